@@ -1,0 +1,2 @@
+// ubiq-idp/testing: Okta and Entra emulators and the IdPs' provisioning agents.
+export {};

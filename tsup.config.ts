@@ -1,0 +1,29 @@
+import { defineConfig } from 'tsup';
+
+export default defineConfig([
+  {
+    entry: {
+      index: 'src/index.ts',
+      'server/index': 'src/server/index.ts',
+      'testing/index': 'src/testing/index.ts',
+    },
+    format: ['esm', 'cjs'],
+    dts: true,
+    sourcemap: true,
+    clean: false,
+    target: 'node20',
+    platform: 'node',
+    splitting: true,
+    treeshake: true,
+  },
+  {
+    // The CLI is an executable, not an import target: ESM only, with a shebang.
+    entry: { 'cli/main': 'src/cli/main.ts' },
+    format: ['esm'],
+    dts: false,
+    sourcemap: true,
+    target: 'node20',
+    platform: 'node',
+    banner: { js: '#!/usr/bin/env node' },
+  },
+]);
