@@ -204,7 +204,13 @@ export function createEntraProvisioningAgent(options: EntraProvisioningAgentOpti
   const upnOf = (ref: EntraUserRef) => (typeof ref === 'string' ? ref : ref.userPrincipalName);
   const groupNameOf = (ref: EntraGroupRef) => (typeof ref === 'string' ? ref : ref.displayName);
 
-  const requireUserId = (ref: EntraUserRef) => userIds.require(upnOf(ref));
+  // Entra keys a provisioned user by objectId, so a changed UPN still finds it; a bare UPN works too.
+  const requireUserId = (ref: EntraUserRef) =>
+    (typeof ref === 'string' ? undefined : userIds.get(ref.id)) ?? userIds.require(upnOf(ref));
+  const remember = (user: EntraAgentUser, scimId: string) => {
+    userIds.set(user.id, scimId);
+    userIds.set(user.userPrincipalName, scimId);
+  };
   const requireGroupId = (ref: EntraGroupRef) => groupIds.require(groupNameOf(ref));
 
   /** The default attribute mappings of a non-gallery SCIM app, as SCIM path → value. */
@@ -337,7 +343,7 @@ export function createEntraProvisioningAgent(options: EntraProvisioningAgentOpti
       };
       const existing = http.list(await http.send(find), find).Resources?.[0];
       if (existing) {
-        userIds.set(upnOf(user), existing.id);
+        remember(user, existing.id);
         await diffAndPatch(user, existing.id, existing, action);
         return { scimId: existing.id, linked: true };
       }
@@ -366,7 +372,7 @@ export function createEntraProvisioningAgent(options: EntraProvisioningAgentOpti
       if (Object.keys(enterprise).length > 0) body[ENTERPRISE] = enterprise;
       const create: ScimSendOptions = { method: 'POST', path: '/Users', body, expect: [201], action };
       const created = http.resource(await http.send(create), create);
-      userIds.set(upnOf(user), created.id);
+      remember(user, created.id);
       // Manager is a reference: Entra sets it after the user exists, as its own PATCH.
       if (user.manager !== undefined) {
         await patch('Users', created.id, [{ op: op('Add'), path: `${ENTERPRISE}:manager`, value: requireUserId(user.manager) }], action);
@@ -381,6 +387,7 @@ export function createEntraProvisioningAgent(options: EntraProvisioningAgentOpti
       const get: ScimSendOptions = { method: 'GET', path: `/Users/${encodeURIComponent(scimId)}`, expect: [200], action };
       const current = http.resource(await http.send(get), get);
       const changed = await diffAndPatch(user, scimId, current, action);
+      remember(user, scimId);
       return { scimId, changed };
     },
 
@@ -395,7 +402,7 @@ export function createEntraProvisioningAgent(options: EntraProvisioningAgentOpti
     async deleteUser(ref) {
       const scimId = requireUserId(ref);
       await http.send({ method: 'DELETE', path: `/Users/${encodeURIComponent(scimId)}`, expect: [204], action: `delete user ${upnOf(ref)}` });
-      userIds.delete(upnOf(ref));
+      userIds.forget(scimId);
       return { scimId };
     },
 
@@ -471,7 +478,7 @@ export function createEntraProvisioningAgent(options: EntraProvisioningAgentOpti
     },
 
     scimIdOf(ref) {
-      return userIds.get(upnOf(ref));
+      return (typeof ref === 'string' ? undefined : userIds.get(ref.id)) ?? userIds.get(upnOf(ref));
     },
     scimGroupIdOf(ref) {
       return groupIds.get(groupNameOf(ref));

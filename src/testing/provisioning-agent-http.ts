@@ -212,6 +212,8 @@ export interface ScimIdRegistry {
   get(key: string): string | undefined;
   set(key: string, id: string): void;
   delete(key: string): void;
+  /** Drop every key that maps to this SCIM id (the object was deleted). */
+  forget(id: string): void;
   /** The id, or a SCIM_AGENT_NOT_PROVISIONED error naming the step that provisions it. */
   require(key: string): string;
 }
@@ -223,6 +225,9 @@ export function createScimIdRegistry(agent: ScimAgentName, what: string, missing
     get: (key) => ids.get(key.toLowerCase()),
     set: (key, id) => void ids.set(key.toLowerCase(), id),
     delete: (key) => void ids.delete(key.toLowerCase()),
+    forget(id) {
+      for (const [key, value] of ids) if (value === id) ids.delete(key);
+    },
     require(key) {
       const id = ids.get(key.toLowerCase());
       if (id === undefined) {

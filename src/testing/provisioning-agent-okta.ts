@@ -194,7 +194,13 @@ export function createOktaProvisioningAgent(options: OktaProvisioningAgentOption
   function nameOf(ref: OktaGroupRef): string {
     return typeof ref === 'string' ? ref : ref.name;
   }
-  const requireUserId = (ref: OktaUserRef) => userIds.require(loginOf(ref));
+  // Okta keys an app user by its Okta id, so a changed login still finds the SCIM user; a bare login works too.
+  const requireUserId = (ref: OktaUserRef) =>
+    (typeof ref === 'string' ? undefined : userIds.get(ref.id)) ?? userIds.require(loginOf(ref));
+  const remember = (user: OktaAgentUser, scimId: string) => {
+    userIds.set(user.id, scimId);
+    userIds.set(user.login, scimId);
+  };
   const requireGroupId = (ref: OktaGroupRef) => groupIds.require(nameOf(ref));
 
   function profileOf(user: OktaAgentUser) {
@@ -283,7 +289,7 @@ export function createOktaProvisioningAgent(options: OktaProvisioningAgentOption
       const found = await http.send(find);
       const existing = found.status === 200 ? http.list(found, find).Resources?.[0] : undefined;
       if (existing) {
-        userIds.set(user.login, existing.id);
+        remember(user, existing.id);
         await getThenPut(user, existing.id, action, { active: true });
         return { scimId: existing.id, linked: true };
       }
@@ -296,7 +302,7 @@ export function createOktaProvisioningAgent(options: OktaProvisioningAgentOption
       };
       // "Create new user returned empty user" is a failure in Okta: a body with an id is required.
       const created = http.resource(await http.send(create), create);
-      userIds.set(user.login, created.id);
+      remember(user, created.id);
       return { scimId: created.id, linked: false };
     },
 
@@ -304,6 +310,7 @@ export function createOktaProvisioningAgent(options: OktaProvisioningAgentOption
       const user = resolveUser(ref);
       const scimId = requireUserId(user);
       await getThenPut(user, scimId, `update profile of ${user.login}`, {});
+      remember(user, scimId);
       return { scimId };
     },
 
@@ -400,7 +407,7 @@ export function createOktaProvisioningAgent(options: OktaProvisioningAgentOption
     },
 
     scimIdOf(ref) {
-      return userIds.get(loginOf(ref));
+      return (typeof ref === 'string' ? undefined : userIds.get(ref.id)) ?? userIds.get(loginOf(ref));
     },
     scimGroupIdOf(ref) {
       return groupIds.get(nameOf(ref));

@@ -307,3 +307,16 @@ describe('Entra provisioning agent: directory lookups', () => {
     expect(error.code).toBe('SCIM_AGENT_UNKNOWN_DIRECTORY_OBJECT');
   });
 });
+
+describe('Entra provisioning agent: identity of provisioned users', () => {
+  it('finds a user by objectId after its UPN changed, and forgets every key on delete', async () => {
+    const entra = agent();
+    await entra.provisionUser(carol);
+    const renamed = { ...carol, userPrincipalName: 'carol.diaz@contoso.com' };
+    expect(await entra.updateUser(renamed)).toEqual({ scimId: 'u1', changed: ['userName', 'emails[type eq "work"].value', 'externalId'] });
+    expect(entra.scimIdOf('carol.diaz@contoso.com')).toBe('u1');
+    await entra.deleteUser('carol.diaz@contoso.com');
+    expect(entra.scimIdOf(carol)).toBeUndefined();
+    expect(entra.scimIdOf('carol@contoso.com')).toBeUndefined();
+  });
+});

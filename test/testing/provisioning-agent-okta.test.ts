@@ -309,3 +309,14 @@ describe('Okta provisioning agent: directory lookups', () => {
     expect(server.requests).toEqual([]);
   });
 });
+
+describe('Okta provisioning agent: identity of assigned users', () => {
+  it('finds a user by Okta id after its login changed', async () => {
+    const okta = agent();
+    await okta.assignUser(alice);
+    const renamed = { ...alice, login: 'alice.smith@example.com' };
+    expect(await okta.updateProfile(renamed)).toEqual({ scimId: 'u1' });
+    expect(server.requests.at(-1)?.body).toMatchObject({ userName: 'alice.smith@example.com' });
+    expect(okta.scimIdOf('alice.smith@example.com')).toBe('u1');
+  });
+});
