@@ -116,7 +116,8 @@ export async function startRecordingScimServer(token = 'scim-canary-token-7f3a9c
       return list(all, Number(req.query.startIndex ?? 1), Number(req.query.count ?? 100));
     }
     if (id === undefined && req.method === 'POST') {
-      const newId = kind === 'Users' ? `u${nextUser++}` : `g${nextGroup++}`;
+      let newId = kind === 'Users' ? `u${nextUser++}` : `g${nextGroup++}`;
+      while (store.has(newId)) newId = kind === 'Users' ? `u${nextUser++}` : `g${nextGroup++}`;
       const { password: _password, ...rest } = req.body as Record<string, unknown>;
       const resource = { ...rest, id: newId, meta: { resourceType: kind === 'Users' ? 'User' : 'Group' } };
       store.set(newId, resource);
