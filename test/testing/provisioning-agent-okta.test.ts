@@ -269,6 +269,18 @@ describe('Okta provisioning agent: failures', () => {
     expect(server.requests).toEqual([]);
   });
 
+  it('gives up after timeoutMs when the server never answers', async () => {
+    const hanging = agent({
+      timeoutMs: 20,
+      fetch: (_url, init) =>
+        new Promise<Response>((_resolve, reject) => init.signal?.addEventListener('abort', () => reject(init.signal?.reason))),
+    });
+    const error = await caught(hanging.testApiCredentials());
+    expect(error).toMatchObject({ code: 'SCIM_AGENT_REQUEST_FAILED', path: '/Users' });
+    expect(error.message).toMatch(/TimeoutError/);
+    expect(hanging.requests[0]?.status).toBeUndefined();
+  });
+
   it('refuses to push a member that is not assigned, before sending anything', async () => {
     const error = await caught(agent().pushGroup('Finance', [alice]));
     expect(error.code).toBe('SCIM_AGENT_NOT_PROVISIONED');
