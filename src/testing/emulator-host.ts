@@ -1,0 +1,277 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createEmulatorClock, type EmulatorClock } from './emulator-clock.js';
+import { createFaultController, type EmulatorFaults, type ChosenFault } from './emulator-faults.js';
+import { createStatsRecorder, type EmulatorStats, type StatsRecorder } from './emulator-stats.js';
+
+/** Where `listen()` binds. */
+export interface EmulatorListenOptions {
+  /** Default 0: a free port. */
+  port?: number;
+  /** Default `127.0.0.1`. */
+  host?: string;
+}
+
+/** What every emulator has, whatever the provider. */
+export interface EmulatorBase {
+  /** Web-standard handler: use it in process (no socket), in msw, or behind your own server. */
+  fetch(request: Request): Promise<Response>;
+  /** Stops listening and destroys open connections. Safe to call twice or without `listen()`. */
+  close(): Promise<void>;
+  /** The clock every issued time comes from. */
+  readonly clock: EmulatorClock;
+  readonly faults: EmulatorFaults;
+  /** Request counters since creation or the last `resetStats()`. */
+  stats(): EmulatorStats;
+  resetStats(): void;
+  /** The base URL (origin) used in issuers and endpoints: the listen URL while listening. */
+  readonly baseUrl: string;
+}
+
+/** @internal What a provider's router gets for one request. */
+export interface RouteContext {
+  stats: StatsRecorder;
+}
+
+/** @internal A provider's answer when a counted 429 fault fires. */
+export type RateLimitResponder = (retryAfterSeconds: number, endpoint: string) => Response;
+
+/** @internal */
+export interface EmulatorHost extends EmulatorBase {
+  /** Answers a request, or 'drop' when the connection must be dropped. */
+  dispatch(request: Request): Promise<Response | 'drop'>;
+  listen(options?: EmulatorListenOptions): Promise<string>;
+}
+
+const DROP = 'drop' as const;
+
+/** @internal JSON answer with the headers the real IdPs send on token endpoints. */
+export function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { 'content-type': 'application/json;charset=UTF-8', 'cache-control': 'no-store', pragma: 'no-cache', ...headers },
+  });
+}
+
+function serverErrorResponse(status: number): Response {
+  if (status === 500) {
+    return jsonResponse(500, { error: 'server_error', error_description: 'The server encountered an internal error.' });
+  }
+  const reason = status === 502 ? 'Bad Gateway' : status === 504 ? 'Gateway Time-out' : 'Service Temporarily Unavailable';
+  return new Response(`<html>\r\n<head><title>${status} ${reason}</title></head>\r\n<body>\r\n<center><h1>${status} ${reason}</h1></center>\r\n</body>\r\n</html>\r\n`, {
+    status,
+    headers: { 'content-type': 'text/html' },
+  });
+}
+
+async function applyBodyFault(fault: ChosenFault | undefined, response: Response): Promise<Response> {
+  if (fault?.kind === 'malformedJson') {
+    return new Response('{"access_token": <html>upstream reset</html>', {
+      status: 200,
+      headers: { 'content-type': 'application/json;charset=UTF-8' },
+    });
+  }
+  if (fault?.kind === 'truncatedJson') {
+    const text = await response.text();
+    const headers = new Headers(response.headers);
+    headers.delete('content-length');
+    return new Response(text.slice(0, Math.floor(text.length / 2)), { status: response.status, headers });
+  }
+  return response;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * @internal The provider-neutral shell of an emulator: counters, faults, latency, the clock, and the
+ * node:http listener. The provider supplies `route` (endpoint name for the counters and the answer).
+ */
+export function createEmulatorHost(options: {
+  defaultBaseUrl: string;
+  clock?: EmulatorClock;
+  classify(url: URL): string;
+  route(request: Request, context: RouteContext): Promise<Response>;
+  rateLimited: RateLimitResponder;
+}): EmulatorHost {
+  const clock = options.clock ?? createEmulatorClock();
+  const faults = createFaultController();
+  const stats = createStatsRecorder();
+  let baseUrl = options.defaultBaseUrl.replace(/\/+$/, '');
+  let server: ReturnType<typeof createServer> | undefined;
+  const sockets = new Set<Socket>();
+
+  async function dispatch(request: Request): Promise<Response | typeof DROP> {
+    const endpoint = options.classify(new URL(request.url));
+    stats.endpoint(endpoint);
+    const latency = faults.latencyFor(endpoint);
+    if (latency > 0) {
+      stats.fault('latency');
+      await sleep(latency);
+    }
+    const fault = faults.take(endpoint);
+    if (fault !== undefined) stats.fault(fault.kind);
+    let response: Response;
+    if (fault?.kind === 'drop') {
+      stats.status('dropped');
+      return DROP;
+    } else if (fault?.kind === 'fail') {
+      response = serverErrorResponse(fault.status);
+    } else if (fault?.kind === 'rateLimit') {
+      response = options.rateLimited(fault.retryAfterSeconds, endpoint);
+    } else {
+      response = await applyBodyFault(fault, await options.route(request, { stats }));
+    }
+    stats.status(response.status);
+    return response;
+  }
+
+  async function handleNode(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const headers = new Headers();
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (value === undefined) continue;
+      for (const v of Array.isArray(value) ? value : [value]) headers.append(name, v);
+    }
+    const method = req.method ?? 'GET';
+    const body = chunks.length > 0 && method !== 'GET' && method !== 'HEAD' ? Buffer.concat(chunks) : undefined;
+    const request = new Request(new URL(req.url ?? '/', baseUrl), { method, headers, body });
+    const result = await dispatch(request);
+    if (result === DROP) {
+      req.socket.destroy();
+      return;
+    }
+    const responseHeaders: Record<string, string> = {};
+    result.headers.forEach((value, name) => {
+      responseHeaders[name] = value;
+    });
+    const payload = Buffer.from(await result.arrayBuffer());
+    responseHeaders['content-length'] = String(payload.length);
+    res.writeHead(result.status, responseHeaders);
+    res.end(payload);
+  }
+
+  return {
+    clock,
+    faults,
+    get baseUrl() {
+      return baseUrl;
+    },
+    stats: () => stats.snapshot(),
+    resetStats: () => stats.reset(),
+    dispatch,
+    async fetch(request) {
+      const result = await dispatch(request);
+      if (result === DROP) throw new TypeError('fetch failed', { cause: new Error('emulator dropped the connection') });
+      return result;
+    },
+    async listen(listenOptions = {}) {
+      if (server !== undefined) throw new Error('emulator is already listening; close() it first');
+      const host = listenOptions.host ?? '127.0.0.1';
+      const created = createServer((req, res) => {
+        handleNode(req, res).catch(() => {
+          if (!res.headersSent) {
+            res.writeHead(500, { 'content-type': 'application/json' });
+            res.end('{"error":"server_error"}');
+          } else {
+            res.destroy();
+          }
+        });
+      });
+      created.on('connection', (socket: Socket) => {
+        sockets.add(socket);
+        socket.on('close', () => sockets.delete(socket));
+      });
+      await new Promise<void>((resolve, reject) => {
+        created.once('error', reject);
+        created.listen(listenOptions.port ?? 0, host, () => {
+          created.off('error', reject);
+          resolve();
+        });
+      });
+      server = created;
+      const address = created.address();
+      if (address === null || typeof address === 'string') throw new Error('emulator listener has no TCP address');
+      const hostPart = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+      baseUrl = `http://${hostPart}:${address.port}`;
+      return baseUrl;
+    },
+    async close() {
+      const closing = server;
+      if (closing === undefined) return;
+      server = undefined;
+      const closed = new Promise<void>((resolve) => closing.close(() => resolve()));
+      for (const socket of sockets) socket.destroy();
+      sockets.clear();
+      await closed;
+      baseUrl = options.defaultBaseUrl.replace(/\/+$/, '');
+    },
+  };
+}
+
+/** @internal Reads an `application/x-www-form-urlencoded` body; undefined when the content type is wrong. */
+export async function readForm(request: Request): Promise<URLSearchParams | undefined> {
+  const type = request.headers.get('content-type') ?? '';
+  if (!type.toLowerCase().startsWith('application/x-www-form-urlencoded')) return undefined;
+  return new URLSearchParams(await request.text());
+}
+
+/** @internal How the client authenticated at the token endpoint. */
+export type ClientAuth =
+  | { kind: 'basic' | 'post'; clientId: string; clientSecret: string | undefined }
+  | { kind: 'none'; clientId: string | undefined }
+  | { kind: 'multiple'; clientId: string | undefined }
+  | { kind: 'malformed' };
+
+/**
+ * @internal Client authentication as RFC 6749 §2.3.1: HTTP Basic (form-urlencoded id and secret) or the
+ * secret in the body. Both at once is an error at both real IdPs.
+ */
+export function readClientAuth(request: Request, form: URLSearchParams): ClientAuth {
+  const header = request.headers.get('authorization');
+  const bodyId = form.get('client_id') ?? undefined;
+  const bodySecret = form.get('client_secret') ?? undefined;
+  if (header !== null && /^basic /i.test(header)) {
+    if (bodySecret !== undefined) return { kind: 'multiple', clientId: bodyId };
+    let decoded: string;
+    try {
+      decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
+    } catch {
+      return { kind: 'malformed' };
+    }
+    const colon = decoded.indexOf(':');
+    if (colon < 0) return { kind: 'malformed' };
+    const decode = (part: string) => {
+      try {
+        return decodeURIComponent(part.replace(/\+/g, ' '));
+      } catch {
+        return part;
+      }
+    };
+    return { kind: 'basic', clientId: decode(decoded.slice(0, colon)), clientSecret: decode(decoded.slice(colon + 1)) };
+  }
+  if (bodySecret !== undefined && bodyId !== undefined) return { kind: 'post', clientId: bodyId, clientSecret: bodySecret };
+  return { kind: 'none', clientId: bodyId };
+}
+
+/** @internal Constant-time comparison for secrets. */
+export function secretEquals(a: string | undefined, b: string | undefined): boolean {
+  if (a === undefined || b === undefined) return false;
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
+/** @internal Random identifier in an IdP's alphabet. */
+export function randomId(prefix: string, length: number, alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'): string {
+  const bytes = randomBytes(length);
+  let out = prefix;
+  for (const byte of bytes) out += alphabet[byte % alphabet.length];
+  return out;
+}
+
+/** @internal Base64url random token (refresh tokens, jti). */
+export function randomToken(bytes = 32): string {
+  return randomBytes(bytes).toString('base64url');
+}
