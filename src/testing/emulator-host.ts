@@ -27,6 +27,22 @@ export interface EmulatorBase {
   resetStats(): void;
   /** The base URL (origin) used in issuers and endpoints: the listen URL while listening. */
   readonly baseUrl: string;
+  /** Offset added to the times (`iat`, `nbf`, `exp`, `auth_time`) of issued tokens, in ms: a skewed IdP clock. */
+  skewMs: number;
+  /** The issuer to verify access tokens against (Okta: the org URL; Entra: the v1 issuer). */
+  readonly issuer: string;
+  /** The OpenID Connect discovery document's URL. */
+  readonly discoveryUrl: string;
+  readonly jwksUri: string;
+  readonly tokenEndpoint: string;
+}
+
+/** @internal The URLs every emulator exposes, computed from the current base URL. */
+export interface EmulatorEndpoints {
+  issuer: string;
+  discoveryUrl: string;
+  jwksUri: string;
+  tokenEndpoint: string;
 }
 
 /** @internal What a provider's router gets for one request. */
@@ -39,6 +55,10 @@ export type RateLimitResponder = (retryAfterSeconds: number, endpoint: string) =
 
 /** @internal */
 export interface EmulatorHost extends EmulatorBase {
+  /** `iat` for a token issued now: the clock plus the skew, in epoch seconds. */
+  issuedAt(): number;
+  /** The members of `EmulatorBase`, as an object whose getters stay live (for `withBase`). */
+  base(): EmulatorBase;
   /** Answers a request, or 'drop' when the connection must be dropped. */
   dispatch(request: Request): Promise<Response | 'drop'>;
   listen(options?: EmulatorListenOptions): Promise<string>;
@@ -90,6 +110,9 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 export function createEmulatorHost(options: {
   defaultBaseUrl: string;
   clock?: EmulatorClock;
+  skewMs?: number;
+  /** The default server's URLs (read on every access: they follow `listen()`). */
+  endpoints(): EmulatorEndpoints;
   classify(url: URL): string;
   route(request: Request, context: RouteContext): Promise<Response>;
   rateLimited: RateLimitResponder;
@@ -98,6 +121,7 @@ export function createEmulatorHost(options: {
   const faults = createFaultController();
   const stats = createStatsRecorder();
   let baseUrl = options.defaultBaseUrl.replace(/\/+$/, '');
+  let skewMs = options.skewMs ?? 0;
   let server: ReturnType<typeof createServer> | undefined;
   const sockets = new Set<Socket>();
 
@@ -152,20 +176,55 @@ export function createEmulatorHost(options: {
     res.end(payload);
   }
 
-  return {
+  async function fetchHandler(request: Request): Promise<Response> {
+    const result = await dispatch(request);
+    if (result === DROP) throw new TypeError('fetch failed', { cause: new Error('emulator dropped the connection') });
+    return result;
+  }
+  async function close(): Promise<void> {
+    const closing = server;
+    if (closing === undefined) return;
+    server = undefined;
+    const closed = new Promise<void>((resolve) => closing.close(() => resolve()));
+    for (const socket of sockets) socket.destroy();
+    sockets.clear();
+    await closed;
+    baseUrl = options.defaultBaseUrl.replace(/\/+$/, '');
+  }
+  const base = (): EmulatorBase => ({
+    fetch: fetchHandler,
+    close,
     clock,
     faults,
+    stats: () => stats.snapshot(),
+    resetStats: () => stats.reset(),
     get baseUrl() {
       return baseUrl;
     },
-    stats: () => stats.snapshot(),
-    resetStats: () => stats.reset(),
-    dispatch,
-    async fetch(request) {
-      const result = await dispatch(request);
-      if (result === DROP) throw new TypeError('fetch failed', { cause: new Error('emulator dropped the connection') });
-      return result;
+    get skewMs() {
+      return skewMs;
     },
+    set skewMs(value: number) {
+      skewMs = value;
+    },
+    get issuer() {
+      return options.endpoints().issuer;
+    },
+    get discoveryUrl() {
+      return options.endpoints().discoveryUrl;
+    },
+    get jwksUri() {
+      return options.endpoints().jwksUri;
+    },
+    get tokenEndpoint() {
+      return options.endpoints().tokenEndpoint;
+    },
+  });
+
+  return withBase(base(), {
+    issuedAt: () => Math.floor((clock.now() + skewMs) / 1000),
+    base,
+    dispatch,
     async listen(listenOptions = {}) {
       if (server !== undefined) throw new Error('emulator is already listening; close() it first');
       const host = listenOptions.host ?? '127.0.0.1';
@@ -197,17 +256,7 @@ export function createEmulatorHost(options: {
       baseUrl = `http://${hostPart}:${address.port}`;
       return baseUrl;
     },
-    async close() {
-      const closing = server;
-      if (closing === undefined) return;
-      server = undefined;
-      const closed = new Promise<void>((resolve) => closing.close(() => resolve()));
-      for (const socket of sockets) socket.destroy();
-      sockets.clear();
-      await closed;
-      baseUrl = options.defaultBaseUrl.replace(/\/+$/, '');
-    },
-  };
+  });
 }
 
 /** @internal Reads an `application/x-www-form-urlencoded` body; undefined when the content type is wrong. */
@@ -274,4 +323,12 @@ export function randomId(prefix: string, length: number, alphabet = 'ABCDEFGHIJK
 /** @internal Base64url random token (refresh tokens, jti). */
 export function randomToken(bytes = 32): string {
   return randomBytes(bytes).toString('base64url');
+}
+
+/**
+ * @internal Adds a provider's members to the base emulator object, keeping getters and setters live
+ * (a spread would freeze `baseUrl` at its value of the moment).
+ */
+export function withBase<R extends EmulatorBase>(base: EmulatorBase, members: NoInfer<Omit<R, keyof EmulatorBase>>): R {
+  return Object.defineProperties(base, Object.getOwnPropertyDescriptors(members)) as R;
 }

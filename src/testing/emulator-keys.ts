@@ -6,7 +6,8 @@ export interface EmulatorPublicJwk extends JWK {
   kid: string;
   kty: 'RSA';
   use: 'sig';
-  alg: 'RS256';
+  /** Okta publishes `alg`; Entra does not. */
+  alg?: 'RS256';
 }
 
 /** Options of `rotateKeys()`. */
@@ -50,6 +51,8 @@ export function createKeyRing(options: {
   modulusLength?: number;
   /** Adds provider-specific JWK members (Entra: `x5t`, `issuer`). */
   decorate?: (jwk: EmulatorPublicJwk) => EmulatorPublicJwk;
+  /** Also put the kid in the header as `x5t` (Entra does: its kid is the certificate thumbprint). */
+  x5tHeader?: boolean;
 }): KeyRing {
   const modulusLength = options.modulusLength ?? 2048;
   const decorate = options.decorate ?? ((jwk) => jwk);
@@ -85,7 +88,8 @@ export function createKeyRing(options: {
     },
     async sign(payload, header = {}, signOptions = {}) {
       const key = signOptions.unpublished ? await (unpublished ??= newKey(modulusLength, decorate)) : await current();
-      return new SignJWT(payload).setProtectedHeader({ ...header, alg: 'RS256', kid: key.kid }).sign(key.privateKey);
+      const thumbprint = options.x5tHeader ? { x5t: key.kid } : {};
+      return new SignJWT(payload).setProtectedHeader({ ...header, alg: 'RS256', ...thumbprint, kid: key.kid }).sign(key.privateKey);
     },
     async rotate(rotateOptions = {}) {
       const graceMs = rotateOptions.graceMs ?? DEFAULT_GRACE_MS;

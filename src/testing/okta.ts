@@ -11,7 +11,9 @@ import {
   secretEquals,
   type EmulatorBase,
   type EmulatorListenOptions,
+  withBase,
 } from './emulator-host.js';
+import { createDirectory, type EmulatorDirectoryApi } from './emulator-directory.js';
 import { createKeyRing, type KeyRing, type RotateKeysOptions } from './emulator-keys.js';
 
 /** Okta user statuses that matter to the password grant. Only ACTIVE users get tokens. */
@@ -152,32 +154,15 @@ export interface OktaSignTokenOptions {
 }
 
 /** An in-process Okta org. See `createOktaEmulator`. */
-export interface OktaEmulator extends EmulatorBase {
+export interface OktaEmulator
+  extends EmulatorBase,
+    EmulatorDirectoryApi<OktaUserInput, OktaUser, { id?: string; name: string }, OktaGroup, OktaAppInput, OktaApp> {
   listen(options?: EmulatorListenOptions): Promise<OktaListenInfo>;
+  /** The org URL; `issuer`, `discoveryUrl`, `jwksUri` and `tokenEndpoint` are the org authorization server's. */
   readonly orgUrl: string;
-  /** Org authorization server: issuer = org URL. */
-  readonly issuer: string;
-  readonly discoveryUrl: string;
-  readonly jwksUri: string;
-  readonly tokenEndpoint: string;
   /** URLs of the org server (`'org'`, the default) or a custom server. */
   authorizationServer(id?: string): OktaServerUrls;
-  /** Offset of issued token times, ms (see `OktaEmulatorOptions.skewMs`). */
-  skewMs: number;
-
-  addUser(input: OktaUserInput): OktaUser;
-  updateUser(loginOrId: string, patch: Partial<Omit<OktaUserInput, 'id' | 'groups'>>): OktaUser;
-  removeUser(loginOrId: string): void;
-  getUser(loginOrId: string): OktaUser | undefined;
-  addGroup(input: { id?: string; name: string }): OktaGroup;
-  addMember(groupNameOrId: string, loginOrId: string): void;
-  removeMember(groupNameOrId: string, loginOrId: string): void;
-  addApp(input: OktaAppInput): OktaApp;
-  setAppOptions(clientId: string, patch: Partial<Omit<OktaAppInput, 'clientId'>>): OktaApp;
-  /** Makes the app's client secret expire now (the next use gets `invalid_client`). */
-  expireSecret(clientId: string): void;
-  /** Revokes every refresh token (of one user when given). */
-  revokeRefreshTokens(loginOrId?: string): number;
+  /** Changes the /token rate limits (fields not given keep their value). */
   setRateLimit(options: OktaRateLimitOptions): void;
   /** Rotates the signing key of the org server or a custom server. */
   rotateKeys(options?: RotateKeysOptions & { authorizationServer?: string }): Promise<{ kid: string; previousKid: string | undefined }>;
@@ -260,14 +245,17 @@ export function createOktaEmulator(options: OktaEmulatorOptions = {}): OktaEmula
   const clock = options.clock ?? createEmulatorClock();
   const modulusLength = options.modulusLength ?? 2048;
   const orgId = randomId('00o', 17);
-  const users = new Map<string, StoredUser>(); // by id
-  const groups = new Map<string, OktaGroup>(); // by id
+  const directory = createDirectory<StoredUser, OktaGroup, RefreshGrant>({
+    provider: 'Okta',
+    userName: (user) => user.login,
+    groupName: (group) => group.name,
+    createGroup: (name) => addGroup({ name }),
+  });
+  const { users, groups, refreshTokens, findUser, requireUser } = directory;
   const apps = new Map<string, StoredApp>(); // by client id
-  const refreshTokens = new Map<string, RefreshGrant>();
   const userWindows = new Map<string, { window: number; count: number }>();
   let orgWindow = { window: 0, count: 0 };
   let rateLimit = { perUserPerSecond: 4, orgPerMinute: 0, ...options.rateLimit };
-  let skewMs = options.skewMs ?? 0;
 
   const servers = new Map<string, AuthServer>();
   servers.set(ORG_SERVER, { id: undefined, audience: undefined, scopes: new Set(), keys: createKeyRing({ clock, modulusLength }) });
@@ -283,7 +271,9 @@ export function createOktaEmulator(options: OktaEmulatorOptions = {}): OktaEmula
 
   const host = createEmulatorHost({
     clock,
+    skewMs: options.skewMs,
     defaultBaseUrl: options.orgUrl ?? 'https://emulator.okta.test',
+    endpoints: () => serverUrls(serverById(undefined)),
     classify: (url) => routeOf(url.pathname)?.endpoint ?? 'not_found',
     route,
     rateLimited: (retryAfterSeconds) => {
@@ -507,7 +497,7 @@ export function createOktaEmulator(options: OktaEmulatorOptions = {}): OktaEmula
     }
     if (user.status !== 'ACTIVE') return oauthError(OKTA_ERRORS.invalidCredentials, limit.headers);
     if (user.mfaRequired || app.signOnPolicy === 'mfa') return oauthError(OKTA_ERRORS.mfaRequired, limit.headers);
-    const authTime = issuedSeconds();
+    const authTime = host.issuedAt();
     return issue(app, server, user, scopes, authTime, limit.headers);
   }
 
@@ -540,10 +530,6 @@ export function createOktaEmulator(options: OktaEmulatorOptions = {}): OktaEmula
     return issue(app, server, user, scopes, grant.authTime, limit.headers, app.refreshTokenRotation ? undefined : presented);
   }
 
-  function issuedSeconds(): number {
-    return Math.floor((clock.now() + skewMs) / 1000);
-  }
-
   async function issue(
     app: StoredApp,
     server: AuthServer,
@@ -554,7 +540,7 @@ export function createOktaEmulator(options: OktaEmulatorOptions = {}): OktaEmula
     keepRefreshToken?: string,
   ): Promise<Response> {
     const urls = serverUrls(server);
-    const iat = issuedSeconds();
+    const iat = host.issuedAt();
     const accessToken = await server.keys.sign({
       ver: 1,
       jti: `AT.${randomToken(32)}`,
@@ -614,24 +600,6 @@ export function createOktaEmulator(options: OktaEmulatorOptions = {}): OktaEmula
 
   // ---- directory ---------------------------------------------------------------------------
 
-  function findUser(loginOrId: string): StoredUser | undefined {
-    const byId = users.get(loginOrId);
-    if (byId !== undefined) return byId;
-    const wanted = loginOrId.toLowerCase();
-    for (const user of users.values()) if (user.login.toLowerCase() === wanted) return user;
-    return undefined;
-  }
-  function requireUser(loginOrId: string): StoredUser {
-    const user = findUser(loginOrId);
-    if (user === undefined) throw new Error(`unknown Okta user "${loginOrId}"`);
-    return user;
-  }
-  function findGroup(nameOrId: string): OktaGroup | undefined {
-    const byId = groups.get(nameOrId);
-    if (byId !== undefined) return byId;
-    for (const group of groups.values()) if (group.name === nameOrId) return group;
-    return undefined;
-  }
   function requireApp(clientId: string): StoredApp {
     const app = apps.get(clientId);
     if (app === undefined) throw new Error(`unknown Okta app "${clientId}"`);
@@ -647,7 +615,7 @@ export function createOktaEmulator(options: OktaEmulatorOptions = {}): OktaEmula
   };
 
   function addGroup(input: { id?: string; name: string }): OktaGroup {
-    if (findGroup(input.name) !== undefined) throw new Error(`Okta group "${input.name}" already exists`);
+    if (directory.findGroup(input.name) !== undefined) throw new Error(`Okta group "${input.name}" already exists`);
     const group = { id: input.id ?? randomId('00g', 17), name: input.name };
     groups.set(group.id, group);
     return { ...group };
@@ -664,13 +632,8 @@ export function createOktaEmulator(options: OktaEmulatorOptions = {}): OktaEmula
       profile: { ...input.profile },
     };
     users.set(user.id, user);
-    for (const group of input.groups ?? []) addMember(group, user.id);
+    user.groups = directory.groupIds(input.groups ?? []);
     return publicUser(user);
-  }
-  function addMember(groupNameOrId: string, loginOrId: string): void {
-    const user = requireUser(loginOrId);
-    const group = findGroup(groupNameOrId) ?? addGroup({ name: groupNameOrId });
-    if (!user.groups.includes(group.id)) user.groups.push(group.id);
   }
   function addApp(input: OktaAppInput): OktaApp {
     const clientId = input.clientId ?? randomId('0oa', 17);
@@ -696,36 +659,9 @@ export function createOktaEmulator(options: OktaEmulatorOptions = {}): OktaEmula
   for (const user of options.users ?? []) addUser(user);
 
   const org = () => serverUrls(serverById(undefined));
-  return {
-    fetch: host.fetch,
-    close: host.close,
-    clock,
-    faults: host.faults,
-    stats: host.stats,
-    resetStats: host.resetStats,
-    get baseUrl() {
-      return host.baseUrl;
-    },
+  return withBase(host.base(), {
     get orgUrl() {
       return host.baseUrl;
-    },
-    get issuer() {
-      return org().issuer;
-    },
-    get discoveryUrl() {
-      return org().discoveryUrl;
-    },
-    get jwksUri() {
-      return org().jwksUri;
-    },
-    get tokenEndpoint() {
-      return org().tokenEndpoint;
-    },
-    get skewMs() {
-      return skewMs;
-    },
-    set skewMs(value: number) {
-      skewMs = value;
     },
     async listen(listenOptions) {
       const url = await host.listen(listenOptions);
@@ -746,22 +682,15 @@ export function createOktaEmulator(options: OktaEmulatorOptions = {}): OktaEmula
       return publicUser(user);
     },
     removeUser(loginOrId) {
-      const user = requireUser(loginOrId);
-      users.delete(user.id);
-      for (const [token, grant] of refreshTokens) if (grant.userId === user.id) refreshTokens.delete(token);
+      directory.removeUser(loginOrId);
     },
     getUser(loginOrId) {
       const user = findUser(loginOrId);
       return user === undefined ? undefined : publicUser(user);
     },
     addGroup,
-    addMember,
-    removeMember(groupNameOrId, loginOrId) {
-      const user = requireUser(loginOrId);
-      const group = findGroup(groupNameOrId);
-      if (group === undefined) throw new Error(`unknown Okta group "${groupNameOrId}"`);
-      user.groups = user.groups.filter((id) => id !== group.id);
-    },
+    addMember: directory.addMember,
+    removeMember: directory.removeMember,
     addApp,
     setAppOptions(clientId, patch) {
       const app = requireApp(clientId);
@@ -781,17 +710,7 @@ export function createOktaEmulator(options: OktaEmulatorOptions = {}): OktaEmula
     expireSecret(clientId) {
       requireApp(clientId).clientSecretExpiresAt = clock.now();
     },
-    revokeRefreshTokens(loginOrId) {
-      const userId = loginOrId === undefined ? undefined : requireUser(loginOrId).id;
-      let revoked = 0;
-      for (const [token, grant] of refreshTokens) {
-        if (userId === undefined || grant.userId === userId) {
-          refreshTokens.delete(token);
-          revoked += 1;
-        }
-      }
-      return revoked;
-    },
+    revokeRefreshTokens: directory.revokeRefreshTokens,
     setRateLimit(patch) {
       rateLimit = { ...rateLimit, ...patch };
     },
@@ -803,7 +722,7 @@ export function createOktaEmulator(options: OktaEmulatorOptions = {}): OktaEmula
       const server = serverById(signOptions.authorizationServer === ORG_SERVER ? undefined : signOptions.authorizationServer);
       return server.keys.sign(claims, signOptions.header, { unpublished: signOptions.unpublishedKey ?? false });
     },
-  };
+  });
 }
 
 function splitScopes(scope: string | null): string[] {
