@@ -114,6 +114,7 @@ export interface EmulatorDirectoryApi<UserInput, User, GroupInput, Group, AppInp
   removeUser(nameOrId: string): void;
   getUser(nameOrId: string): User | undefined;
   addGroup(input: GroupInput): Group;
+  getGroup(nameOrId: string): Group | undefined;
   addMember(groupNameOrId: string, userNameOrId: string): void;
   removeMember(groupNameOrId: string, userNameOrId: string): void;
   addApp(input: AppInput): App;

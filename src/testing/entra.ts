@@ -826,6 +826,10 @@ export function createEntraEmulator(options: EntraEmulatorOptions = {}): EntraEm
       return user === undefined ? undefined : publicUser(user);
     },
     addGroup,
+    getGroup(nameOrId) {
+      const group = directory.findGroup(nameOrId);
+      return group === undefined ? undefined : { ...group };
+    },
     addMember: directory.addMember,
     removeMember: directory.removeMember,
     addApp(input) {

@@ -689,6 +689,10 @@ export function createOktaEmulator(options: OktaEmulatorOptions = {}): OktaEmula
       return user === undefined ? undefined : publicUser(user);
     },
     addGroup,
+    getGroup(nameOrId) {
+      const group = directory.findGroup(nameOrId);
+      return group === undefined ? undefined : { ...group };
+    },
     addMember: directory.addMember,
     removeMember: directory.removeMember,
     addApp,
