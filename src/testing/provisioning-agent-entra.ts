@@ -47,10 +47,15 @@ export interface EntraAgentGroup {
   displayName: string;
 }
 
-/** Where UPNs and group names are resolved when a method is given a string (e.g. the Entra emulator). */
-export interface EntraAgentDirectory {
-  findUser(userPrincipalName: string): EntraAgentUser | undefined;
-  findGroup(displayName: string): EntraAgentGroup | undefined;
+/**
+ * The part of an Entra directory the agent reads when a method is given a UPN or group name: the Entra
+ * emulator (`createEntraEmulator`) fits as it is. Without `getGroup`, groups must be passed as objects.
+ */
+export interface EntraAgentEmulator {
+  getUser(upnOrId: string):
+    | (Partial<Omit<EntraAgentUser, 'id' | 'userPrincipalName'>> & { id: string; userPrincipalName: string; groups: readonly string[] })
+    | undefined;
+  getGroup?(nameOrId: string): EntraAgentGroup | undefined;
 }
 
 /**
@@ -65,7 +70,8 @@ export type EntraPatchDialect = 'default' | 'aadOptscim062020';
 
 /** Options of {@link createEntraProvisioningAgent}. */
 export interface EntraProvisioningAgentOptions extends ScimAgentCommonOptions {
-  emulator?: EntraAgentDirectory;
+  /** Users and groups to resolve UPNs and group names against (e.g. the Entra emulator). */
+  emulator?: EntraAgentEmulator;
   /** Default `default`. */
   patchDialect?: EntraPatchDialect;
   /** Makes the random GUID of Test Connection (default `crypto.randomUUID`). */
@@ -107,7 +113,8 @@ export interface EntraProvisioningAgent {
   deleteUser(user: EntraUserRef): Promise<{ scimId: string }>;
   /**
    * Provision a group: query `excludedAttributes=members&filter=displayName eq "…"`, `POST /Groups` with no
-   * members when absent, then PATCH Add the members.
+   * members when absent, then PATCH Add the members. Without `members`, the members are the users this
+   * agent provisioned that belong to the group in the emulator.
    */
   provisionGroup(
     group: EntraGroupRef,
@@ -185,21 +192,33 @@ export function createEntraProvisioningAgent(options: EntraProvisioningAgentOpti
 
   function resolveUser(ref: EntraUserRef): EntraAgentUser {
     if (typeof ref !== 'string') return ref;
-    const found = options.emulator?.findUser(ref);
-    if (found) return found;
+    const found = options.emulator?.getUser(ref);
+    if (found) {
+      const { groups: _groups, ...user } = found;
+      const [local = user.userPrincipalName] = user.userPrincipalName.split('@');
+      // Empty strings mean "not set" in Entra; the SCIM mappings skip them.
+      return { ...user, givenName: user.givenName || local, surname: user.surname || '' };
+    }
     throw unknown(
       `no Entra user "${ref}"${options.emulator ? ' in the emulator' : ' (no emulator given: pass a user object)'}`,
-      'Create the user in the Entra emulator first, or pass the user object.',
+      'Create the user in the Entra emulator first (addUser), or pass the user object.',
     );
   }
   function resolveGroup(ref: EntraGroupRef): EntraAgentGroup {
     if (typeof ref !== 'string') return ref;
-    const found = options.emulator?.findGroup(ref);
+    const found = options.emulator?.getGroup?.(ref);
     if (found) return found;
     throw unknown(
-      `no Entra group "${ref}"${options.emulator ? ' in the emulator' : ' (no emulator given: pass a group object)'}`,
-      'Create the group in the Entra emulator first, or pass the group object.',
+      `no Entra group "${ref}"${options.emulator?.getGroup ? ' in the emulator' : ' (the emulator cannot look groups up: pass { id, displayName })'}`,
+      'Pass the group object returned by the emulator\'s addGroup(), or create the group in the emulator first.',
     );
+  }
+  /** Entra provisions the members of an assigned group that are in scope: the provisioned users in it. */
+  function provisionedMembersOf(group: EntraAgentGroup): string[] {
+    const emulator = options.emulator;
+    if (emulator === undefined) return [];
+    const wanted = group.id.toLowerCase();
+    return [...provisioned.keys()].filter((id) => emulator.getUser(id)?.groups.some((g) => g.toLowerCase() === wanted));
   }
   const upnOf = (ref: EntraUserRef) => (typeof ref === 'string' ? ref : ref.userPrincipalName);
   const groupNameOf = (ref: EntraGroupRef) => (typeof ref === 'string' ? ref : ref.displayName);
@@ -207,7 +226,10 @@ export function createEntraProvisioningAgent(options: EntraProvisioningAgentOpti
   // Entra keys a provisioned user by objectId, so a changed UPN still finds it; a bare UPN works too.
   const requireUserId = (ref: EntraUserRef) =>
     (typeof ref === 'string' ? undefined : userIds.get(ref.id)) ?? userIds.require(upnOf(ref));
+  // objectId → SCIM id of the users provisioned and not deleted, in provisioning order.
+  const provisioned = new Map<string, string>();
   const remember = (user: EntraAgentUser, scimId: string) => {
+    provisioned.set(user.id, scimId);
     userIds.set(user.id, scimId);
     userIds.set(user.userPrincipalName, scimId);
   };
@@ -215,19 +237,21 @@ export function createEntraProvisioningAgent(options: EntraProvisioningAgentOpti
 
   /** The default attribute mappings of a non-gallery SCIM app, as SCIM path → value. */
   function mapped(user: EntraAgentUser): Array<[string, string | undefined]> {
-    return [
+    const entries: Array<[string, string | undefined]> = [
       ['userName', user.userPrincipalName],
-      ['displayName', user.displayName ?? `${user.givenName} ${user.surname}`],
+      ['displayName', user.displayName ?? `${user.givenName} ${user.surname}`.trim()],
       ['title', user.jobTitle],
       [WORK_EMAIL, user.mail ?? user.userPrincipalName],
       ['name.givenName', user.givenName],
       ['name.familyName', user.surname],
-      ['name.formatted', `${user.givenName} ${user.surname}`],
+      ['name.formatted', `${user.givenName} ${user.surname}`.trim()],
       ['externalId', user.mailNickname ?? user.userPrincipalName.split('@')[0]],
       [`${ENTERPRISE}:employeeNumber`, user.employeeId],
       [`${ENTERPRISE}:department`, user.department],
       [`${ENTERPRISE}:manager`, user.manager === undefined ? undefined : requireUserId(user.manager)],
     ];
+    // Entra sends no value for an empty source attribute.
+    return entries.map(([path, value]) => [path, value === '' ? undefined : value]);
   }
 
   async function patch(kind: 'Users' | 'Groups', id: string, operations: Op[], action: string) {
@@ -363,8 +387,8 @@ export function createEntraProvisioningAgent(options: EntraProvisioningAgentOpti
         meta: { resourceType: 'User' },
         name: {
           formatted: values.get('name.formatted'),
-          familyName: user.surname,
-          givenName: user.givenName,
+          familyName: values.get('name.familyName'),
+          givenName: values.get('name.givenName'),
         },
         roles: [],
       };
@@ -403,13 +427,14 @@ export function createEntraProvisioningAgent(options: EntraProvisioningAgentOpti
       const scimId = requireUserId(ref);
       await http.send({ method: 'DELETE', path: `/Users/${encodeURIComponent(scimId)}`, expect: [204], action: `delete user ${upnOf(ref)}` });
       userIds.forget(scimId);
+      for (const [objectId, id] of provisioned) if (id === scimId) provisioned.delete(objectId);
       return { scimId };
     },
 
-    async provisionGroup(ref, members = []) {
+    async provisionGroup(ref, members) {
       const group = resolveGroup(ref);
       const action = `provision group ${group.displayName}`;
-      const memberIds = members.map(requireUserId);
+      const memberIds = (members ?? provisionedMembersOf(group)).map(requireUserId);
       const find: ScimSendOptions = {
         method: 'GET',
         path: '/Groups',

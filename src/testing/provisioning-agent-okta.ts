@@ -37,18 +37,21 @@ export interface OktaAgentGroup {
 }
 
 /**
- * Where the agent looks up users by login and groups by name when a method is given a string (for
- * example the Okta emulator's directory).
+ * The part of an Okta directory the agent reads when a method is given a login or group name: the Okta
+ * emulator (`createOktaEmulator`) fits as it is. `getGroup` is optional; without it a group name is used
+ * as is and a pushed group's members must be given explicitly.
  */
-export interface OktaAgentDirectory {
-  findUser(login: string): OktaAgentUser | undefined;
-  findGroup(name: string): OktaAgentGroup | undefined;
+export interface OktaAgentEmulator {
+  getUser(loginOrId: string):
+    | { id: string; login: string; groups: readonly string[]; profile: { firstName?: string; lastName?: string; email?: string } }
+    | undefined;
+  getGroup?(nameOrId: string): { id: string; name: string } | undefined;
 }
 
 /** Options of {@link createOktaProvisioningAgent}. */
 export interface OktaProvisioningAgentOptions extends ScimAgentCommonOptions {
-  /** Users and groups to resolve logins and group names against. */
-  emulator?: OktaAgentDirectory;
+  /** Users and groups to resolve logins and group names against (e.g. the Okta emulator). */
+  emulator?: OktaAgentEmulator;
   /**
    * Content-Type of request bodies. Okta's SCIM 2.0 client sends `application/scim+json; charset=utf-8`
    * (Okta's guide: "Okta sends application/scim+json as the Content-Type"; captured traffic agrees);
@@ -105,7 +108,9 @@ export interface OktaProvisioningAgent {
   unassignUser(user: OktaUserRef): Promise<{ scimId: string }>;
   /**
    * Push Groups → By name: filter by displayName, `POST /Groups {displayName, members: []}` (or link to the
-   * existing group), then one PATCH adding the assigned members.
+   * existing group), then one PATCH adding the members. Without `members`, the members are the users this
+   * agent assigned that belong to the group in the emulator (needs the group's id: a group object or
+   * `emulator.getGroup`).
    */
   pushGroup(group: OktaGroupRef, members?: readonly OktaUserRef[]): Promise<OktaPushResult>;
   /** Group renamed in Okta: PATCH replace `value: {id, displayName}`. */
@@ -176,17 +181,36 @@ export function createOktaProvisioningAgent(options: OktaProvisioningAgentOption
 
   function resolveUser(ref: OktaUserRef): OktaAgentUser {
     if (typeof ref !== 'string') return ref;
-    const found = options.emulator?.findUser(ref);
-    if (found) return found;
+    const found = options.emulator?.getUser(ref);
+    if (found) {
+      // The Okta app user profile: the emulator's profile, falling back to the login as Okta's default mappings do.
+      const [local = found.login] = found.login.split('@');
+      return {
+        id: found.id,
+        login: found.login,
+        firstName: found.profile.firstName ?? local,
+        lastName: found.profile.lastName ?? '',
+        email: found.profile.email ?? found.login,
+      };
+    }
     throw new ScimAgentError(
       'SCIM_AGENT_UNKNOWN_DIRECTORY_OBJECT',
       `Okta provisioning agent: no Okta user with login "${ref}"${options.emulator ? ' in the emulator' : ' (no emulator given: pass a user object)'}`,
-      { agent: 'okta', hint: 'Create the user in the Okta emulator first, or pass the user object.' },
+      { agent: 'okta', hint: 'Create the user in the Okta emulator first (addUser), or pass the user object.' },
     );
   }
   function resolveGroup(ref: OktaGroupRef): OktaAgentGroup {
     if (typeof ref !== 'string') return ref;
-    return options.emulator?.findGroup(ref) ?? { name: ref };
+    return options.emulator?.getGroup?.(ref) ?? { name: ref };
+  }
+  /** Push Groups pushes the group's members that are assigned to the app; the emulator says who they are. */
+  function assignedMembersOf(group: OktaAgentGroup): OktaAgentUser[] {
+    const emulator = options.emulator;
+    if (group.id === undefined || emulator === undefined) return [];
+    return [...assigned.keys()]
+      .map((id) => emulator.getUser(id))
+      .filter((user) => user !== undefined && user.groups.includes(group.id as string))
+      .map((user) => resolveUser(user!.id));
   }
   function loginOf(ref: OktaUserRef): string {
     return typeof ref === 'string' ? ref : ref.login;
@@ -197,7 +221,10 @@ export function createOktaProvisioningAgent(options: OktaProvisioningAgentOption
   // Okta keys an app user by its Okta id, so a changed login still finds the SCIM user; a bare login works too.
   const requireUserId = (ref: OktaUserRef) =>
     (typeof ref === 'string' ? undefined : userIds.get(ref.id)) ?? userIds.require(loginOf(ref));
+  // Okta user id → SCIM id of the users currently assigned to the app, in assignment order.
+  const assigned = new Map<string, string>();
   const remember = (user: OktaAgentUser, scimId: string) => {
+    assigned.set(user.id, scimId);
     userIds.set(user.id, scimId);
     userIds.set(user.login, scimId);
   };
@@ -328,14 +355,16 @@ export function createOktaProvisioningAgent(options: OktaProvisioningAgentOption
       return patchActive(ref, true, `reactivate ${loginOf(ref)}`);
     },
 
-    unassignUser(ref) {
-      return patchActive(ref, false, `unassign ${loginOf(ref)}`);
+    async unassignUser(ref) {
+      const result = await patchActive(ref, false, `unassign ${loginOf(ref)}`);
+      for (const [oktaId, scimId] of assigned) if (scimId === result.scimId) assigned.delete(oktaId);
+      return result;
     },
 
-    async pushGroup(ref, members = []) {
+    async pushGroup(ref, members) {
       const group = resolveGroup(ref);
       const action = `push group ${group.name}`;
-      const memberValues = members.map(member);
+      const memberValues = (members ?? assignedMembersOf(group)).map(member);
       const find: ScimSendOptions = {
         method: 'GET',
         path: '/Groups',

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
+  createEntraEmulator,
   createEntraProvisioningAgent,
-  type EntraAgentDirectory,
   type EntraAgentUser,
 } from 'ubiq-idp/testing';
 import {
@@ -288,23 +288,40 @@ describe('Entra provisioning agent: failures', () => {
   });
 });
 
-describe('Entra provisioning agent: directory lookups', () => {
-  const directory: EntraAgentDirectory = {
-    findUser: (upn) => [carol, dave].find((u) => u.userPrincipalName === upn),
-    findGroup: (name) => (name === 'Engineering' ? engineering : undefined),
-  };
+describe('Entra provisioning agent: users and groups from the Entra emulator', () => {
+  function emulator() {
+    return createEntraEmulator({
+      users: [
+        { userPrincipalName: 'carol@contoso.com', password: 'pw-carol-1', givenName: 'Carol', surname: 'Diaz', groups: ['Engineering'] },
+        { userPrincipalName: 'dave@contoso.com', password: 'pw-dave-1', groups: ['Engineering'] },
+        { userPrincipalName: 'erin@contoso.com', password: 'pw-erin-1', groups: ['Sales'] },
+      ],
+    });
+  }
 
-  it('builds payloads from the directory when given UPNs and a group name', async () => {
-    const entra = agent({ emulator: directory });
+  it('"Entra provisions carol and dave and the group Engineering": payloads and members come from the emulator', async () => {
+    const entraEmulator = emulator();
+    const entra = agent({ emulator: entraEmulator });
     await entra.provisionUser('carol@contoso.com');
-    await entra.provisionGroup('Engineering', ['carol@contoso.com']);
-    expect(server.requests[1]?.body).toMatchObject({ userName: 'carol@contoso.com', externalId: 'carol' });
-    expect(server.requests.at(-2)?.body).toMatchObject({ externalId: engineering.id, displayName: 'Engineering' });
+    await entra.provisionUser('dave@contoso.com');
+    await entra.provisionUser('erin@contoso.com');
+    const result = await entra.provisionGroup('Engineering');
+    expect(result).toEqual({ scimGroupId: 'g1', linked: false, memberIds: ['u1', 'u2'] });
+    expect(server.requests[1]?.body).toMatchObject({
+      userName: 'carol@contoso.com',
+      externalId: 'carol',
+      name: { givenName: 'Carol', familyName: 'Diaz', formatted: 'Carol Diaz' },
+    });
+    // dave has no surname: Entra sends no familyName rather than an empty one.
+    expect((server.requests[3]?.body as { name: Record<string, unknown> }).name).toEqual({ formatted: 'dave', givenName: 'dave' });
+    expect(server.requests.at(-2)?.body).toMatchObject({ externalId: entraEmulator.getGroup('Engineering')?.id, displayName: 'Engineering' });
+    expect(server.requests.at(-1)?.body).toMatchObject({ Operations: [{ op: 'Add', path: 'members', value: [{ value: 'u1' }, { value: 'u2' }] }] });
   });
 
   it('throws SCIM_AGENT_UNKNOWN_DIRECTORY_OBJECT for an unknown group', async () => {
-    const error = await caught(agent({ emulator: directory }).provisionGroup('Nope'));
+    const error = await caught(agent({ emulator: emulator() }).provisionGroup('Nope'));
     expect(error.code).toBe('SCIM_AGENT_UNKNOWN_DIRECTORY_OBJECT');
+    expect(server.requests).toEqual([]);
   });
 });
 

@@ -1,8 +1,8 @@
 import { inspect } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
+  createOktaEmulator,
   createOktaProvisioningAgent,
-  type OktaAgentDirectory,
   type OktaAgentUser,
 } from 'ubiq-idp/testing';
 import {
@@ -301,22 +301,62 @@ describe('Okta provisioning agent: failures', () => {
   });
 });
 
-describe('Okta provisioning agent: directory lookups', () => {
-  const directory: OktaAgentDirectory = {
-    findUser: (login) => [alice, bob].find((u) => u.login.toLowerCase() === login.toLowerCase()),
-    findGroup: (name) => (name === 'Finance' ? { name: 'Finance', id: '00g1' } : undefined),
-  };
+describe('Okta provisioning agent: users and groups from the Okta emulator', () => {
+  function emulator() {
+    const okta = createOktaEmulator({
+      users: [
+        { id: '00u1alice', login: 'alice@example.com', password: 'pw-alice-1', groups: ['Finance'], profile: { firstName: 'Alice', lastName: 'Smith' } },
+        { id: '00u2bob', login: 'bob@example.com', password: 'pw-bob-1', groups: ['Finance'], profile: { firstName: 'Bob', lastName: 'Jones' } },
+        { id: '00u3carl', login: 'carl@example.com', password: 'pw-carl-1', groups: ['Sales'] },
+      ],
+    });
+    const finance = okta.getUser('alice@example.com')?.groups[0];
+    return { okta, finance: { id: finance ?? '', name: 'Finance' } };
+  }
 
-  it('builds payloads from the directory when given a login and a group name', async () => {
-    const okta = agent({ emulator: directory });
-    await okta.assignUser('alice@example.com');
-    await okta.pushGroup('Finance', ['alice@example.com']);
-    expect(server.requests[1]?.body).toMatchObject({ userName: 'alice@example.com', externalId: '00u1alice' });
-    expect(server.requests.at(-1)?.body).toMatchObject({ Operations: [{ op: 'add', path: 'members', value: [{ value: 'u1' }] }] });
+  it('"Okta assigns alice and pushes group Finance": payloads come from the emulator, members are the assigned ones', async () => {
+    const { okta, finance } = emulator();
+    const agentWithEmulator = agent({ emulator: okta });
+    await agentWithEmulator.assignUser('alice@example.com');
+    await agentWithEmulator.assignUser('carl@example.com');
+    // bob is in Finance but not assigned to the app, so Okta does not push him.
+    expect(await agentWithEmulator.pushGroup(finance)).toEqual({ scimGroupId: 'g1', linked: false, memberIds: ['u1'] });
+    expect(server.requests[1]?.body).toMatchObject({
+      userName: 'alice@example.com',
+      externalId: '00u1alice',
+      name: { givenName: 'Alice', familyName: 'Smith' },
+      emails: [{ primary: true, value: 'alice@example.com', type: 'work' }],
+    });
+    // No profile in the emulator: Okta's defaults (login as e-mail, its local part as first name).
+    expect(server.requests[3]?.body).toMatchObject({ userName: 'carl@example.com', name: { givenName: 'carl' }, emails: [{ value: 'carl@example.com' }] });
+    expect(server.requests.at(-1)?.body).toMatchObject({ Operations: [{ op: 'add', path: 'members', value: [{ value: 'u1', display: 'alice@example.com' }] }] });
   });
 
-  it('throws SCIM_AGENT_UNKNOWN_DIRECTORY_OBJECT for a login the directory does not know', async () => {
-    const error = await caught(agent({ emulator: directory }).assignUser('mallory@example.com'));
+  it('stops pushing an unassigned user with the group', async () => {
+    const { okta, finance } = emulator();
+    const agentWithEmulator = agent({ emulator: okta });
+    await agentWithEmulator.assignUser('alice@example.com');
+    await agentWithEmulator.assignUser('bob@example.com');
+    await agentWithEmulator.unassignUser('alice@example.com');
+    expect((await agentWithEmulator.pushGroup(finance)).memberIds).toEqual(['u2']);
+  });
+
+  it('resolves a group given by name through the emulator', async () => {
+    const { okta } = emulator();
+    const agentWithEmulator = agent({ emulator: okta });
+    await agentWithEmulator.assignUser('alice@example.com');
+    expect(await agentWithEmulator.pushGroup('Finance')).toEqual({ scimGroupId: 'g1', linked: false, memberIds: ['u1'] });
+  });
+
+  it('pushes a group given by name with no members when the directory cannot look groups up', async () => {
+    const { okta } = emulator();
+    const agentWithEmulator = agent({ emulator: { getUser: (login) => okta.getUser(login) } });
+    await agentWithEmulator.assignUser('alice@example.com');
+    expect(await agentWithEmulator.pushGroup('Finance')).toEqual({ scimGroupId: 'g1', linked: false, memberIds: [] });
+  });
+
+  it('throws SCIM_AGENT_UNKNOWN_DIRECTORY_OBJECT for a login the emulator does not know, before sending anything', async () => {
+    const error = await caught(agent({ emulator: emulator().okta }).assignUser('mallory@example.com'));
     expect(error.code).toBe('SCIM_AGENT_UNKNOWN_DIRECTORY_OBJECT');
     expect(server.requests).toEqual([]);
   });
