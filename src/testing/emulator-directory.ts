@@ -1,3 +1,5 @@
+import { EmulatorUsageError } from './emulator-errors.js';
+
 /**
  * @internal The users, groups and refresh tokens of one emulated directory. Provider differences
  * (what a user's sign-in name is, what a group's name is, whether ids are case-insensitive GUIDs) are
@@ -44,7 +46,7 @@ export function createDirectory<U extends { id: string; groups: string[] }, G ex
   }
   function requireUser(nameOrId: string): U {
     const user = findUser(nameOrId);
-    if (user === undefined) throw new Error(`unknown ${options.provider} user "${nameOrId}"`);
+    if (user === undefined) throw new EmulatorUsageError(`unknown ${options.provider} user "${nameOrId}"`);
     return user;
   }
   function findGroup(nameOrId: string): G | undefined {
@@ -55,7 +57,7 @@ export function createDirectory<U extends { id: string; groups: string[] }, G ex
   }
   function requireGroup(nameOrId: string): G {
     const group = findGroup(nameOrId);
-    if (group === undefined) throw new Error(`unknown ${options.provider} group "${nameOrId}"`);
+    if (group === undefined) throw new EmulatorUsageError(`unknown ${options.provider} group "${nameOrId}"`);
     return group;
   }
   function groupIds(refs: readonly string[]): string[] {

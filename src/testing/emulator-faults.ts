@@ -1,3 +1,5 @@
+import { EmulatorUsageError } from './emulator-errors.js';
+
 /** The endpoints of an emulator, as counted by `stats()` and targeted by faults. */
 export type EmulatorEndpoint = 'discovery' | 'jwks' | 'token';
 
@@ -84,14 +86,14 @@ export function createFaultController(): FaultController {
   const applies = (endpoint: string) =>
     state.endpoints === undefined || (state.endpoints as readonly string[]).includes(endpoint);
   const count = (n: number, what: string) => {
-    if (!Number.isInteger(n) || n < 0) throw new RangeError(`${what} must be a non-negative integer`);
+    if (!Number.isInteger(n) || n < 0) throw new EmulatorUsageError(`${what} must be a non-negative integer`);
     return n;
   };
 
   return {
     set(settings) {
       if (settings.latencyMs !== undefined) {
-        if (!(settings.latencyMs >= 0)) throw new RangeError('latencyMs must be >= 0');
+        if (!(settings.latencyMs >= 0)) throw new EmulatorUsageError('latencyMs must be >= 0');
         state.latencyMs = settings.latencyMs;
       }
       if (settings.failNext !== undefined) {

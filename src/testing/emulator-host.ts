@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { EmulatorUsageError } from './emulator-errors.js';
 import { createEmulatorClock, type EmulatorClock } from './emulator-clock.js';
 import { createFaultController, type EmulatorFaults, type ChosenFault } from './emulator-faults.js';
 import { createStatsRecorder, type EmulatorStats, type StatsRecorder } from './emulator-stats.js';
@@ -226,7 +227,7 @@ export function createEmulatorHost(options: {
     base,
     dispatch,
     async listen(listenOptions = {}) {
-      if (server !== undefined) throw new Error('emulator is already listening; close() it first');
+      if (server !== undefined) throw new EmulatorUsageError('emulator is already listening; close() it first');
       const host = listenOptions.host ?? '127.0.0.1';
       const created = createServer((req, res) => {
         handleNode(req, res).catch(() => {

@@ -14,6 +14,7 @@ import {
 } from './emulator-host.js';
 import { createDirectory, type EmulatorDirectoryApi } from './emulator-directory.js';
 import { createKeyRing, type RotateKeysOptions } from './emulator-keys.js';
+import { EmulatorUsageError } from './emulator-errors.js';
 
 /** Access token format of a resource app (`requestedAccessTokenVersion` in its manifest). */
 export type EntraTokenVersion = 1 | 2;
@@ -694,12 +695,12 @@ export function createEntraEmulator(options: EntraEmulatorOptions = {}): EntraEm
 
   function requireApp(clientId: string): StoredApp {
     const app = apps.get(clientId.toLowerCase());
-    if (app === undefined) throw new Error(`unknown Entra app "${clientId}"`);
+    if (app === undefined) throw new EmulatorUsageError(`unknown Entra app "${clientId}"`);
     return app;
   }
   const guid = (value: string | undefined, what: string) => {
     const id = (value ?? randomUUID()).toLowerCase();
-    if (!GUID.test(id)) throw new Error(`${what} must be a GUID, got "${value}"`);
+    if (!GUID.test(id)) throw new EmulatorUsageError(`${what} must be a GUID, got "${value}"`);
     return id;
   };
   const publicUser = (user: StoredUser): EntraUser => {
@@ -714,13 +715,13 @@ export function createEntraEmulator(options: EntraEmulatorOptions = {}): EntraEm
   const resolveUserIds = (refs: string[]) => refs.map((ref) => requireUser(ref).id);
 
   function addGroup(input: { id?: string; displayName: string }): EntraGroup {
-    if (directory.findGroup(input.displayName) !== undefined) throw new Error(`Entra group "${input.displayName}" already exists`);
+    if (directory.findGroup(input.displayName) !== undefined) throw new EmulatorUsageError(`Entra group "${input.displayName}" already exists`);
     const group = { id: guid(input.id, 'group id'), displayName: input.displayName };
     groups.set(group.id, group);
     return { ...group };
   }
   function addUser(input: EntraUserInput): EntraUser {
-    if (findUser(input.userPrincipalName) !== undefined) throw new Error(`Entra user "${input.userPrincipalName}" already exists`);
+    if (findUser(input.userPrincipalName) !== undefined) throw new EmulatorUsageError(`Entra user "${input.userPrincipalName}" already exists`);
     const local = input.userPrincipalName.split('@')[0] ?? input.userPrincipalName;
     const user: StoredUser = {
       id: guid(input.id, 'user object id'),
@@ -742,7 +743,7 @@ export function createEntraEmulator(options: EntraEmulatorOptions = {}): EntraEm
   }
   function addApp(input: EntraAppInput): EntraApp {
     const clientId = guid(input.clientId, 'clientId');
-    if (apps.has(clientId)) throw new Error(`Entra app "${clientId}" already exists`);
+    if (apps.has(clientId)) throw new EmulatorUsageError(`Entra app "${clientId}" already exists`);
     const secrets = [
       ...(input.clientSecret === undefined ? [] : [{ value: input.clientSecret, expiresAt: undefined }]),
       ...(input.secrets ?? []).map((s) => ({ value: s.value, expiresAt: s.expiresAt === undefined ? undefined : +s.expiresAt })),
@@ -804,7 +805,7 @@ export function createEntraEmulator(options: EntraEmulatorOptions = {}): EntraEm
         patch.userPrincipalName.toLowerCase() !== user.userPrincipalName.toLowerCase() &&
         findUser(patch.userPrincipalName) !== undefined
       ) {
-        throw new Error(`Entra user "${patch.userPrincipalName}" already exists`);
+        throw new EmulatorUsageError(`Entra user "${patch.userPrincipalName}" already exists`);
       }
       const { userPrincipalName, password, displayName, givenName, surname, accountEnabled, locked, passwordExpired, mfaRequired, mfaRegistered } = patch;
       Object.assign(

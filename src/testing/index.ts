@@ -13,3 +13,4 @@ export type { EmulatorFaults, EmulatorFaultSettings, EmulatorPendingFaults, Emul
 export type { EmulatorBase, EmulatorListenOptions } from './emulator-host.js';
 export type { EmulatorPublicJwk, RotateKeysOptions } from './emulator-keys.js';
 export type { EmulatorDirectoryApi } from './emulator-directory.js';
+export { EmulatorUsageError, isEmulatorUsageError } from './emulator-errors.js';

@@ -15,6 +15,7 @@ import {
 } from './emulator-host.js';
 import { createDirectory, type EmulatorDirectoryApi } from './emulator-directory.js';
 import { createKeyRing, type KeyRing, type RotateKeysOptions } from './emulator-keys.js';
+import { EmulatorUsageError } from './emulator-errors.js';
 
 /** Okta user statuses that matter to the password grant. Only ACTIVE users get tokens. */
 export type OktaUserStatus = 'ACTIVE' | 'LOCKED_OUT' | 'SUSPENDED' | 'PASSWORD_EXPIRED' | 'DEPROVISIONED' | 'STAGED' | 'PROVISIONED';
@@ -260,7 +261,7 @@ export function createOktaEmulator(options: OktaEmulatorOptions = {}): OktaEmula
   const servers = new Map<string, AuthServer>();
   servers.set(ORG_SERVER, { id: undefined, audience: undefined, scopes: new Set(), keys: createKeyRing({ clock, modulusLength }) });
   for (const input of options.authorizationServers ?? [{ id: 'default' }]) {
-    if (input.id === ORG_SERVER || input.id === 'v1') throw new Error(`"${input.id}" is not a valid authorization server id`);
+    if (input.id === ORG_SERVER || input.id === 'v1') throw new EmulatorUsageError(`"${input.id}" is not a valid authorization server id`);
     servers.set(input.id, {
       id: input.id,
       audience: input.audience ?? 'api://default',
@@ -300,7 +301,7 @@ export function createOktaEmulator(options: OktaEmulatorOptions = {}): OktaEmula
   }
   function serverById(id: string | undefined): AuthServer {
     const server = servers.get(id ?? ORG_SERVER);
-    if (server === undefined) throw new Error(`unknown authorization server "${id}"`);
+    if (server === undefined) throw new EmulatorUsageError(`unknown authorization server "${id}"`);
     return server;
   }
 
@@ -602,7 +603,7 @@ export function createOktaEmulator(options: OktaEmulatorOptions = {}): OktaEmula
 
   function requireApp(clientId: string): StoredApp {
     const app = apps.get(clientId);
-    if (app === undefined) throw new Error(`unknown Okta app "${clientId}"`);
+    if (app === undefined) throw new EmulatorUsageError(`unknown Okta app "${clientId}"`);
     return app;
   }
   const publicUser = (user: StoredUser): OktaUser => {
@@ -615,13 +616,13 @@ export function createOktaEmulator(options: OktaEmulatorOptions = {}): OktaEmula
   };
 
   function addGroup(input: { id?: string; name: string }): OktaGroup {
-    if (directory.findGroup(input.name) !== undefined) throw new Error(`Okta group "${input.name}" already exists`);
+    if (directory.findGroup(input.name) !== undefined) throw new EmulatorUsageError(`Okta group "${input.name}" already exists`);
     const group = { id: input.id ?? randomId('00g', 17), name: input.name };
     groups.set(group.id, group);
     return { ...group };
   }
   function addUser(input: OktaUserInput): OktaUser {
-    if (findUser(input.login) !== undefined) throw new Error(`Okta user "${input.login}" already exists`);
+    if (findUser(input.login) !== undefined) throw new EmulatorUsageError(`Okta user "${input.login}" already exists`);
     const user: StoredUser = {
       id: input.id ?? randomId('00u', 17),
       login: input.login,
@@ -637,7 +638,7 @@ export function createOktaEmulator(options: OktaEmulatorOptions = {}): OktaEmula
   }
   function addApp(input: OktaAppInput): OktaApp {
     const clientId = input.clientId ?? randomId('0oa', 17);
-    if (apps.has(clientId)) throw new Error(`Okta app "${clientId}" already exists`);
+    if (apps.has(clientId)) throw new EmulatorUsageError(`Okta app "${clientId}" already exists`);
     const app: StoredApp = {
       clientId,
       clientSecret: input.clientSecret,
@@ -672,7 +673,7 @@ export function createOktaEmulator(options: OktaEmulatorOptions = {}): OktaEmula
     updateUser(loginOrId, patch) {
       const user = requireUser(loginOrId);
       if (patch.login !== undefined && patch.login.toLowerCase() !== user.login.toLowerCase() && findUser(patch.login) !== undefined) {
-        throw new Error(`Okta user "${patch.login}" already exists`);
+        throw new EmulatorUsageError(`Okta user "${patch.login}" already exists`);
       }
       if (patch.login !== undefined) user.login = patch.login;
       if (patch.password !== undefined) user.password = patch.password;

@@ -2,7 +2,7 @@ import { request as httpRequest, Agent } from 'node:http';
 import type { Socket } from 'node:net';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createEntraEmulator, createOktaEmulator, type EntraEmulator, type OktaEmulator } from 'ubiq-idp/testing';
+import { createEntraEmulator, createOktaEmulator, EmulatorUsageError, type EntraEmulator, type OktaEmulator } from 'ubiq-idp/testing';
 import { postForm } from './emulator-test-helpers.js';
 
 const CLIENT = '0oaclient000000000001';
@@ -126,7 +126,7 @@ describe('faults', () => {
     expect(emulator.faults.pending()).toMatchObject({ failNext: 0, latencyMs: 0, endpoints: 'all' });
     expect((await postForm(emulator.tokenEndpoint, oktaForm, {}, emulator.fetch)).status).toBe(200);
     expect(emulator.stats().faults).toEqual({ latency: 1, fail: 1 });
-    expect(() => emulator.faults.set({ failNext: -1 })).toThrow(RangeError);
+    expect(() => emulator.faults.set({ failNext: -1 })).toThrow(EmulatorUsageError);
   });
 });
 

@@ -1,6 +1,6 @@
 import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createOktaEmulator, type OktaEmulator, type OktaEmulatorOptions } from 'ubiq-idp/testing';
+import { createOktaEmulator, isEmulatorUsageError, type OktaEmulator, type OktaEmulatorOptions } from 'ubiq-idp/testing';
 import { basic, postForm } from './emulator-test-helpers.js';
 
 const CLIENT = '0oaclient000000000001';
@@ -457,6 +457,13 @@ describe('Okta directory management', () => {
     okta.removeUser('carol.shaw@example.com');
     expect(okta.getUser(carol.id)).toBeUndefined();
     expect(() => okta.addUser({ login: 'ADA@example.com', password: 'x' })).toThrow(/already exists/);
+    try {
+      okta.removeUser('nobody@example.com');
+      expect.unreachable('removeUser of an unknown user must throw');
+    } catch (error) {
+      expect(isEmulatorUsageError(error)).toBe(true);
+      expect(error).toMatchObject({ code: 'emulator_usage', message: 'unknown Okta user "nobody@example.com"' });
+    }
     expect(() => okta.removeMember('Nope', 'ada@example.com')).toThrow(/unknown Okta group/);
     expect(okta.addGroup({ name: 'Sales' }).id).toMatch(/^00g/);
     expect(() => okta.addGroup({ name: 'Sales' })).toThrow(/already exists/);
