@@ -247,7 +247,8 @@ export function createEntraEmulator(options: EntraEmulatorOptions = {}): EntraEm
     skewMs: options.skewMs,
     defaultBaseUrl: options.baseUrl ?? 'https://login.microsoftonline.com',
     endpoints: () => ({ ...urls(), issuer: issuerV1 }),
-    classify: (url) => routeOf(url.pathname)?.endpoint ?? 'not_found',
+    // The v1 discovery document counts (and takes faults) as `discovery` too.
+    classify: (url) => routeOf(url.pathname)?.endpoint.replace('discovery_v1', 'discovery') ?? 'not_found',
     route,
     rateLimited: (retryAfterSeconds) =>
       entraError(

@@ -281,7 +281,7 @@ export function createOktaEmulator(options: OktaEmulatorOptions = {}): OktaEmula
       const reset = Math.ceil(clock.now() / 1000) + retryAfterSeconds;
       return oktaApiError(429, 'E0000047', 'API call exceeded rate limit due to too many requests.', {
         'retry-after': String(retryAfterSeconds),
-        'x-rate-limit-limit': '0',
+        'x-rate-limit-limit': String(rateLimit.orgPerMinute || rateLimit.perUserPerSecond || 1),
         'x-rate-limit-remaining': '0',
         'x-rate-limit-reset': String(reset),
       });
