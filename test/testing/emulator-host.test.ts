@@ -1,5 +1,6 @@
 import { request as httpRequest, Agent } from 'node:http';
 import type { Socket } from 'node:net';
+import { inspect } from 'node:util';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createEntraEmulator, createOktaEmulator, EmulatorUsageError, type EntraEmulator, type OktaEmulator } from 'ubiq-idp/testing';
@@ -127,6 +128,22 @@ describe('faults', () => {
     expect((await postForm(emulator.tokenEndpoint, oktaForm, {}, emulator.fetch)).status).toBe(200);
     expect(emulator.stats().faults).toEqual({ latency: 1, fail: 1 });
     expect(() => emulator.faults.set({ failNext: -1 })).toThrow(EmulatorUsageError);
+  });
+});
+
+describe('secrets', () => {
+  it('never shows passwords or client secrets in inspected emulators, management answers or stats', async () => {
+    const o = track(okta());
+    const e = track(entra());
+    await postForm(o.tokenEndpoint, { ...oktaForm, password: 'wrong' }, {}, o.fetch);
+    await postForm(e.tokenEndpoint, { ...entraForm, client_secret: 'wrong' }, {}, e.fetch);
+    const seen = [
+      inspect(o, { depth: 10, getters: true }),
+      inspect(e, { depth: 10, getters: true }),
+      JSON.stringify([o.getUser('ada@example.com'), o.addApp({ clientId: '0oanew', clientSecret: 'new-secret-canary' }), o.stats()]),
+      JSON.stringify([e.getUser('ada@contoso.onmicrosoft.com'), e.setAppOptions(ENTRA_CLIENT, { displayName: 'x' }), e.stats()]),
+    ].join('\n');
+    for (const secret of ['ada-password', SECRET, 'entra-secret', 'new-secret-canary', 'wrong']) expect(seen).not.toContain(secret);
   });
 });
 
