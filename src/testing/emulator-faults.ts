@@ -18,7 +18,7 @@ export interface EmulatorFaultSettings {
   /** Answer the next N requests with a server error (500 JSON `server_error`; 502/503/504 an HTML page like a gateway). */
   failNext?: number | { count: number; status?: EmulatorFailStatus };
   /** Answer the next N requests with 429 and `Retry-After` (Okta also sends `X-Rate-Limit-*`). */
-  rateLimitNext?: number | { count: number; retryAfterSeconds?: number };
+  rateLimitNext?: number | { count: number; retryAfterSeconds?: number; retryAfterFormat?: 'seconds' | 'http-date' };
   /**
    * Drop the next N connections without an answer: over a socket the connection is destroyed; through
    * `emulator.fetch()` a `TypeError('fetch failed')` is thrown, as `fetch` does on a network failure.
@@ -57,7 +57,7 @@ export interface EmulatorFaults {
 export type ChosenFault =
   | { kind: 'drop' }
   | { kind: 'fail'; status: EmulatorFailStatus }
-  | { kind: 'rateLimit'; retryAfterSeconds: number }
+  | { kind: 'rateLimit'; retryAfterSeconds: number; retryAfterFormat: 'seconds' | 'http-date' }
   | { kind: 'malformedJson' }
   | { kind: 'truncatedJson' };
 
@@ -77,6 +77,7 @@ export function createFaultController(): FaultController {
       failStatus: 503 as EmulatorFailStatus,
       rateLimitNext: 0,
       retryAfterSeconds: 1,
+      retryAfterFormat: 'seconds' as 'seconds' | 'http-date',
       dropConnections: 0,
       malformedJson: 0,
       truncatedJson: 0,
@@ -106,6 +107,7 @@ export function createFaultController(): FaultController {
           typeof settings.rateLimitNext === 'number' ? { count: settings.rateLimitNext } : settings.rateLimitNext;
         state.rateLimitNext = count(limit.count, 'rateLimitNext');
         state.retryAfterSeconds = limit.retryAfterSeconds ?? 1;
+        state.retryAfterFormat = limit.retryAfterFormat ?? 'seconds';
       }
       if (settings.dropConnections !== undefined) state.dropConnections = count(settings.dropConnections, 'dropConnections');
       if (settings.malformedJson !== undefined) state.malformedJson = count(settings.malformedJson, 'malformedJson');
@@ -137,7 +139,7 @@ export function createFaultController(): FaultController {
       }
       if (state.rateLimitNext > 0) {
         state.rateLimitNext -= 1;
-        return { kind: 'rateLimit', retryAfterSeconds: state.retryAfterSeconds };
+        return { kind: 'rateLimit', retryAfterSeconds: state.retryAfterSeconds, retryAfterFormat: state.retryAfterFormat };
       }
       if (state.malformedJson > 0) {
         state.malformedJson -= 1;

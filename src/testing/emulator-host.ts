@@ -52,7 +52,7 @@ export interface RouteContext {
 }
 
 /** @internal A provider's answer when a counted 429 fault fires. */
-export type RateLimitResponder = (retryAfterSeconds: number, endpoint: string) => Response;
+export type RateLimitResponder = (retryAfterSeconds: number, retryAfterHeader: string) => Response;
 
 /** @internal */
 export interface EmulatorHost extends EmulatorBase {
@@ -143,7 +143,12 @@ export function createEmulatorHost(options: {
     } else if (fault?.kind === 'fail') {
       response = serverErrorResponse(fault.status);
     } else if (fault?.kind === 'rateLimit') {
-      response = options.rateLimited(fault.retryAfterSeconds, endpoint);
+      // Retry-After is delta-seconds or an HTTP-date (RFC 9110 §10.2.3); clients must handle both.
+      const header =
+        fault.retryAfterFormat === 'http-date'
+          ? new Date(clock.now() + fault.retryAfterSeconds * 1000).toUTCString()
+          : String(fault.retryAfterSeconds);
+      response = options.rateLimited(fault.retryAfterSeconds, header);
     } else {
       response = await applyBodyFault(fault, await options.route(request, { stats }));
     }

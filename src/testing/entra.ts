@@ -250,14 +250,14 @@ export function createEntraEmulator(options: EntraEmulatorOptions = {}): EntraEm
     // The v1 discovery document counts (and takes faults) as `discovery` too.
     classify: (url) => routeOf(url.pathname)?.endpoint.replace('discovery_v1', 'discovery') ?? 'not_found',
     route,
-    rateLimited: (retryAfterSeconds) =>
+    rateLimited: (_retryAfterSeconds, retryAfter) =>
       entraError(
         429,
         'temporarily_unavailable',
         90055,
         'TenantThrottlingError - There are too many incoming requests. Retry after the time in the Retry-After header.',
         undefined,
-        { 'retry-after': String(retryAfterSeconds) },
+        { 'retry-after': retryAfter },
       ),
   });
 

@@ -277,10 +277,10 @@ export function createOktaEmulator(options: OktaEmulatorOptions = {}): OktaEmula
     endpoints: () => serverUrls(serverById(undefined)),
     classify: (url) => routeOf(url.pathname)?.endpoint ?? 'not_found',
     route,
-    rateLimited: (retryAfterSeconds) => {
+    rateLimited: (retryAfterSeconds, retryAfter) => {
       const reset = Math.ceil(clock.now() / 1000) + retryAfterSeconds;
       return oktaApiError(429, 'E0000047', 'API call exceeded rate limit due to too many requests.', {
-        'retry-after': String(retryAfterSeconds),
+        'retry-after': retryAfter,
         'x-rate-limit-limit': String(rateLimit.orgPerMinute || rateLimit.perUserPerSecond || 1),
         'x-rate-limit-remaining': '0',
         'x-rate-limit-reset': String(reset),

@@ -88,6 +88,10 @@ describe('faults', () => {
     expect(entraLimited.body.error).toBe('temporarily_unavailable');
     expect(String(entraLimited.body.error_description)).toMatch(/^AADSTS90055: /);
     expect((await postForm(o.tokenEndpoint, oktaForm)).status).toBe(200);
+    e.clock.setNow(Date.parse('2030-01-01T00:00:00Z'));
+    e.faults.set({ rateLimitNext: { count: 1, retryAfterSeconds: 90, retryAfterFormat: 'http-date' } });
+    const dated = await postForm(e.tokenEndpoint, entraForm);
+    expect(dated.headers.get('retry-after')).toBe('Tue, 01 Jan 2030 00:01:30 GMT');
   });
 
   it('drops connections: the socket is destroyed over the network, fetch() throws a TypeError in process', async () => {
