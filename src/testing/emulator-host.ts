@@ -102,7 +102,6 @@ async function applyBodyFault(fault: ChosenFault | undefined, response: Response
   return response;
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * @internal The provider-neutral shell of an emulator: counters, faults, latency, the clock, and the
@@ -125,6 +124,34 @@ export function createEmulatorHost(options: {
   let skewMs = options.skewMs ?? 0;
   let server: ReturnType<typeof createServer> | undefined;
   const sockets = new Set<Socket>();
+  /** Latency waits in progress: close() ends them so no timer outlives the emulator. */
+  const waits = new Set<() => void>();
+
+  /** Waits `ms`, or less when the request is aborted (rejects like fetch does) or the emulator closes. */
+  function wait(ms: number, signal: AbortSignal): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      if (signal.aborted) {
+        reject(signal.reason);
+        return;
+      }
+      const cleanUp = () => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', onAbort);
+        waits.delete(finish);
+      };
+      const finish = () => {
+        cleanUp();
+        resolve();
+      };
+      const onAbort = () => {
+        cleanUp();
+        reject(signal.reason);
+      };
+      const timer = setTimeout(finish, ms);
+      signal.addEventListener('abort', onAbort, { once: true });
+      waits.add(finish);
+    });
+  }
 
   async function dispatch(request: Request): Promise<Response | typeof DROP> {
     const endpoint = options.classify(new URL(request.url));
@@ -132,7 +159,7 @@ export function createEmulatorHost(options: {
     const latency = faults.latencyFor(endpoint);
     if (latency > 0) {
       stats.fault('latency');
-      await sleep(latency);
+      await wait(latency, request.signal);
     }
     const fault = faults.take(endpoint);
     if (fault !== undefined) stats.fault(fault.kind);
@@ -166,7 +193,12 @@ export function createEmulatorHost(options: {
     }
     const method = req.method ?? 'GET';
     const body = chunks.length > 0 && method !== 'GET' && method !== 'HEAD' ? Buffer.concat(chunks) : undefined;
-    const request = new Request(new URL(req.url ?? '/', baseUrl), { method, headers, body });
+    // A client that hangs up (e.g. its timeout fired) aborts the request, ending any injected latency.
+    const hangUp = new AbortController();
+    res.on('close', () => {
+      if (!res.writableFinished) hangUp.abort(new Error('client closed the connection'));
+    });
+    const request = new Request(new URL(req.url ?? '/', baseUrl), { method, headers, body, signal: hangUp.signal });
     const result = await dispatch(request);
     if (result === DROP) {
       req.socket.destroy();
@@ -188,6 +220,7 @@ export function createEmulatorHost(options: {
     return result;
   }
   async function close(): Promise<void> {
+    for (const finish of [...waits]) finish();
     const closing = server;
     if (closing === undefined) return;
     server = undefined;

@@ -133,6 +133,19 @@ describe('faults', () => {
     expect(emulator.stats().faults).toEqual({ latency: 1, fail: 1 });
     expect(() => emulator.faults.set({ failNext: -1 })).toThrow(EmulatorUsageError);
   });
+
+  it('ends injected latency when the caller aborts (as fetch does) and when the emulator closes', async () => {
+    const emulator = track(okta());
+    emulator.faults.set({ latencyMs: 60_000 });
+    const controller = new AbortController();
+    const pending = emulator.fetch(new Request(emulator.jwksUri, { signal: controller.signal }));
+    controller.abort();
+    await expect(pending).rejects.toMatchObject({ name: 'AbortError' });
+    const waiting = emulator.fetch(new Request(emulator.jwksUri));
+    await emulator.close();
+    expect((await waiting).status).toBe(200);
+    expect(emulator.stats().faults).toEqual({ latency: 2 });
+  });
 });
 
 describe('secrets', () => {
