@@ -182,11 +182,10 @@ interface StoredApp extends Omit<EntraApp, 'secretExpiries'> {
   /** Per-user pairwise `sub`. */
   subjects: Map<string, string>;
 }
+/** Entra refresh tokens are bound to the client and user, not to one resource: any consented scope can be asked. */
 interface RefreshGrant {
   clientId: string;
   userId: string;
-  resource: string | undefined;
-  scopes: string[];
   expiresAt: number;
 }
 
@@ -663,8 +662,6 @@ export function createEntraEmulator(options: EntraEmulatorOptions = {}): EntraEm
       refreshTokens.set(refreshToken, {
         clientId: client.clientId,
         userId: user.id,
-        resource: resource?.clientId,
-        scopes,
         expiresAt: clock.now() + 90 * 24 * 3600 * 1000,
       });
       body.refresh_token = refreshToken;
