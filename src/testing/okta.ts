@@ -125,6 +125,12 @@ export interface OktaEmulatorOptions {
   skewMs?: number;
   /** RSA modulus length of signing keys. Default 2048. */
   modulusLength?: number;
+  /**
+   * Whether the org server's JWKS holds the key that signs its access tokens. Default true, so an SSO
+   * endpoint can verify them. Real Okta says org-server access tokens are for Okta alone: set false to
+   * sign them with a key that is not published (ID tokens stay verifiable), as a test of that case.
+   */
+  orgAccessTokenKeyPublished?: boolean;
 }
 
 /** The URLs of one authorization server. */
@@ -228,9 +234,9 @@ function oktaApiError(status: number, code: string, summary: string, headers?: R
  * custom authorization servers (`/oauth2/{id}/v1/*`), with Okta's claim shapes, error bodies and the
  * per-user /token rate limit. Nothing is shared between two emulators.
  *
- * Deviation from real Okta, on purpose: the org server's JWKS (`/oauth2/v1/keys`) publishes the keys that
- * sign its access tokens, so an SSO endpoint can verify them (real Okta says only Okta should validate
- * org-server access tokens).
+ * Deviation from real Okta, on purpose and by default: the org server's JWKS (`/oauth2/v1/keys`) publishes
+ * the key that signs its access tokens, so an SSO endpoint can verify them (real Okta says only Okta should
+ * validate org-server access tokens; `orgAccessTokenKeyPublished: false` behaves that way).
  *
  * @example
  * const okta = createOktaEmulator({
@@ -554,7 +560,7 @@ export function createOktaEmulator(options: OktaEmulatorOptions = {}): OktaEmula
       scp: scopes,
       auth_time: authTime,
       sub: user.login,
-    });
+    }, {}, { unpublished: server.id === undefined && options.orgAccessTokenKeyPublished === false });
     const body: Record<string, unknown> = {
       token_type: 'Bearer',
       expires_in: app.accessTokenLifetimeSeconds,

@@ -1,4 +1,4 @@
-import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
+import { createLocalJWKSet, createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createOktaEmulator, isEmulatorUsageError, type OktaEmulator, type OktaEmulatorOptions } from 'ubiq-idp/testing';
 import { basic, postForm } from './emulator-test-helpers.js';
@@ -416,6 +416,20 @@ describe('Okta clock, skew and key rotation', () => {
 describe('Okta directory management', () => {
   beforeEach(() => {
     okta = createOktaEmulator(options({ rateLimit: { perUserPerSecond: 0 } }));
+  });
+
+  it('can sign org-server access tokens with an unpublished key, as real Okta does (ID tokens still verify)', async () => {
+    const org = createOktaEmulator({ ...options(), orgAccessTokenKeyPublished: false });
+    const { body } = await postForm(
+      org.tokenEndpoint,
+      { grant_type: 'password', username: 'ada@example.com', password: 'ada-password', client_id: CLIENT, client_secret: SECRET, scope: SCOPE },
+      {},
+      org.fetch,
+    );
+    const jwks = await (await org.fetch(new Request(org.jwksUri))).json() as Parameters<typeof createLocalJWKSet>[0];
+    await expect(jwtVerify(String(body.access_token), createLocalJWKSet(jwks))).rejects.toThrow();
+    await expect(jwtVerify(String(body.id_token), createLocalJWKSet(jwks), { audience: CLIENT })).resolves.toBeDefined();
+    await org.close();
   });
 
   it('works in process without listen(), with the configured org URL', async () => {
