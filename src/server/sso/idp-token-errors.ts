@@ -1,0 +1,91 @@
+import { UbiqIdpError } from '../../errors.js';
+
+/**
+ * Why an IdP access token was refused. Stable: the SSO endpoint returns it as `reason`, tests and
+ * clients may match on it.
+ */
+export type IdpTokenFailureReason =
+  | 'missing'
+  | 'malformed'
+  | 'unsupported_algorithm'
+  | 'unknown_key'
+  | 'bad_signature'
+  | 'expired'
+  | 'not_yet_valid'
+  | 'wrong_issuer'
+  | 'wrong_audience'
+  | 'foreign_tenant'
+  | 'no_username';
+
+const HINTS: Record<IdpTokenFailureReason, string> = {
+  missing: 'Send the IdP access token as "Authorization: Bearer <token>".',
+  malformed: 'Send the access token exactly as the IdP token endpoint returned it (a signed JWT).',
+  unsupported_algorithm:
+    'Only tokens signed by the IdP with an asymmetric key (RS256, PS256, ES256, ...) are accepted; unsigned or HMAC tokens never are.',
+  unknown_key:
+    'The token was not signed by a key of the IdP named by "OpenID Connect Discovery URL" in the Ubiq IDP Settings. Okta: use the discovery URL of the authorization server that issues the token (the org server publishes no key for its access tokens; use a custom authorization server).',
+  bad_signature: 'The token was altered after the IdP signed it; request a new one.',
+  expired: 'The token has expired; request a new one from the IdP (the credential provider does this itself).',
+  not_yet_valid: "The token is not valid yet (nbf/iat in the future): check the clocks of this server and the IdP's.",
+  wrong_issuer:
+    'The token\'s issuer differs from "IDP Token Issuer" in the Ubiq IDP Settings (Entra: https://sts.windows.net/TENANT_ID/ for api:// tokens; Okta: the authorization server\'s issuer URL).',
+  wrong_audience:
+    'The token\'s audience differs from "IDP Token Audience" in the Ubiq IDP Settings (Entra: the Application ID URI under "Expose an API"; Okta: the audience of the authorization server).',
+  foreign_tenant: "The token was issued by another Entra tenant than the one in the Ubiq IDP Settings' \"IDP Token Issuer\".",
+  no_username:
+    'The token carries no user name claim (Okta: sub; Entra: upn, unique_name or preferred_username). Entra: request the token for the API of your application (scope api://.../.default).',
+};
+
+const MESSAGES: Record<IdpTokenFailureReason, string> = {
+  missing: 'No IdP access token was sent',
+  malformed: 'The IdP access token is not a well-formed signed JWT',
+  unsupported_algorithm: 'The IdP access token uses a signature algorithm that is not accepted',
+  unknown_key: "The IdP access token was signed by a key that is not in the IdP's JWKS",
+  bad_signature: "The IdP access token's signature does not verify",
+  expired: 'The IdP access token has expired',
+  not_yet_valid: 'The IdP access token is not valid yet',
+  wrong_issuer: 'The IdP access token was issued by an unexpected issuer',
+  wrong_audience: 'The IdP access token is meant for another audience',
+  foreign_tenant: 'The IdP access token comes from another tenant',
+  no_username: 'The IdP access token names no user',
+};
+
+/**
+ * An IdP access token was refused. `reason` says why; the message never contains the token.
+ */
+export class IdpTokenError extends UbiqIdpError {
+  readonly reason: IdpTokenFailureReason;
+
+  constructor(reason: IdpTokenFailureReason, options: { detail?: string; cause?: unknown } = {}) {
+    super('idp_token_rejected', options.detail ? `${MESSAGES[reason]}: ${options.detail}` : MESSAGES[reason], {
+      hint: HINTS[reason],
+      cause: options.cause,
+    });
+    this.name = 'IdpTokenError';
+    this.reason = reason;
+  }
+}
+
+/** True when `value` is an `IdpTokenError` (matches by name, so it works across bundles). */
+export function isIdpTokenError(value: unknown): value is IdpTokenError {
+  return value instanceof Error && value.name === 'IdpTokenError' && typeof (value as { reason?: unknown }).reason === 'string';
+}
+
+/**
+ * The IdP's discovery document or JWKS could not be fetched or parsed: not the token's fault, so the
+ * SSO endpoint answers 503 rather than 401.
+ */
+export class IdpUnavailableError extends UbiqIdpError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super('idp_unavailable', message, {
+      hint: 'Check "OpenID Connect Discovery URL" in the Ubiq IDP Settings and that this server can reach the IdP.',
+      cause: options.cause,
+    });
+    this.name = 'IdpUnavailableError';
+  }
+}
+
+/** True when `value` is an `IdpUnavailableError`. */
+export function isIdpUnavailableError(value: unknown): value is IdpUnavailableError {
+  return value instanceof Error && value.name === 'IdpUnavailableError';
+}
