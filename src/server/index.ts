@@ -1,2 +1,23 @@
 // ubiq-idp/server: the reference implementation of Ubiq's side of the IdP integration.
-export {};
+export { createReferenceServer } from './reference-server.js';
+export type { ReferenceServer, ReferenceServerInfo, ReferenceServerAddress } from './reference-server.js';
+export type { ReferenceServerOptions } from './options.js';
+export { ReferenceServerOptionsError } from './options.js';
+export type { ServerContext, ServerSettings } from './context.js';
+export type { RegisterRoutes, ServerEnv } from './extensions.js';
+export type {
+  ReferenceStore,
+  UserRecord,
+  GroupRecord,
+  GroupMember,
+  DatasetRecord,
+  DatasetGroupRecord,
+  DatasetType,
+  ApiKeyRecord,
+  IdpSettings,
+} from './store/types.js';
+export { normalizeGroupName } from './store/types.js';
+export { deriveKeyAccess, deriveAllAccess, explainAccess, keyAccess } from './provisioning.js';
+export type { AccessDecision, ProvisioningEngine } from './provisioning.js';
+export { ScimError } from './scim/errors.js';
+export { AdminError } from './admin/errors.js';

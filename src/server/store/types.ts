@@ -1,0 +1,165 @@
+// Records the reference server keeps, and the store interface the protocol code works against.
+// Every method is synchronous on purpose: one SCIM or admin operation (for example a PATCH that changes
+// membership and therefore access) runs from validation to commit without an `await`, so no reader ever
+// sees half of it and concurrent writers are serialised by the event loop.
+
+/** A member of a SCIM group (RFC 7643 §4.2). Only users are members here. */
+export interface GroupMember {
+  /** The SCIM id of the member user. */
+  value: string;
+  display?: string;
+  type?: 'User' | 'Group';
+}
+
+interface ResourceMeta {
+  /** Server-assigned SCIM id (UUID). */
+  id: string;
+  /** Increases by one on every change; the ETag is `W/"{version}"`. */
+  version: number;
+  created: Date;
+  lastModified: Date;
+}
+
+/**
+ * A SCIM user. `attributes` is the resource as the client sees it minus `id`, `meta` and `groups`
+ * (coerced by schema: booleans are booleans, unknown attributes dropped), including the enterprise
+ * extension under its URN.
+ */
+export interface UserRecord extends ResourceMeta {
+  /** As sent (case preserved); looked up case-insensitively. */
+  userName: string;
+  active: boolean;
+  externalId: string | undefined;
+  attributes: Record<string, unknown>;
+}
+
+/** A SCIM group. `members` keeps insertion order and makes add/remove O(1). */
+export interface GroupRecord extends ResourceMeta {
+  displayName: string;
+  externalId: string | undefined;
+  members: Map<string, GroupMember>;
+}
+
+export type DatasetType = 'structured' | 'unstructured';
+
+/** A Ubiq dataset (created in the "Ubiq UI", i.e. the admin API). */
+export interface DatasetRecord {
+  id: string;
+  /** Unique, case-sensitive, as in Ubiq. */
+  name: string;
+  type: DatasetType;
+  created: Date;
+}
+
+/** A Ubiq dataset group. Matches the SCIM group whose displayName has the same {@link normalizeGroupName}. */
+export interface DatasetGroupRecord {
+  id: string;
+  name: string;
+  /** Dataset ids, insertion order. */
+  datasetIds: Set<string>;
+  created: Date;
+}
+
+/**
+ * A Ubiq API key. Auto-provisioned keys belong to a SCIM user and are created with it; their access is
+ * derived (see provisioning.ts). Manual keys (admin API) carry their own dataset list.
+ * `accessKeyId` / `secretSigningKey` are what the SSO endpoint returns as `public_value` / `signing_value`:
+ * generated once per key and stable for its lifetime (renames, deactivation, certificate renewals).
+ */
+export interface ApiKeyRecord {
+  id: string;
+  name: string;
+  enabled: boolean;
+  autoProvisioned: boolean;
+  /** SCIM user id for auto-provisioned keys. */
+  userId: string | undefined;
+  /** Public value (base64url, 24 random bytes). Not secret. */
+  accessKeyId: string;
+  /** Signing value (base64url, 32 random bytes). SECRET: never logged; redacted when printed. */
+  secretSigningKey: string;
+  /** Datasets a manual key may use (ignored for auto-provisioned keys). */
+  manualDatasetIds: Set<string>;
+  created: Date;
+}
+
+/** The IdP settings of the "Ubiq IDP Settings window". */
+export interface IdpSettings {
+  /** Provisioning and SSO are on. When false the SSO endpoint refuses every token. */
+  enabled: boolean;
+  /** OpenID Connect discovery URL (`…/.well-known/openid-configuration`), or undefined when not configured. */
+  discoveryUrl: string | undefined;
+  /** Expected `iss` of IdP access tokens. */
+  issuer: string | undefined;
+  /** Expected `aud` of IdP access tokens. */
+  audience: string | undefined;
+  /**
+   * Claim mapped to the SCIM userName. Undefined = by provider: Okta `sub`; Entra `upn`, then
+   * `unique_name`, then `preferred_username`.
+   */
+  usernameClaim: string | undefined;
+}
+
+/** Read/write access to the server's records. One customer per store. */
+export interface ReferenceStore {
+  // users
+  getUser(id: string): UserRecord | undefined;
+  /** Case-insensitive (RFC 7643: userName caseExact false). O(1). */
+  findUserByUserName(userName: string): UserRecord | undefined;
+  /** Case-sensitive (caseExact true). O(1). */
+  findUsersByExternalId(externalId: string): readonly UserRecord[];
+  /** Stable order: creation order. */
+  listUsers(): Iterable<UserRecord>;
+  countUsers(): number;
+  putUser(user: UserRecord): void;
+  deleteUser(id: string): void;
+  /** Ids of the groups the user is a member of. O(1). */
+  groupIdsOfUser(userId: string): ReadonlySet<string>;
+
+  // groups
+  getGroup(id: string): GroupRecord | undefined;
+  /** By normalised displayName (see normalizeGroupName). O(1). */
+  findGroupByDisplayName(displayName: string): GroupRecord | undefined;
+  findGroupsByExternalId(externalId: string): readonly GroupRecord[];
+  listGroups(): Iterable<GroupRecord>;
+  countGroups(): number;
+  /** Insert or replace a group's scalar fields; membership changes go through addMember/removeMember. */
+  putGroup(group: GroupRecord): void;
+  deleteGroup(id: string): void;
+  addMember(groupId: string, member: GroupMember): boolean;
+  removeMember(groupId: string, userId: string): boolean;
+
+  // datasets and dataset groups
+  getDataset(id: string): DatasetRecord | undefined;
+  findDatasetByName(name: string): DatasetRecord | undefined;
+  listDatasets(): Iterable<DatasetRecord>;
+  putDataset(dataset: DatasetRecord): void;
+  deleteDataset(id: string): void;
+  getDatasetGroup(id: string): DatasetGroupRecord | undefined;
+  /** By normalised name. */
+  findDatasetGroupByName(name: string): DatasetGroupRecord | undefined;
+  listDatasetGroups(): Iterable<DatasetGroupRecord>;
+  putDatasetGroup(group: DatasetGroupRecord): void;
+  deleteDatasetGroup(id: string): void;
+
+  // API keys
+  getApiKey(id: string): ApiKeyRecord | undefined;
+  findApiKeyByAccessKeyId(accessKeyId: string): ApiKeyRecord | undefined;
+  findApiKeyByUserId(userId: string): ApiKeyRecord | undefined;
+  listApiKeys(): Iterable<ApiKeyRecord>;
+  putApiKey(key: ApiKeyRecord): void;
+  deleteApiKey(id: string): void;
+
+  // materialised access of auto-provisioned keys (maintained by the provisioning engine)
+  materialisedAccess(keyId: string): ReadonlySet<string>;
+  setMaterialisedAccess(keyId: string, datasetIds: ReadonlySet<string>): void;
+}
+
+/**
+ * How a dataset group name matches a SCIM group displayName: Unicode NFC, leading/trailing whitespace
+ * trimmed, inner runs of whitespace collapsed to one space, then compared case-insensitively
+ * (`toLowerCase()`, locale-independent). "Finance", " finance " and "FINANCE" match; "Fin ance" does not.
+ * Group displayNames are unique under the same rule (SCIM 409 uniqueness), so the match is one-to-one.
+ */
+export function normalizeGroupName(name: string): string {
+  return name.normalize('NFC').trim().replace(/\s+/gu, ' ').toLowerCase();
+}
