@@ -1,5 +1,5 @@
 import type { Logger } from '../util/logger.js';
-import type { ResolvedServerOptions } from './options.js';
+import type { ReferenceServerOptions, ResolvedServerOptions } from './options.js';
 import type { ProvisioningEngine } from './provisioning.js';
 import type { IdpSettings, ReferenceStore } from './store/types.js';
 
@@ -19,6 +19,8 @@ export interface ServerContext {
   store: ReferenceStore;
   engine: ProvisioningEngine;
   options: ResolvedServerOptions;
+  /** The options as given to createReferenceServer (extensions read their own fields here). */
+  rawOptions: Readonly<ReferenceServerOptions>;
   settings: ServerSettings;
   now: () => Date;
   logger: Logger;

@@ -77,6 +77,7 @@ export function createReferenceServer(
     store,
     engine,
     options: resolved,
+    rawOptions: options,
     settings,
     now: resolved.now,
     logger: resolved.logger,
