@@ -1,3 +1,24 @@
 // ubiq-idp: the client surface. Re-exports only; must not import server or testing code.
 export { UbiqIdpError, isUbiqIdpError } from './errors.js';
 export { REDACTED } from './util/redact.js';
+export {
+  generateRsaKeyPair,
+  encryptPrivateKeyPem,
+  randomCryptoAccessKey,
+  KeySizeError,
+  isKeySizeError,
+  type GenerateRsaKeyPairOptions,
+  type RsaKeyPair,
+} from './credentials/keypair.js';
+export { createCsr, type CreateCsrOptions } from './credentials/csr.js';
+export {
+  signUbiqRequest,
+  verifyUbiqRequest,
+  type SignUbiqRequestOptions,
+  type UbiqSignatureHeaders,
+  type UbiqSigningCredentials,
+  type VerifyUbiqRequestOptions,
+  type UbiqSignatureVerification,
+  type UbiqSignatureFailureCode,
+  type RequestHeadersLike,
+} from './signing/index.js';
