@@ -36,3 +36,57 @@ export interface StaticKeyCredentials {
   /** Secret. */
   secretCryptoAccessKey: string;
 }
+
+/** A value the loader resolved, named by where it lives in {@link LoadedConfig}. */
+export type ConfigFieldName =
+  | 'server'
+  | 'idp.provider'
+  | 'idp.customerId'
+  | 'idp.tokenEndpointUrl'
+  | 'idp.clientId'
+  | 'idp.clientSecret'
+  | 'idp.scope'
+  | 'user.username'
+  | 'user.password'
+  | 'keys.accessKeyId'
+  | 'keys.secretSigningKey'
+  | 'keys.secretCryptoAccessKey';
+
+/** Where one field's value came from. */
+export interface ConfigFieldSource {
+  origin: 'option' | 'env' | 'credentials' | 'configuration' | 'default';
+  /** File path, `environment`, `options` or `default`. */
+  source: string;
+  /** Key inside the source: `overrides.server`, `UBIQ_SERVER`, `SERVER`, `idp.tenant_id`. */
+  key: string;
+  /** The credentials profile the value was read from (`default` when it fell back). */
+  profile?: string;
+}
+
+/** One file the loader considered. */
+export interface ConfigFileInfo {
+  path: string;
+  /** Why this path: given in code, by an environment variable, the default, or the official fallback. */
+  chosenBy: 'option' | 'env' | 'default' | 'fallback';
+  found: boolean;
+  /** Set when the file was read: the format it was parsed as. */
+  format?: 'json' | 'ini';
+}
+
+/** What the loader read and where each value came from (the CLI `doctor` command prints this). */
+export interface ConfigSources {
+  profile: { name: string; chosenBy: 'option' | 'env' | 'default' };
+  /** Every file considered, in the order it was considered. */
+  files: ConfigFileInfo[];
+  /** Profiles (sections) present in the credentials file that was read. */
+  profilesFound: string[];
+  fields: Partial<Record<ConfigFieldName, ConfigFieldSource>>;
+}
+
+/** Something that works but is probably not what was meant. Never contains a secret value. */
+export interface ConfigWarning {
+  code: string;
+  source: string;
+  key?: string;
+  message: string;
+}

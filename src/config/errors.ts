@@ -1,0 +1,81 @@
+import { UbiqIdpError } from '../errors.js';
+
+/**
+ * One thing wrong with the configuration: where (file path, environment variable or code option),
+ * which key, and what to change. Never carries the value of a secret.
+ */
+export interface ConfigProblem {
+  /** A file path (with the profile for credentials files), `environment`, or `options`. */
+  source: string;
+  /** The key inside that source: `idp.token_endpoint_url`, `[idp] SERVER`, `UBIQ_SERVER`, `overrides.server`. */
+  key?: string;
+  /** What is wrong, in words a person can act on. */
+  message: string;
+  /** Stable identifier of the kind of problem (`angle_brackets`, `missing_field`, …). */
+  code: string;
+}
+
+const SEED_HINT =
+  "Compare your files with the setup documents: the idp block is the step 'Ubiq configuration file settings for the IDP', " +
+  "the credentials profile the step 'Ubiq Credential settings' (Okta IDP Integration).";
+
+function describe(problem: ConfigProblem): string {
+  return `${problem.source}${problem.key === undefined ? '' : ` ${problem.key}`}: ${problem.message}`;
+}
+
+/**
+ * The configuration exists but is wrong. `problems` lists every problem found at once, so a user
+ * can fix the whole setup in one pass.
+ */
+export class ConfigError extends UbiqIdpError {
+  override readonly code: 'config_invalid' = 'config_invalid';
+  readonly problems: readonly ConfigProblem[];
+
+  constructor(problems: readonly ConfigProblem[], options: { hint?: string } = {}) {
+    const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
+    super('config_invalid', `Invalid Ubiq configuration (${count}):\n${problems.map((p) => `  - ${describe(p)}`).join('\n')}`, {
+      hint: options.hint ?? SEED_HINT,
+    });
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+/**
+ * No source supplies credentials at all (no files, no environment variables, no options). A
+ * credential provider chain treats this as "try the next source"; a malformed setup is a
+ * {@link ConfigError} instead.
+ */
+export class ConfigNotFoundError extends UbiqIdpError {
+  override readonly code: 'config_not_found' = 'config_not_found';
+  /** Where the loader looked, in order (file paths with found/not found, environment variable names). */
+  readonly lookedAt: readonly string[];
+
+  constructor(message: string, lookedAt: readonly string[], options: { hint?: string } = {}) {
+    super('config_not_found', `${message}\nLooked at:\n${lookedAt.map((l) => `  - ${l}`).join('\n')}`, {
+      hint:
+        options.hint ??
+        "Create ~/.ubiq/credentials with a profile holding IDP_USERNAME and IDP_PASSWORD (setup step 'Ubiq Credential settings'), or set UBIQ_IDP_USERNAME and UBIQ_IDP_PASSWORD.",
+    });
+    this.name = 'ConfigNotFoundError';
+    this.lookedAt = lookedAt;
+  }
+}
+
+function hasCode(value: unknown, name: string, code: string): boolean {
+  return (
+    value instanceof Error &&
+    (value as { code?: unknown }).code === code &&
+    (value.name === name || value instanceof UbiqIdpError)
+  );
+}
+
+/** True when `value` is a {@link ConfigError} (matches by name and code, so it works across bundles). */
+export function isConfigError(value: unknown): value is ConfigError {
+  return value instanceof ConfigError || hasCode(value, 'ConfigError', 'config_invalid');
+}
+
+/** True when `value` is a {@link ConfigNotFoundError}: no source supplied credentials. */
+export function isConfigNotFoundError(value: unknown): value is ConfigNotFoundError {
+  return value instanceof ConfigNotFoundError || hasCode(value, 'ConfigNotFoundError', 'config_not_found');
+}

@@ -1,0 +1,47 @@
+import type { ConfigFieldName } from './types.js';
+
+/** How a field's value is checked. */
+export type FieldKind = 'server' | 'url' | 'provider' | 'uuid' | 'id' | 'secret' | 'text' | 'password';
+
+export interface FieldSpec {
+  name: ConfigFieldName;
+  kind: FieldKind;
+  secret: boolean;
+  env: string;
+  /** Path inside `LoadConfigOptions`. */
+  option: string;
+  /** Key in a credentials profile. */
+  ini?: string;
+  /** Keys in the configuration file's `idp` block: [seed documents' name, official libraries' name]. */
+  json?: readonly [string, string];
+}
+
+// The one table of what is read from where (DESIGN §2.1–2.3); every source module reads it.
+export const FIELDS: readonly FieldSpec[] = [
+  { name: 'server', kind: 'server', secret: false, env: 'UBIQ_SERVER', option: 'overrides.server', ini: 'SERVER' },
+  { name: 'idp.provider', kind: 'provider', secret: false, env: 'UBIQ_IDP_PROVIDER', option: 'overrides.idp.provider', json: ['type', 'provider'] },
+  { name: 'idp.customerId', kind: 'uuid', secret: false, env: 'UBIQ_IDP_CUSTOMER_ID', option: 'overrides.idp.customerId', json: ['customer_id', 'ubiq_customer_id'] },
+  { name: 'idp.tokenEndpointUrl', kind: 'url', secret: false, env: 'UBIQ_IDP_TOKEN_ENDPOINT_URL', option: 'overrides.idp.tokenEndpointUrl', json: ['token_endpoint_url', 'idp_token_endpoint_url'] },
+  { name: 'idp.clientId', kind: 'id', secret: false, env: 'UBIQ_IDP_TENANT_ID', option: 'overrides.idp.clientId', json: ['tenant_id', 'idp_tenant_id'] },
+  { name: 'idp.clientSecret', kind: 'secret', secret: true, env: 'UBIQ_IDP_CLIENT_SECRET', option: 'overrides.idp.clientSecret', json: ['client_secret', 'idp_client_secret'] },
+  { name: 'idp.scope', kind: 'text', secret: false, env: 'UBIQ_IDP_SCOPE', option: 'overrides.idp.scope', json: ['scope', 'idp_scope'] },
+  { name: 'user.username', kind: 'text', secret: false, env: 'UBIQ_IDP_USERNAME', option: 'overrides.username', ini: 'IDP_USERNAME' },
+  { name: 'user.password', kind: 'password', secret: true, env: 'UBIQ_IDP_PASSWORD', option: 'overrides.password', ini: 'IDP_PASSWORD' },
+  { name: 'keys.accessKeyId', kind: 'id', secret: false, env: 'UBIQ_ACCESS_KEY_ID', option: 'overrides.accessKeyId', ini: 'ACCESS_KEY_ID' },
+  { name: 'keys.secretSigningKey', kind: 'secret', secret: true, env: 'UBIQ_SECRET_SIGNING_KEY', option: 'overrides.secretSigningKey', ini: 'SECRET_SIGNING_KEY' },
+  { name: 'keys.secretCryptoAccessKey', kind: 'secret', secret: true, env: 'UBIQ_SECRET_CRYPTO_ACCESS_KEY', option: 'overrides.secretCryptoAccessKey', ini: 'SECRET_CRYPTO_ACCESS_KEY' },
+];
+
+export const IDP_FIELDS = FIELDS.filter((f) => f.name.startsWith('idp.'));
+export const USER_FIELDS = FIELDS.filter((f) => f.name.startsWith('user.'));
+export const KEY_FIELDS = FIELDS.filter((f) => f.name.startsWith('keys.'));
+export const INI_KEYS: ReadonlySet<string> = new Set(FIELDS.flatMap((f) => (f.ini ? [f.ini] : [])));
+
+/** Names that would reach `Object.prototype` if used as a key; never accepted anywhere. */
+export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
+export function isForbiddenKey(key: string): boolean {
+  return FORBIDDEN_KEYS.has(key.trim().toLowerCase());
+}
+
+export const DEFAULT_SERVER = 'https://api.ubiqsecurity.com';

@@ -1,0 +1,121 @@
+import type { FieldKind } from './fields.js';
+import type { IdpSettings } from './types.js';
+
+/** One thing wrong with a single value. Messages never quote the value. */
+export interface Finding {
+  code: string;
+  message: string;
+  severity: 'error' | 'warning';
+}
+
+const error = (code: string, message: string): Finding => ({ code, message, severity: 'error' });
+const warning = (code: string, message: string): Finding => ({ code, message, severity: 'warning' });
+
+const WRAPPED = /^<[^<>]*>$/;
+const SEED_PLACEHOLDER = /^<(okta|entra)-(username|password)>$/i;
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+/**
+ * The mistakes people make when they copy the seed documents' examples: `<...>` around or
+ * inside values, "…" where the example shortened a secret, a trailing '.', typographic quotes,
+ * stray spaces.
+ */
+export function checkValue(kind: FieldKind, value: string): Finding[] {
+  const findings: Finding[] = [];
+  if (CONTROL.test(value)) findings.push(error('control_characters', 'contains a line break, tab or other control character'));
+  if (kind === 'password') {
+    // A password may contain anything, so only the documents' own placeholders are certain mistakes.
+    if (SEED_PLACEHOLDER.test(value)) findings.push(error('placeholder', 'is still the placeholder from the setup document; put the real value in its place'));
+    else if (WRAPPED.test(value)) findings.push(warning('angle_brackets', 'is wrapped in <...>; if you copied the setup document, remove the angle brackets'));
+    return findings;
+  }
+  if (value !== value.trim()) findings.push(error('surrounding_whitespace', 'has leading or trailing spaces; remove them'));
+  const trimmed = value.trim();
+  if (WRAPPED.test(trimmed)) {
+    findings.push(
+      SEED_PLACEHOLDER.test(trimmed)
+        ? error('placeholder', 'is still the placeholder from the setup document; put the real value in its place')
+        : error('angle_brackets', 'is wrapped in <...> as in the setup document; remove the angle brackets'),
+    );
+  } else if (/[<>]/.test(trimmed)) {
+    findings.push(error('placeholder', 'contains a <...> placeholder or angle bracket from the documentation; replace it with your real value'));
+  }
+  if ((kind === 'secret' || kind === 'id' || kind === 'uuid') && /…|\.\.\./.test(trimmed)) {
+    findings.push(error('elided', "looks shortened ('…' or '...') like the setup document's example; paste the full value"));
+  }
+  if ((kind === 'url' || kind === 'server') && trimmed.endsWith('.')) findings.push(error('trailing_dot', "ends with '.'; remove it"));
+  if (/[“”‘’]/.test(value)) findings.push(error('smart_quotes', 'contains typographic quotes (“ ” ‘ ’), which word processors insert; remove them'));
+  return findings;
+}
+
+const HAS_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
+
+/**
+ * Check and normalise a URL. `server` gets `https://` when no scheme is given (as the official
+ * clients do); a token endpoint must be given in full. `http://` is refused unless allowed:
+ * the token request carries the password and the client secret.
+ */
+export function checkUrl(kind: 'server' | 'url', raw: string, allowInsecureHttp: boolean): { url?: string; findings: Finding[] } {
+  const value = raw.trim();
+  if (!HAS_SCHEME.test(value) && kind === 'url') {
+    return { findings: [error('not_absolute_url', 'must be a full URL starting with https://')] };
+  }
+  let url: URL;
+  try {
+    url = new URL(HAS_SCHEME.test(value) ? value : `https://${value}`);
+  } catch {
+    return { findings: [error('invalid_url', 'is not a valid URL')] };
+  }
+  if (/\s/.test(value)) return { findings: [error('invalid_url', 'contains spaces, so it is not a valid URL')] };
+  const findings: Finding[] = [];
+  if (url.protocol === 'http:' && !allowInsecureHttp) {
+    findings.push(error('insecure_http', 'uses http://; it must use https:// (set allowInsecureHttp only for local testing)'));
+  } else if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    findings.push(error('unsupported_scheme', `uses ${url.protocol}//; it must use https://`));
+  }
+  if (url.username || url.password) findings.push(error('credentials_in_url', 'contains a user name or password; remove it from the URL'));
+  if (url.search || url.hash) findings.push(error('query_in_url', 'has a ?query or #fragment; give the plain URL'));
+  if (findings.length > 0) return { findings };
+  const path = url.pathname.replace(/\/+$/, '');
+  return { url: kind === 'server' ? `${url.origin}${path}` : `${url.origin}${url.pathname}`, findings };
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Cross-field checks of the idp block that point to a likely mix-up but may still work. */
+export function checkIdpConsistency(idp: Pick<IdpSettings, 'provider' | 'tokenEndpointUrl' | 'clientId'>): Finding[] {
+  const findings: Finding[] = [];
+  let url: URL | undefined;
+  try {
+    url = new URL(idp.tokenEndpointUrl);
+  } catch {
+    return findings;
+  }
+  const host = url.hostname.toLowerCase();
+  const isMicrosoft = host === 'login.microsoftonline.com' || host.endsWith('.microsoftonline.com');
+  const isOkta = /(^|\.)okta(preview|-emea)?\.com$/.test(host);
+  if (idp.provider === 'okta' && isMicrosoft) findings.push(warning('provider_endpoint_mismatch', "provider is 'okta' but the token endpoint is Microsoft's; did you mean 'entra'?"));
+  if (idp.provider === 'entra' && isOkta) findings.push(warning('provider_endpoint_mismatch', "provider is 'entra' but the token endpoint is Okta's; did you mean 'okta'?"));
+  if (idp.provider === 'entra') {
+    const directory = url.pathname.split('/')[1] ?? '';
+    if (GUID.test(directory) && directory.toLowerCase() === idp.clientId.trim().toLowerCase()) {
+      findings.push(
+        warning(
+          'entra_tenant_id_is_directory',
+          "is the Directory (tenant) ID from the token endpoint, but Entra expects the application's Application (client) ID here (App registrations → your application → Overview)",
+        ),
+      );
+    } else if (!GUID.test(idp.clientId.trim())) {
+      findings.push(warning('entra_client_id_not_guid', "is not a GUID, but Entra's Application (client) ID always is"));
+    }
+  }
+  return findings;
+}
+
+/** The one spelling mistake worth a suggestion: same letters, different case or separators. */
+export function suggestKey(key: string, known: readonly string[]): string | undefined {
+  const norm = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, '');
+  const wanted = norm(key);
+  return known.find((k) => norm(k) === wanted || norm(k) === `idp${wanted}` || `idp${norm(k)}` === wanted);
+}

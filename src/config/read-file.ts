@@ -1,0 +1,62 @@
+import { open } from 'node:fs/promises';
+
+/** Configuration and credentials files are a few hundred bytes; anything past this is not one. */
+export const MAX_CONFIG_FILE_BYTES = 1024 * 1024;
+
+export type ReadResult =
+  | { status: 'missing' }
+  | { status: 'ok'; text: string; mode: number }
+  | { status: 'error'; code: string; message: string };
+
+const MISSING = new Set(['ENOENT', 'ENOTDIR']);
+
+/**
+ * Read a small UTF-8 text file. A file that does not exist is `missing` (the caller tries the
+ * next source); anything else that stops us reading it is an `error` the user must fix.
+ */
+export async function readConfigFile(path: string, maxBytes = MAX_CONFIG_FILE_BYTES): Promise<ReadResult> {
+  let handle;
+  try {
+    handle = await open(path, 'r');
+  } catch (error) {
+    return fromErrno(error);
+  }
+  try {
+    const stat = await handle.stat();
+    if (!stat.isFile()) return { status: 'error', code: 'not_a_file', message: 'is not a regular file' };
+    if (stat.size > maxBytes) {
+      return { status: 'error', code: 'file_too_large', message: `is ${stat.size} bytes; refusing to read a configuration file over ${maxBytes} bytes` };
+    }
+    // Read at most one byte past the cap: the file may grow between stat() and read().
+    const buffer = Buffer.alloc(Math.min(stat.size, maxBytes) + 1);
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    if (bytesRead > maxBytes) {
+      return { status: 'error', code: 'file_too_large', message: `is over ${maxBytes} bytes; refusing to read it` };
+    }
+    return decode(buffer.subarray(0, bytesRead), stat.mode);
+  } catch (error) {
+    return fromErrno(error);
+  } finally {
+    await handle.close();
+  }
+}
+
+function decode(bytes: Buffer, mode: number): ReadResult {
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
+    return { status: 'error', code: 'utf16', message: 'is saved as UTF-16; save it as UTF-8' };
+  }
+  try {
+    // TextDecoder drops a UTF-8 byte order mark, which Windows editors like to add.
+    return { status: 'ok', text: new TextDecoder('utf-8', { fatal: true }).decode(bytes), mode };
+  } catch {
+    return { status: 'error', code: 'not_utf8', message: 'is not UTF-8 text' };
+  }
+}
+
+function fromErrno(error: unknown): ReadResult {
+  const code = typeof (error as { code?: unknown })?.code === 'string' ? (error as { code: string }).code : 'EIO';
+  if (MISSING.has(code)) return { status: 'missing' };
+  if (code === 'EACCES' || code === 'EPERM') return { status: 'error', code: 'unreadable', message: 'exists but cannot be read (permission denied)' };
+  if (code === 'EISDIR') return { status: 'error', code: 'not_a_file', message: 'is a directory, not a file' };
+  return { status: 'error', code: 'unreadable', message: `cannot be read (${code})` };
+}

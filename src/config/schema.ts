@@ -1,0 +1,82 @@
+import { z } from 'zod';
+import type { FieldSpec } from './fields.js';
+import { checkUrl, checkValue, type Finding } from './mistakes.js';
+import type { IdpSettings, IdpUserCredentials, StaticKeyCredentials } from './types.js';
+
+const nonEmpty = z.string().min(1);
+
+/** What code may pass as `overrides`: checked because JavaScript callers can pass anything. */
+export const overridesSchema = z
+  .object({
+    server: z.string(),
+    idp: z
+      .object({ provider: z.string(), customerId: z.string(), tokenEndpointUrl: z.string(), clientId: z.string(), clientSecret: z.string(), scope: z.string() })
+      .partial()
+      .strict(),
+    username: z.string(),
+    password: z.string(),
+    accessKeyId: z.string(),
+    secretSigningKey: z.string(),
+    secretCryptoAccessKey: z.string(),
+  })
+  .partial()
+  .strict();
+
+export const providerSchema = z
+  .string()
+  .transform((value) => value.trim().toLowerCase())
+  .pipe(z.enum(['okta', 'entra']));
+
+export const customerIdSchema = z.guid();
+
+/** The validated result; the loader parses its output through these once more before returning. */
+export const idpSettingsSchema: z.ZodType<IdpSettings> = z.object({
+  provider: z.enum(['okta', 'entra']),
+  customerId: customerIdSchema,
+  tokenEndpointUrl: z.url(),
+  clientId: nonEmpty,
+  clientSecret: nonEmpty,
+  scope: nonEmpty.optional(),
+});
+export const userSchema: z.ZodType<IdpUserCredentials> = z.object({ username: nonEmpty, password: nonEmpty });
+export const staticKeysSchema: z.ZodType<StaticKeyCredentials> = z.object({
+  accessKeyId: nonEmpty,
+  secretSigningKey: nonEmpty,
+  secretCryptoAccessKey: nonEmpty,
+});
+
+const ALIASES: Record<string, string> = { azure: 'entra', azuread: 'entra', 'azure-ad': 'entra', aad: 'entra', microsoft: 'entra', 'entra-id': 'entra', entraid: 'entra' };
+const GUID_IN = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
+
+/** Check one raw value for its field: the copy mistakes first, then its type and format. */
+export function validateField(spec: FieldSpec, raw: unknown, allowInsecureHttp: boolean): { value?: string; findings: Finding[] } {
+  const asString = z.string().safeParse(raw);
+  if (!asString.success) return { findings: [{ code: 'not_a_string', message: 'must be a string', severity: 'error' }] };
+  const findings = checkValue(spec.kind, asString.data);
+  if (findings.some((f) => f.severity === 'error')) return { findings };
+  const value = spec.kind === 'password' ? asString.data : asString.data.trim();
+  const fail = (code: string, message: string) => ({ findings: [...findings, { code, message, severity: 'error' as const }] });
+  switch (spec.kind) {
+    case 'server':
+    case 'url': {
+      const checked = checkUrl(spec.kind, value, allowInsecureHttp);
+      return checked.url === undefined ? { findings: [...findings, ...checked.findings] } : { value: checked.url, findings };
+    }
+    case 'provider': {
+      const parsed = providerSchema.safeParse(value);
+      if (parsed.success) return { value: parsed.data, findings };
+      const alias = ALIASES[value.toLowerCase()];
+      return fail('unknown_provider', alias ? `must be 'okta' or 'entra' (for Microsoft, write '${alias}')` : "must be 'okta' or 'entra'");
+    }
+    case 'uuid': {
+      if (customerIdSchema.safeParse(value).success) return { value: value.toLowerCase(), findings };
+      const inner = GUID_IN.exec(value)?.[0];
+      if (inner && /^https?:|\/scim/i.test(value)) {
+        return fail('customer_id_is_url', `is a URL; use only the customer id in it (${inner.toLowerCase()}), the UUID in the Ubiq SCIM URL`);
+      }
+      return fail('not_a_uuid', 'must be the Ubiq customer id: the UUID (8-4-4-4-12 hex digits) in the Ubiq SCIM URL of the IDP Settings window');
+    }
+    default:
+      return value ? { value, findings } : fail('empty', 'is empty');
+  }
+}
