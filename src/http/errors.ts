@@ -1,0 +1,43 @@
+import { UbiqIdpError } from '../errors.js';
+
+/** Why an HTTP request failed without an answer. */
+export type HttpRequestErrorCode = 'network_error' | 'timeout' | 'aborted';
+
+const HINTS: Record<HttpRequestErrorCode, string> = {
+  network_error:
+    'Check that the URL is right and reachable from this machine; behind a proxy set HTTPS_PROXY (and NO_PROXY for hosts that must be reached directly).',
+  timeout: 'The server did not answer in time. Raise timeoutMs / retry.deadlineMs if the network is slow, or check the server.',
+  aborted: 'The caller aborted the request (its AbortSignal fired).',
+};
+
+/**
+ * A request that got no usable answer: the network failed, every attempt timed out, or the caller
+ * aborted. `url` is the origin and path only (never the query string). `attempts` counts the tries made.
+ */
+export class HttpRequestError extends UbiqIdpError {
+  declare readonly code: HttpRequestErrorCode;
+  readonly url: string;
+  readonly attempts: number;
+
+  constructor(code: HttpRequestErrorCode, message: string, options: { url: string; attempts: number; cause?: unknown; hint?: string }) {
+    super(code, message, { hint: options.hint ?? HINTS[code], cause: options.cause });
+    this.name = 'HttpRequestError';
+    this.url = options.url;
+    this.attempts = options.attempts;
+  }
+}
+
+/** True for an `HttpRequestError` (matches by name, so it works across bundles). */
+export function isHttpRequestError(value: unknown): value is HttpRequestError {
+  return value instanceof HttpRequestError || (value instanceof Error && value.name === 'HttpRequestError' && 'attempts' in value);
+}
+
+/** The origin and path of a URL, for messages: query strings can carry secrets. */
+export function describeUrl(url: string | URL): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.origin}${parsed.pathname}`;
+  } catch {
+    return '(invalid URL)';
+  }
+}

@@ -1,0 +1,94 @@
+import { UbiqIdpError } from '../errors.js';
+import type { IdpProvider } from '../config/types.js';
+
+/** Stable codes of `IdpError`. Match on these, never on the message. */
+export type IdpErrorCode =
+  | 'invalid_credentials'
+  | 'account_locked'
+  | 'account_disabled'
+  | 'password_expired'
+  | 'mfa_required'
+  | 'consent_required'
+  | 'user_not_assigned'
+  | 'invalid_client_secret'
+  | 'client_secret_expired'
+  | 'client_secret_required'
+  | 'application_not_found'
+  | 'tenant_not_found'
+  | 'grant_not_enabled'
+  | 'scope_not_granted'
+  | 'invalid_scope'
+  | 'refresh_token_invalid'
+  | 'invalid_request'
+  | 'idp_rejected'
+  | 'rate_limited'
+  | 'idp_unavailable'
+  | 'endpoint_not_found'
+  | 'invalid_response'
+  | 'invalid_settings'
+  | 'insecure_endpoint'
+  | 'network_error'
+  | 'timeout'
+  | 'aborted';
+
+/** The IdP's own request identifiers: quote them to the IdP's support or find the request in its logs. */
+export interface IdpCorrelation {
+  /** Okta `errorId` or `X-Okta-Request-Id`. */
+  errorId?: string;
+  /** Entra `trace_id` (`x-ms-request-id`). */
+  traceId?: string;
+  /** Entra `correlation_id` (`client-request-id`). */
+  correlationId?: string;
+}
+
+/** Fields of an `IdpError` besides code, message and hint. */
+export interface IdpErrorDetails {
+  provider: IdpProvider;
+  status?: number;
+  /** The OAuth `error` the IdP sent (`invalid_grant`, `invalid_client`, …). */
+  idpError?: string;
+  /** Entra's AADSTS number (as a string, e.g. `"50126"`) or Okta's `errorCode` (`E0000047`). */
+  idpErrorCode?: string;
+  /** The first line of the IdP's `error_description`, with any secret removed. */
+  idpErrorDescription?: string;
+  correlation?: IdpCorrelation;
+  /** How long the IdP asked us to wait before trying again. */
+  retryAfterMs?: number;
+  /** Requests made (retries included) before giving up. */
+  attempts?: number;
+  cause?: unknown;
+}
+
+/**
+ * A token request failed. `code` says why (stable), `hint` names the setup step in the Okta or Entra
+ * integration document that fixes it. Never contains the password, the client secret or a token.
+ */
+export class IdpError extends UbiqIdpError {
+  declare readonly code: IdpErrorCode;
+  readonly provider: IdpProvider;
+  readonly status: number | undefined;
+  readonly idpError: string | undefined;
+  readonly idpErrorCode: string | undefined;
+  readonly idpErrorDescription: string | undefined;
+  readonly correlation: IdpCorrelation | undefined;
+  readonly retryAfterMs: number | undefined;
+  readonly attempts: number | undefined;
+
+  constructor(code: IdpErrorCode, message: string, hint: string, details: IdpErrorDetails) {
+    super(code, message, { hint, cause: details.cause });
+    this.name = 'IdpError';
+    this.provider = details.provider;
+    this.status = details.status;
+    this.idpError = details.idpError;
+    this.idpErrorCode = details.idpErrorCode;
+    this.idpErrorDescription = details.idpErrorDescription;
+    this.correlation = details.correlation;
+    this.retryAfterMs = details.retryAfterMs;
+    this.attempts = details.attempts;
+  }
+}
+
+/** True for an `IdpError` (matches by name and shape, so it works across bundles). */
+export function isIdpError(value: unknown): value is IdpError {
+  return value instanceof IdpError || (value instanceof Error && value.name === 'IdpError' && 'provider' in value && 'code' in value);
+}

@@ -1,0 +1,225 @@
+import * as oidc from 'openid-client';
+import type { IdpSettings, IdpUserCredentials } from '../config/types.js';
+import { createHttpClient, describeUrl, type HttpClient, type HttpOptions } from '../http/index.js';
+import { silentLogger } from '../util/logger.js';
+import { isIdpError, type IdpErrorCode } from './errors.js';
+import { idpError, invalidSuccess, toIdpError, type CapturedAnswer, type MapContext } from './map-error.js';
+import { PROVIDERS, type GrantKind } from './providers.js';
+import { makeIdpToken, tokenResponseSchema, withVia, type IdpToken, type RenewedIdpToken } from './token.js';
+
+/** Options of `fetchIdpToken`, `refreshIdpToken` and `renewIdpToken`. */
+export interface FetchIdpTokenOptions extends HttpOptions {
+  /** How the client secret is sent. Default `client_secret_post` (in the form body), as the official Ubiq clients do. */
+  clientAuth?: 'client_secret_post' | 'client_secret_basic';
+  /** Read the token endpoint (and issuer) from this OpenID Connect discovery document instead of `tokenEndpointUrl`. */
+  discoveryUrl?: string;
+  /** Allow `http://` endpoints. Only for tests against a local emulator. */
+  allowInsecureHttp?: boolean;
+  /** The clock for `expiresAt` and the ID token's time checks. Default `Date.now`. */
+  now?: () => number;
+  /** Reuse this client (and its connections) instead of creating and closing one per call. */
+  httpClient?: HttpClient;
+}
+
+interface GrantRequest {
+  kind: Exclude<GrantKind, 'discovery'>;
+  parameters: Record<string, string>;
+  secrets: (string | undefined)[];
+}
+
+/**
+ * Signs a directory user in to Okta or Entra ID with the resource-owner password grant (DESIGN §2.4) and
+ * returns the access token. The scope defaults to the provider's (Okta: `openid offline_access
+ * okta.users.read okta.groups.read`; Entra: `api://{client id}/.default`); `settings.scope` overrides it.
+ * Network errors, timeouts, 429 and 5xx are retried with backoff; everything else throws an `IdpError`
+ * whose `code` says what is wrong and whose `hint` names the setup step that fixes it.
+ *
+ * @example
+ * import { fetchIdpToken, isIdpError } from 'ubiq-idp';
+ * try {
+ *   const token = await fetchIdpToken(
+ *     { provider: 'okta', customerId, tokenEndpointUrl: 'https://trial-4377979.okta.com/oauth2/v1/token', clientId, clientSecret },
+ *     { username: 'ada@example.com', password },
+ *   );
+ *   console.log(token.expiresAt, token); // the token itself prints as [REDACTED]
+ * } catch (error) {
+ *   if (isIdpError(error)) console.error(error.code, error.message, error.hint);
+ * }
+ */
+export async function fetchIdpToken(settings: IdpSettings, credentials: IdpUserCredentials, options: FetchIdpTokenOptions = {}): Promise<IdpToken> {
+  const profile = PROVIDERS[settings.provider];
+  return grant(
+    settings,
+    {
+      kind: 'password',
+      parameters: { username: credentials.username, password: credentials.password, scope: settings.scope ?? profile?.defaultScope(settings) ?? '' },
+      secrets: [credentials.password],
+    },
+    options,
+  );
+}
+
+/**
+ * Renews a token with `grant_type=refresh_token` (Okta issues refresh tokens with `offline_access`).
+ * Entra needs the scope again, so it is sent for Entra and left out for Okta (which keeps the granted ones).
+ *
+ * @example
+ * const fresh = await refreshIdpToken(settings, token.refreshToken!);
+ */
+export async function refreshIdpToken(settings: IdpSettings, refreshToken: string, options: FetchIdpTokenOptions = {}): Promise<IdpToken> {
+  const profile = PROVIDERS[settings.provider];
+  const parameters: Record<string, string> = { refresh_token: refreshToken };
+  if (profile?.refreshSendsScope) parameters.scope = settings.scope ?? profile.defaultScope(settings);
+  return grant(settings, { kind: 'refresh_token', parameters, secrets: [refreshToken] }, options);
+}
+
+/** Refresh failures after which signing in with the password again can succeed. */
+const FALL_BACK_TO_PASSWORD: ReadonlySet<IdpErrorCode> = new Set<IdpErrorCode>(['refresh_token_invalid', 'grant_not_enabled', 'idp_rejected']);
+
+/**
+ * Gets a new token: with the previous token's refresh token when there is one, and with the password
+ * when there is none or the IdP refuses the refresh token (revoked, expired, already rotated). Other
+ * failures (network, rate limit, client secret) are thrown as they are: the password would not help.
+ *
+ * @example
+ * let token = await renewIdpToken(settings, credentials, undefined); // via: 'password'
+ * token = await renewIdpToken(settings, credentials, token);          // via: 'refresh_token' (Okta)
+ */
+export async function renewIdpToken(
+  settings: IdpSettings,
+  credentials: IdpUserCredentials,
+  previous: IdpToken | undefined,
+  options: FetchIdpTokenOptions = {},
+): Promise<RenewedIdpToken> {
+  if (previous?.refreshToken !== undefined) {
+    try {
+      return withVia(await refreshIdpToken(settings, previous.refreshToken, options), 'refresh_token');
+    } catch (error) {
+      if (!isIdpError(error) || !FALL_BACK_TO_PASSWORD.has(error.code)) throw error;
+      (options.logger ?? silentLogger).info?.('refresh token refused; signing in with the password', {
+        provider: settings.provider,
+        code: error.code,
+      });
+    }
+  }
+  return withVia(await fetchIdpToken(settings, credentials, options), 'password');
+}
+
+async function grant(settings: IdpSettings, request: GrantRequest, options: FetchIdpTokenOptions): Promise<IdpToken> {
+  const now = options.now ?? Date.now;
+  const context: MapContext = {
+    provider: settings.provider,
+    grant: request.kind,
+    secrets: [settings.clientSecret, ...request.secrets],
+    sentSecret: settings.clientSecret !== '',
+    attempts: 0,
+    now,
+  };
+  const profile = PROVIDERS[settings.provider];
+  if (profile === undefined) {
+    throw idpError({ provider: settings.provider, secrets: context.secrets }, 'invalid_settings', `unknown IdP provider "${String(settings.provider)}" (expected okta or entra)`);
+  }
+  const tokenEndpoint = checkUrl(settings.tokenEndpointUrl, 'token_endpoint_url', context, options);
+  const discoveryUrl = options.discoveryUrl === undefined ? undefined : checkUrl(options.discoveryUrl, 'discoveryUrl', context, options);
+  if (settings.clientId === '') throw idpError(context, 'invalid_settings', 'tenant_id (the OAuth client id) is empty');
+
+  const logger = options.logger ?? silentLogger;
+  const http = options.httpClient ?? createHttpClient(options);
+  let answer: CapturedAnswer | undefined;
+  // openid-client hands its own AbortSignal.timeout to fetch; our client has the caller's signal and timeouts.
+  const customFetch = async (url: string, init: oidc.CustomFetchOptions): Promise<Response> => {
+    answer = undefined;
+    const response = await http.request(url, {
+      method: init.method,
+      headers: init.headers,
+      body: init.body as BodyInit | undefined,
+      redirect: init.redirect,
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+      ...(options.retry === undefined ? {} : { retry: options.retry }),
+      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+      onRetry: () => {
+        context.attempts += 1;
+      },
+    });
+    context.attempts += 1;
+    answer = { url, status: response.status, headers: response.headers, text: await response.clone().text() };
+    return response;
+  };
+
+  const metadata: Partial<oidc.ClientMetadata> = {};
+  if (options.now !== undefined) metadata[oidc.clockSkew] = Math.round((options.now() - Date.now()) / 1000);
+  const secret = settings.clientSecret;
+  const auth = secret === '' ? oidc.None() : options.clientAuth === 'client_secret_basic' ? oidc.ClientSecretBasic(secret) : oidc.ClientSecretPost(secret);
+  const insecure = options.allowInsecureHttp === true;
+
+  try {
+    let config: oidc.Configuration;
+    if (discoveryUrl !== undefined) {
+      context.grant = 'discovery';
+      config = await oidc.discovery(discoveryUrl, settings.clientId, metadata, auth, {
+        [oidc.customFetch]: customFetch,
+        execute: insecure ? [oidc.allowInsecureRequests] : [],
+      });
+      context.grant = request.kind;
+      context.attempts = 0;
+    } else {
+      config = new oidc.Configuration(
+        { issuer: profile.issuerFromTokenEndpoint(tokenEndpoint), token_endpoint: tokenEndpoint.href },
+        settings.clientId,
+        metadata,
+        auth,
+      );
+      config[oidc.customFetch] = customFetch;
+      if (insecure) oidc.allowInsecureRequests(config);
+    }
+    config.timeout = 0;
+    logger.debug?.(`${request.kind} grant`, { provider: settings.provider, endpoint: describeUrl(config.serverMetadata().token_endpoint ?? '') });
+    const result =
+      request.kind === 'password'
+        ? await oidc.genericGrantRequest(config, 'password', request.parameters)
+        : await oidc.refreshTokenGrant(config, request.parameters.refresh_token ?? '', withoutKey(request.parameters, 'refresh_token'));
+    const received = now();
+    const captured = answer as CapturedAnswer | undefined;
+    const parsed = tokenResponseSchema.safeParse(captured === undefined ? undefined : safeJson(captured.text));
+    if (!parsed.success || captured === undefined) {
+      throw invalidSuccess(captured ?? { url: tokenEndpoint.href, status: 200, headers: new Headers(), text: '' }, context);
+    }
+    const claims = result.id_token === undefined ? undefined : result.claims();
+    logger.debug?.(`${request.kind} grant succeeded`, { provider: settings.provider, attempts: context.attempts });
+    return makeIdpToken(parsed.data, received, claims === undefined ? undefined : { ...claims });
+  } catch (error) {
+    const mapped = toIdpError(error, answer, context, options.signal);
+    logger.debug?.(`${context.grant} failed`, { provider: settings.provider, code: mapped.code, status: mapped.status, attempts: mapped.attempts });
+    throw mapped;
+  } finally {
+    if (options.httpClient === undefined) await http.close();
+  }
+}
+
+function checkUrl(value: string, name: string, context: MapContext, options: FetchIdpTokenOptions): URL {
+  let url: URL;
+  try {
+    url = new URL(value.trim());
+  } catch {
+    throw idpError(context, 'invalid_settings', `${name} is not a URL`);
+  }
+  if (url.protocol === 'http:' && options.allowInsecureHttp !== true) {
+    throw idpError(context, 'insecure_endpoint', `${name} ${describeUrl(url)} uses http://; IdP endpoints must use https://`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw idpError(context, 'invalid_settings', `${name} must be an https:// URL, got a ${url.protocol} URL`);
+  }
+  return url;
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function withoutKey(record: Record<string, string>, key: string): Record<string, string> {
+  return Object.fromEntries(Object.entries(record).filter(([name]) => name !== key));
+}

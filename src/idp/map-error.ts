@@ -1,0 +1,215 @@
+import { z } from 'zod';
+import type { IdpProvider } from '../config/types.js';
+import { isHttpRequestError, serverRetryDelay, type HttpRequestError } from '../http/index.js';
+import { scrub } from '../util/redact.js';
+import { IdpError, isIdpError, type IdpErrorCode } from './errors.js';
+import { hintFor, PROVIDERS, type GrantKind, type IdpErrorBody } from './providers.js';
+import { SECRET_RESPONSE_FIELDS, tokenResponseSchema } from './token.js';
+
+/** @internal The last answer the token endpoint (or discovery) gave, as read by our fetch wrapper. */
+export interface CapturedAnswer {
+  url: string;
+  status: number;
+  headers: Headers;
+  text: string;
+}
+
+/** @internal What the mapper needs to know about the request. */
+export interface MapContext {
+  provider: IdpProvider;
+  grant: GrantKind;
+  /** Every secret of the request (password, client secret, refresh token); removed from all text. */
+  secrets: (string | undefined)[];
+  sentSecret: boolean;
+  attempts: number;
+  now: () => number;
+}
+
+/** One short phrase per code, for messages. */
+const SUMMARY: Record<IdpErrorCode, string> = {
+  invalid_credentials: 'the username or password is wrong (or the account cannot sign in)',
+  account_locked: 'the account is locked',
+  account_disabled: 'the account is disabled',
+  password_expired: 'the password has expired',
+  mfa_required: 'a second factor (MFA / Conditional Access) is required, which the password grant cannot give',
+  consent_required: 'admin consent for the application is missing',
+  user_not_assigned: 'the user is not assigned to the application',
+  invalid_client_secret: 'the client secret is not valid for this client id',
+  client_secret_expired: 'the client secret has expired',
+  client_secret_required: 'the application requires a client secret and none was sent',
+  application_not_found: 'no application has this client id',
+  tenant_not_found: 'the directory (tenant) in the token endpoint URL does not exist',
+  grant_not_enabled: 'the application may not use this grant type',
+  scope_not_granted: 'the requested scopes are not granted to the application',
+  invalid_scope: 'the requested scope is not valid',
+  refresh_token_invalid: 'the refresh token is invalid, expired or already used',
+  invalid_request: 'the request was rejected as malformed',
+  idp_rejected: 'the request was rejected',
+  rate_limited: 'too many requests (rate limited)',
+  idp_unavailable: 'the service is unavailable',
+  endpoint_not_found: 'there is no such endpoint',
+  invalid_response: 'the answer is not a valid token response',
+  invalid_settings: 'the settings are not valid',
+  insecure_endpoint: 'the endpoint does not use https',
+  network_error: 'network error',
+  timeout: 'no answer in time',
+  aborted: 'aborted by the caller',
+};
+
+const GRANT_LABEL: Record<GrantKind, string> = {
+  password: 'password sign-in',
+  refresh_token: 'token refresh',
+  discovery: 'OpenID Connect discovery',
+};
+
+const errorBodySchema = z.object({
+  error: z.string().optional().catch(undefined),
+  error_description: z.string().optional().catch(undefined),
+  error_codes: z.array(z.number()).optional().catch(undefined),
+  trace_id: z.string().optional().catch(undefined),
+  correlation_id: z.string().optional().catch(undefined),
+  errorCode: z.string().optional().catch(undefined),
+  errorSummary: z.string().optional().catch(undefined),
+  errorId: z.string().optional().catch(undefined),
+});
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** @internal Builds an IdpError with the provider's hint and every secret scrubbed from the text. */
+export function idpError(
+  context: Pick<MapContext, 'provider' | 'secrets'>,
+  code: IdpErrorCode,
+  message: string,
+  details: Omit<ConstructorParameters<typeof IdpError>[3], 'provider'> = {},
+): IdpError {
+  return new IdpError(code, scrub(message, context.secrets), hintFor(context.provider, code), { provider: context.provider, ...details });
+}
+
+/**
+ * @internal A copy of an error safe to keep as `cause`: name, code and scrubbed message only, down to
+ * three levels. openid-client's errors hold the response body (tokens) and the Response: never kept.
+ */
+export function sanitizeCause(error: unknown, secrets: (string | undefined)[], depth = 0): Error | undefined {
+  if (!(error instanceof Error) || depth > 3) return undefined;
+  const copy = new Error(scrub(error.message, secrets), { cause: sanitizeCause(error.cause, secrets, depth + 1) });
+  copy.name = error.name;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string') Object.assign(copy, { code });
+  return copy;
+}
+
+function findHttpError(error: unknown): HttpRequestError | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current instanceof Error; depth += 1) {
+    if (isHttpRequestError(current)) return current;
+    current = current.cause;
+  }
+  return undefined;
+}
+
+function findIdpError(error: unknown): IdpError | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current instanceof Error; depth += 1) {
+    if (isIdpError(current)) return current;
+    current = current.cause;
+  }
+  return undefined;
+}
+
+/** @internal Maps an error answer of the IdP to an IdpError. */
+export function mapAnswer(answer: CapturedAnswer, context: MapContext): IdpError {
+  const profile = PROVIDERS[context.provider];
+  const parsed = errorBodySchema.safeParse(parseJson(answer.text));
+  const body: IdpErrorBody = parsed.success ? stripUndefined(parsed.data) : {};
+  const idpErrorCode = profile.idpErrorCode(body);
+  const correlation = profile.correlation(body, answer.headers);
+  const retryAfterMs = serverRetryDelay(answer.headers, context.now);
+  const hasOAuthError = body.error !== undefined || body.errorCode !== undefined;
+  let code: IdpErrorCode;
+  if (answer.status === 429) code = 'rate_limited';
+  else if (answer.status >= 500) code = 'idp_unavailable';
+  else code = profile.classify({ status: answer.status, body, idpErrorCode, grant: context.grant, sentSecret: context.sentSecret }) ??
+    (hasOAuthError ? 'idp_rejected' : answer.status === 404 ? 'endpoint_not_found' : 'invalid_response');
+
+  const rawDescription = body.error_description ?? body.errorSummary;
+  const description = rawDescription === undefined ? undefined : scrub(rawDescription.split(/\r?\n/)[0] ?? '', context.secrets).slice(0, 300);
+  const said = [body.error ?? body.errorCode, idpErrorCode !== undefined && idpErrorCode !== body.errorCode ? `AADSTS${idpErrorCode}` : undefined]
+    .filter((part) => part !== undefined)
+    .join(' ');
+  const detail = [`HTTP ${answer.status}`, said === '' ? undefined : said].filter(Boolean).join(', ');
+  const tries = context.attempts > 1 ? ` after ${context.attempts} attempts` : '';
+  const wait = code === 'rate_limited' && retryAfterMs !== undefined ? `; retry in ${Math.ceil(retryAfterMs / 1000)} s` : '';
+  const message =
+    `${profile.displayName} refused the ${GRANT_LABEL[context.grant]}: ${SUMMARY[code]}${wait} ` +
+    `(${detail}${description === undefined || description === '' ? '' : `: ${description}`})${tries}`;
+  return idpError(context, code, message, {
+    status: answer.status,
+    ...(body.error === undefined ? (body.errorCode === undefined ? {} : { idpError: body.errorCode }) : { idpError: body.error }),
+    ...(idpErrorCode === undefined ? {} : { idpErrorCode }),
+    ...(description === undefined ? {} : { idpErrorDescription: description }),
+    ...(correlation === undefined ? {} : { correlation }),
+    ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+    attempts: context.attempts,
+  });
+}
+
+/** @internal Why a 200 answer is not a usable token response (paths and rules only, never values). */
+export function invalidSuccess(answer: CapturedAnswer, context: MapContext, openidError?: unknown): IdpError {
+  const json = parseJson(answer.text);
+  const secrets = [...context.secrets, ...secretValues(json)];
+  const scoped = { ...context, secrets };
+  const profile = PROVIDERS[context.provider];
+  if (json === undefined || typeof json !== 'object' || json === null) {
+    return idpError(scoped, 'invalid_response', `${profile.displayName} answered the ${GRANT_LABEL[context.grant]} with HTTP ${answer.status} but the body is not JSON`, {
+      status: answer.status,
+      attempts: context.attempts,
+    });
+  }
+  const result = tokenResponseSchema.safeParse(json);
+  const problems = result.success
+    ? scrub(openidError instanceof Error ? openidError.message : 'rejected by openid-client', secrets)
+    : result.error.issues.map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`).join('; ');
+  return idpError(scoped, 'invalid_response', `${profile.displayName} answered the ${GRANT_LABEL[context.grant]} with HTTP ${answer.status} but not a valid token response: ${problems}`, {
+    status: answer.status,
+    attempts: context.attempts,
+    cause: sanitizeCause(openidError, secrets),
+  });
+}
+
+/** @internal Maps whatever a grant threw to an IdpError. */
+export function toIdpError(error: unknown, answer: CapturedAnswer | undefined, context: MapContext, callerSignal: AbortSignal | undefined): IdpError {
+  const existing = findIdpError(error);
+  if (existing !== undefined) return existing;
+  const profile = PROVIDERS[context.provider];
+  const http = findHttpError(error);
+  if (http !== undefined || callerSignal?.aborted) {
+    const code = callerSignal?.aborted ? 'aborted' : (http?.code ?? 'network_error');
+    const attempts = http?.attempts ?? context.attempts;
+    return idpError(context, code, `${profile.displayName} ${GRANT_LABEL[context.grant]} failed: ${http?.message ?? 'aborted by the caller'}`, {
+      attempts,
+      cause: sanitizeCause(http?.cause ?? callerSignal?.reason, context.secrets),
+    });
+  }
+  if (answer !== undefined && answer.status !== 200) return mapAnswer(answer, context);
+  if (answer !== undefined) return invalidSuccess(answer, context, error);
+  return idpError(context, 'invalid_response', `${profile.displayName} ${GRANT_LABEL[context.grant]} failed: ${error instanceof Error ? error.message : 'unknown error'}`, {
+    attempts: context.attempts,
+    cause: sanitizeCause(error, context.secrets),
+  });
+}
+
+function secretValues(json: unknown): string[] {
+  if (json === null || typeof json !== 'object') return [];
+  const record = json as Record<string, unknown>;
+  return SECRET_RESPONSE_FIELDS.map((field) => record[field]).filter((value): value is string => typeof value === 'string');
+}
+
+function stripUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
