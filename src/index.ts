@@ -22,3 +22,25 @@ export {
   type UbiqSignatureFailureCode,
   type RequestHeadersLike,
 } from './signing/index.js';
+export {
+  fetchIdpToken,
+  refreshIdpToken,
+  renewIdpToken,
+  IdpError,
+  isIdpError,
+  type FetchIdpTokenOptions,
+  type IdpToken,
+  type RenewedIdpToken,
+  type IdpErrorCode,
+  type IdpCorrelation,
+} from './idp/index.js';
+export {
+  createHttpClient,
+  HttpRequestError,
+  isHttpRequestError,
+  type FetchLike,
+  type HttpOptions,
+  type HttpClient,
+  type HttpRequestInit,
+  type RetryOptions,
+} from './http/index.js';
