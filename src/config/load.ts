@@ -2,7 +2,7 @@ import { homedir } from 'node:os';
 import process from 'node:process';
 import { silentLogger, type Logger } from '../util/logger.js';
 import { ConfigError, ConfigNotFoundError, type ConfigProblem } from './errors.js';
-import { FIELDS, INI_KEYS, isForbiddenKey } from './fields.js';
+import { FIELDS, IDP_FIELDS, INI_KEYS, isForbiddenKey } from './fields.js';
 import { suggestKey } from './mistakes.js';
 import { resolveLocations } from './paths.js';
 import { readConfigFile } from './read-file.js';
@@ -142,6 +142,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
   const lookedAt: string[] = [];
 
   let configuration: ConfigurationFile | undefined;
+  let configurationUnreadable = false;
   if (locations.configuration) {
     const info: ConfigFileInfo = { ...locations.configuration, found: false };
     files.push(info);
@@ -156,6 +157,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
     } else if (read.status === 'error') {
       info.found = true;
       problems.push({ source: info.path, code: read.code, message: read.message });
+      configurationUnreadable = true;
     }
   }
 
@@ -205,7 +207,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
   warnings.push(...fromEnv.warnings);
   if (credentialsPath && credentials) warnUnknownKeys(credentials, [profile, 'default'], credentialsPath, warnings);
 
-  const resolved = resolve(layers, { allowInsecureHttp: options.allowInsecureHttp === true, profile, credentialsPath, configurationPath: configuration ? locations.configuration?.path : undefined }, problems, warnings);
+  const resolved = resolve(layers, { allowInsecureHttp: options.allowInsecureHttp === true, profile, credentialsPath, configurationPath: locations.configuration?.path, alreadyReported: configurationUnreadable ? new Set(IDP_FIELDS.map((f) => f.name)) : (configuration?.reported ?? new Set()) }, problems, warnings);
   const profileMissing = credentials !== undefined && !credentials.sections.has(profile);
   if (profileMissing && resolved.kind !== 'none' && locations.profile.chosenBy !== 'default') {
     const fromDefault = Object.values(resolved.fields).some((f) => f?.origin === 'credentials');

@@ -32,18 +32,17 @@ export function checkValue(kind: FieldKind, value: string): Finding[] {
   }
   if (value !== value.trim()) findings.push(error('surrounding_whitespace', 'has leading or trailing spaces; remove them'));
   const trimmed = value.trim();
+  const elided = (kind === 'secret' || kind === 'id' || kind === 'uuid') && /…|\.\.\./.test(trimmed);
   if (WRAPPED.test(trimmed)) {
     findings.push(
       SEED_PLACEHOLDER.test(trimmed)
         ? error('placeholder', 'is still the placeholder from the setup document; put the real value in its place')
         : error('angle_brackets', 'is wrapped in <...> as in the setup document; remove the angle brackets'),
     );
-  } else if (/[<>]/.test(trimmed)) {
+  } else if (/[<>]/.test(trimmed) && !elided) {
     findings.push(error('placeholder', 'contains a <...> placeholder or angle bracket from the documentation; replace it with your real value'));
   }
-  if ((kind === 'secret' || kind === 'id' || kind === 'uuid') && /…|\.\.\./.test(trimmed)) {
-    findings.push(error('elided', "looks shortened ('…' or '...') like the setup document's example; paste the full value"));
-  }
+  if (elided) findings.push(error('elided', "looks shortened ('…' or '...') like the setup document's example; paste the full value"));
   if ((kind === 'url' || kind === 'server') && trimmed.endsWith('.')) findings.push(error('trailing_dot', "ends with '.'; remove it"));
   if (/[“”‘’]/.test(value)) findings.push(error('smart_quotes', 'contains typographic quotes (“ ” ‘ ’), which word processors insert; remove them'));
   return findings;

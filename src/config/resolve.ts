@@ -14,6 +14,8 @@ export interface ResolveContext {
   /** Where a missing credential or idp value should be added, for the messages. */
   credentialsPath: string | undefined;
   configurationPath: string | undefined;
+  /** Fields whose source already reported a problem: not reported again as missing. */
+  alreadyReported: ReadonlySet<ConfigFieldName>;
 }
 
 export type Resolved =
@@ -111,8 +113,8 @@ export function resolve(layers: Layers, ctx: ResolveContext, problems: ConfigPro
     if (checked.value !== undefined) values[spec.name] = checked.value;
     fields[spec.name] = raw.where;
   }
-  const missingIdp = missing.filter((s) => s.json);
-  if (missingIdp.length > 0 && missingIdp.length === IDP_FIELDS.length - 1) {
+  const missingIdp = missing.filter((s) => s.json && !ctx.alreadyReported.has(s.name));
+  if (missingIdp.length > 0 && missingIdp.length === IDP_FIELDS.length - 1 && !ctx.alreadyReported.size) {
     problems.push({
       source: ctx.configurationPath ?? 'configuration',
       key: 'idp',
@@ -123,7 +125,7 @@ export function resolve(layers: Layers, ctx: ResolveContext, problems: ConfigPro
   } else {
     for (const spec of missingIdp) problems.push(missingProblem(spec, ctx));
   }
-  for (const spec of missing.filter((s) => !s.json)) problems.push(missingProblem(spec, ctx));
+  for (const spec of missing.filter((s) => !s.json && !ctx.alreadyReported.has(s.name))) problems.push(missingProblem(spec, ctx));
 
   const server = values.server ?? DEFAULT_SERVER;
   if (kind === 'static') {

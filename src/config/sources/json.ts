@@ -67,6 +67,8 @@ function removeForbiddenKeys(root: unknown, source: string, problems: ConfigProb
 export interface ConfigurationFile {
   idp: Map<ConfigFieldName, RawValue>;
   hasIdpBlock: boolean;
+  /** Fields already reported as a problem here (or all of them when the file could not be read), so they are not also reported missing. */
+  reported: Set<ConfigFieldName>;
   otherBlocks: Record<string, unknown>;
   problems: ConfigProblem[];
   warnings: ConfigWarning[];
@@ -77,17 +79,21 @@ const IDP_KEYS = IDP_SPECS.flatMap((f) => f.json ?? []);
 
 /** Read `~/.ubiq/configuration`: the `idp` block in either dialect, every other block kept as is. */
 export function readConfiguration(text: string, source: string): ConfigurationFile {
-  const result: ConfigurationFile = { idp: new Map(), hasIdpBlock: false, otherBlocks: {}, problems: [], warnings: [] };
+  const result: ConfigurationFile = { idp: new Map(), hasIdpBlock: false, reported: new Set(), otherBlocks: {}, problems: [], warnings: [] };
+  const unreadable = () => {
+    for (const spec of IDP_SPECS) result.reported.add(spec.name);
+    return result;
+  };
   if (text.replace(/^\uFEFF/, '').trim() === '') {
     result.warnings.push({ source, code: 'empty_file', message: 'is empty' });
     return result;
   }
   const parsed = parseJsonText(text, source);
   result.problems.push(...parsed.problems);
-  if (parsed.value === undefined) return result;
+  if (parsed.value === undefined) return unreadable();
   if (!isJsonObject(parsed.value)) {
     result.problems.push({ source, code: 'not_an_object', message: 'must be a JSON object ({ "idp": { … } })' });
-    return result;
+    return unreadable();
   }
   const blocks: Array<[string, unknown]> = [];
   for (const [key, value] of Object.entries(parsed.value)) {
@@ -102,7 +108,7 @@ export function readConfiguration(text: string, source: string): ConfigurationFi
   const block = parsed.value.idp;
   if (!isJsonObject(block)) {
     result.problems.push({ source, key: 'idp', code: 'not_an_object', message: 'must be an object { "type": …, "customer_id": …, … }' });
-    return result;
+    return unreadable();
   }
   result.hasIdpBlock = true;
   for (const spec of IDP_SPECS) {
@@ -116,6 +122,7 @@ export function readConfiguration(text: string, source: string): ConfigurationFi
         code: 'conflicting_keys',
         message: `both "${seedKey}" and "${officialKey}" are given, with different values (the two spellings mean the same setting); keep one`,
       });
+      result.reported.add(spec.name);
       continue;
     }
     const key = present[0]!;
