@@ -207,7 +207,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
   warnings.push(...fromEnv.warnings);
   if (credentialsPath && credentials) warnUnknownKeys(credentials, [profile, 'default'], credentialsPath, warnings);
 
-  const resolved = resolve(layers, { allowInsecureHttp: options.allowInsecureHttp === true, profile, credentialsPath, configurationPath: locations.configuration?.path, alreadyReported: configurationUnreadable ? new Set(IDP_FIELDS.map((f) => f.name)) : (configuration?.reported ?? new Set()) }, problems, warnings);
+  const resolved = resolve(layers, { allowInsecureHttp: options.allowInsecureHttp === true, profile, credentialsPath, configurationPath: locations.configuration?.path, alreadyReported: reportedFields(configurationUnreadable, configuration, credentials, profile) }, problems, warnings);
   const profileMissing = credentials !== undefined && !credentials.sections.has(profile);
   if (profileMissing && resolved.kind !== 'none' && locations.profile.chosenBy !== 'default') {
     const fromDefault = Object.values(resolved.fields).some((f) => f?.origin === 'credentials');
@@ -229,6 +229,14 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
     return redactLoaded({ kind: 'idp', ...common, idp, user });
   }
   return redactLoaded({ kind: 'static', ...common, keys: redactKeys(staticKeysSchema.parse(resolved.keys)) });
+}
+
+function reportedFields(configurationUnreadable: boolean, configuration: ConfigurationFile | undefined, credentials: ParsedProfiles | undefined, profile: string): Set<ConfigFieldName> {
+  const reported = new Set<ConfigFieldName>(configurationUnreadable ? IDP_FIELDS.map((f) => f.name) : configuration?.reported);
+  for (const spec of FIELDS) {
+    if (spec.ini && [profile, 'default'].some((p) => credentials?.reported.has(`${p}\n${spec.ini}`))) reported.add(spec.name);
+  }
+  return reported;
 }
 
 function warnUnknownKeys(credentials: ParsedProfiles, names: readonly string[], path: string, warnings: ConfigWarning[]): void {

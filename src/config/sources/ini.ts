@@ -14,7 +14,7 @@ function isQuoted(value: string): boolean {
  * drop `__proto__`, and we want both to be visible (a profile named `team.prod`, a rejected key).
  */
 export function parseCredentialsIni(text: string, source: string): ParsedProfiles {
-  const result: ParsedProfiles = { format: 'ini', sections: new Map(), problems: [], warnings: [] };
+  const result: ParsedProfiles = { format: 'ini', sections: new Map(), problems: [], warnings: [], reported: new Set() };
   const problem = (code: string, message: string, key?: string) =>
     result.problems.push(key === undefined ? { source, code, message } : { source, key, code, message });
   let section: { name: string; entries: Map<string, ProfileEntry> } | undefined;
@@ -52,7 +52,10 @@ export function parseCredentialsIni(text: string, source: string): ParsedProfile
       }
       continue;
     }
-    readEntry(line, lineNo, section, problem);
+    readEntry(line, lineNo, section, (code, message, key) => {
+      result.reported.add(`${section!.name}\n${(line.split('=')[0] ?? '').replace(/\[\]$/, '').trim().toUpperCase()}`);
+      problem(code, message, key);
+    });
   }
   return result;
 }

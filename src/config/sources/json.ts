@@ -143,7 +143,7 @@ export function readConfiguration(text: string, source: string): ConfigurationFi
 
 /** Read a credentials file written as JSON (`~/.ubiq/credentials.json`): `{ "profile": { "KEY": "value" } }`. */
 export function parseCredentialsJson(text: string, source: string): ParsedProfiles {
-  const result: ParsedProfiles = { format: 'json', sections: new Map(), problems: [], warnings: [] };
+  const result: ParsedProfiles = { format: 'json', sections: new Map(), problems: [], warnings: [], reported: new Set() };
   const parsed = parseJsonText(text, source);
   result.problems.push(...parsed.problems);
   if (parsed.value === undefined) return result;
@@ -165,6 +165,7 @@ export function parseCredentialsJson(text: string, source: string): ParsedProfil
       }
       if (typeof value !== 'string') {
         result.problems.push({ source, key: `[${profile}] ${key}`, code: 'not_a_string', message: 'must be a string' });
+        result.reported.add(`${profile}\n${upper}`);
         continue;
       }
       if (entries.has(upper)) {

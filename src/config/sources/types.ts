@@ -14,6 +14,8 @@ export interface ParsedProfiles {
   sections: Map<string, Map<string, ProfileEntry>>;
   problems: ConfigProblem[];
   warnings: ConfigWarning[];
+  /** `profile + '\n' + KEY` of values that already have a problem, so they are not also reported missing. */
+  reported: Set<string>;
 }
 
 /** A value as found in one source, before validation. */
