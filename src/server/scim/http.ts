@@ -1,0 +1,55 @@
+// Request/response plumbing shared by the SCIM route modules.
+import type { Context } from 'hono';
+import type { ServerContext } from '../context.js';
+import { bearerMatches, readJsonBody } from '../http-util.js';
+import { SCIM_CONTENT_TYPE, ScimError, badRequest } from './errors.js';
+import { etagOf } from './render.js';
+
+export function scimJson(status: number, body: unknown, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), { status, headers: { 'content-type': SCIM_CONTENT_TYPE, ...headers } });
+}
+
+/** 401 unless the request carries the current SCIM secret token (compared in constant time). */
+export function requireScimAuth(c: Context, ctx: ServerContext): void {
+  if (!bearerMatches(c.req.header('authorization'), ctx.settings.scimToken)) {
+    throw new ScimError(401, 'Missing or invalid bearer token: use the Ubiq SCIM Secret Token from the IDP Settings window.');
+  }
+}
+
+const JSON_TYPES = /^application\/(scim\+)?json\s*(;|$)/i;
+
+/** Read a JSON object body (413 over the limit, 415 for non-JSON content types, 400 invalidSyntax). */
+export async function readScimBody(c: Context, ctx: ServerContext): Promise<Record<string, unknown>> {
+  const type = c.req.header('content-type');
+  if (type && !JSON_TYPES.test(type)) throw new ScimError(415, `Content-Type "${type.slice(0, 80)}" is not supported: send application/scim+json or application/json.`);
+  const result = await readJsonBody(c.req.raw, ctx.options.bodyLimitBytes);
+  if (!result.ok) {
+    const f = result.failure;
+    if (f.kind === 'too_large') throw new ScimError(413, `The request body is larger than ${f.limit} bytes.`);
+    if (f.kind === 'empty') throw badRequest('invalidSyntax', 'The request has no body; send a JSON object.');
+    throw badRequest('invalidSyntax', `The request body is not valid JSON: ${f.message}.`);
+  }
+  if (typeof result.value !== 'object' || result.value === null || Array.isArray(result.value))
+    throw badRequest('invalidSyntax', 'The request body must be a JSON object.');
+  return result.value as Record<string, unknown>;
+}
+
+/** RFC 7644 §3.14: If-Match with a different version → 412. `*` matches anything. */
+export function checkIfMatch(c: Context, version: number): void {
+  const header = c.req.header('if-match');
+  if (!header) return;
+  const current = etagOf(version);
+  const tags = header.split(',').map((t) => t.trim());
+  if (tags.includes('*')) return;
+  const strip = (t: string) => t.replace(/^W\//, '');
+  if (!tags.some((t) => strip(t) === strip(current)))
+    throw new ScimError(412, `The resource changed (current version ${current}); fetch it again and retry with the new ETag.`);
+}
+
+export function queryOf(c: Context): Record<string, string | undefined> {
+  const q = c.req.query();
+  // Parameter names are case-insensitive in practice (clients send startindex, Count …).
+  const out: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(q)) out[k.toLowerCase()] = v;
+  return out;
+}
