@@ -55,7 +55,7 @@ export function toPem(label: string, der: ArrayBuffer | Uint8Array): string {
  * The DER inside the first PEM block with `label`, or undefined when there is none. Tolerates CRLF,
  * surrounding text and whitespace inside the base64, which real clients produce.
  */
-export function fromPem(pem: string, labels: readonly string[]): Uint8Array | undefined {
+export function fromPem(pem: string, labels: readonly string[]): Uint8Array<ArrayBuffer> | undefined {
   for (const label of labels) {
     const begin = `-----BEGIN ${label}-----`;
     const start = pem.indexOf(begin);
