@@ -10,6 +10,8 @@ export interface FakeTime {
   pending(): number;
   /** Lets pending promise callbacks (and real I/O callbacks) run without moving time. */
   settle(): Promise<void>;
+  /** Drops every timer and sets the time (a fresh clock for the next test of a shared fixture). */
+  reset(start: number): void;
 }
 
 export function createFakeTime(start = Date.UTC(2026, 0, 1)): FakeTime {
@@ -47,5 +49,9 @@ export function createFakeTime(start = Date.UTC(2026, 0, 1)): FakeTime {
     },
     pending: () => queue.size,
     settle,
+    reset(start) {
+      queue.clear();
+      t = start;
+    },
   };
 }

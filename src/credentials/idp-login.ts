@@ -1,0 +1,151 @@
+import type { IdpSettings, IdpUserCredentials } from '../config/types.js';
+import type { HttpClient } from '../http/index.js';
+import { renewIdpToken, type IdpToken } from '../idp/index.js';
+import type { Logger } from '../util/logger.js';
+import { createCsr } from './csr.js';
+import { encryptPrivateKeyPem, generateRsaKeyPair, randomCryptoAccessKey, type RsaKeyPair } from './keypair.js';
+import type { ExpiringValue, LoadContext } from './refreshing.js';
+import { exchangeIdpToken } from './sso.js';
+import { createUbiqIdpCredentials, type UbiqIdpCredentials } from './ubiq-credentials.js';
+
+/** The key pair and everything derived from it that survives renewals. */
+interface KeyMaterial {
+  keyPair: RsaKeyPair;
+  csrPem: string;
+  secretCryptoAccessKey: string;
+  encryptedPrivateKey: string;
+}
+
+/** @internal What the provider gives the login. */
+export interface IdpLoginOptions {
+  settings: IdpSettings;
+  user: IdpUserCredentials;
+  server: string;
+  profile: string | undefined;
+  http: HttpClient;
+  modulusLength: number;
+  /** A key pair made (or being made) beforehand. */
+  keyPair: RsaKeyPair | Promise<RsaKeyPair> | undefined;
+  /** New key pair for every renewal (generated ahead in the background). Default: reuse. */
+  rotateKeyPair: boolean;
+  timeoutMs: number | undefined;
+  /** Permit an `http://` token endpoint (tests against local emulators). */
+  allowInsecureHttp: boolean;
+  now: () => number;
+  logger: Logger;
+}
+
+/** @internal One user's IdP session: the key material, the last IdP token, and the login/renewal step. */
+export interface IdpLogin {
+  load(context: LoadContext<UbiqIdpCredentials>): Promise<ExpiringValue<UbiqIdpCredentials>>;
+  /** Forget tokens and keys. */
+  dispose(): void;
+}
+
+/**
+ * @internal DESIGN §2.5 as one step: key pair (on the libuv pool, never the main thread) and IdP token
+ * in parallel, then CSR → SSO exchange → credentials. Renewals reuse the key pair (unless rotating)
+ * and renew the token with the refresh token, falling back to the password (inside `renewIdpToken`).
+ */
+export function createIdpLogin(options: IdpLoginOptions): IdpLogin {
+  let material: Promise<KeyMaterial> | undefined;
+  let nextMaterial: Promise<KeyMaterial> | undefined;
+  let token: IdpToken | undefined;
+
+  function buildMaterial(given?: RsaKeyPair | Promise<RsaKeyPair>): Promise<KeyMaterial> {
+    const promise = (async () => {
+      const keyPair = (await given) ?? (await generateRsaKeyPair({ modulusLength: options.modulusLength }));
+      const csrPem = await createCsr(keyPair);
+      const secretCryptoAccessKey = randomCryptoAccessKey();
+      const encryptedPrivateKey = encryptPrivateKeyPem(keyPair.privateKey, secretCryptoAccessKey);
+      return { keyPair, csrPem, secretCryptoAccessKey, encryptedPrivateKey };
+    })();
+    // A pre-generation nobody waits for yet must not become an unhandled rejection.
+    promise.catch(() => {});
+    return promise;
+  }
+
+  function currentMaterial(): Promise<KeyMaterial> {
+    if (material === undefined) {
+      material = nextMaterial ?? buildMaterial();
+      nextMaterial = undefined;
+      const mine = material;
+      // A failed generation is not cached: the next attempt generates again.
+      mine.catch(() => {
+        if (material === mine) material = undefined;
+      });
+    }
+    return material;
+  }
+
+  if (options.keyPair !== undefined) {
+    const mine = buildMaterial(options.keyPair);
+    material = mine;
+    mine.catch(() => {
+      if (material === mine) material = undefined;
+    });
+  }
+
+  async function obtainToken(signal: AbortSignal): Promise<IdpToken> {
+    const next = await renewIdpToken(options.settings, options.user, token, {
+      httpClient: options.http,
+      signal,
+      logger: options.logger,
+      now: options.now,
+      allowInsecureHttp: options.allowInsecureHttp,
+      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+    });
+    // Kept at once: Okta rotates refresh tokens, so the old one may be dead even if the SSO step fails.
+    token = next;
+    return next;
+  }
+
+  return {
+    async load({ reason, signal }) {
+      if (options.rotateKeyPair && reason !== 'initial' && nextMaterial !== undefined) {
+        material = undefined;
+      }
+      const [idpToken, keys] = await Promise.all([obtainToken(signal), currentMaterial()]);
+      signal.throwIfAborted();
+      const sso = await exchangeIdpToken({
+        server: options.server,
+        customerId: options.settings.customerId,
+        accessToken: idpToken.accessToken,
+        csrPem: keys.csrPem,
+        expectedPublicKey: keys.keyPair.publicKey,
+        http: options.http,
+        signal,
+        now: options.now,
+        ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+      });
+      if (options.rotateKeyPair) nextMaterial = buildMaterial();
+      options.logger.debug?.('Ubiq credentials issued', {
+        reason,
+        server: options.server,
+        username: options.user.username,
+        expiresAt: sso.notAfter.toISOString(),
+      });
+      const value = createUbiqIdpCredentials({
+        server: options.server,
+        accessKeyId: sso.publicValue,
+        secretSigningKey: sso.signingValue,
+        secretCryptoAccessKey: keys.secretCryptoAccessKey,
+        encryptedPrivateKey: keys.encryptedPrivateKey,
+        privateKey: keys.keyPair.privateKey,
+        certificate: sso.certificate,
+        payloadCert: sso.payloadCert,
+        issuedAt: sso.notBefore,
+        expiresAt: sso.notAfter,
+        provider: options.settings.provider,
+        username: options.user.username,
+        profile: options.profile,
+      });
+      return { value, expiresAt: sso.notAfter.getTime(), issuedAt: sso.notBefore.getTime() };
+    },
+    dispose() {
+      material = undefined;
+      nextMaterial = undefined;
+      token = undefined;
+    },
+  };
+}

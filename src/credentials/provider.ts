@@ -1,0 +1,267 @@
+import { loadConfig, type LoadConfigOptions, type LoadedConfig } from '../config/load.js';
+import { createHttpClient, type FetchLike, type HttpClient, type RetryOptions } from '../http/index.js';
+import { silentLogger, type Logger } from '../util/logger.js';
+import { CredentialsError, CredentialsUnavailableError } from './errors.js';
+import { createIdpLogin, type IdpLogin } from './idp-login.js';
+import { DEFAULT_RSA_MODULUS_LENGTH, generateRsaKeyPair, MIN_RSA_MODULUS_LENGTH, type RsaKeyPair } from './keypair.js';
+import { createRefreshingCache, type RefreshErrorInfo, type RefreshingCache, type RefreshRetryOptions, type RefreshSuccessInfo } from './refreshing.js';
+import type { ProviderTimers } from './timers.js';
+import type { UbiqCredentials, UbiqIdpCredentials } from './ubiq-credentials.js';
+
+/** Per-call options of a provider. */
+export interface ProviderCallOptions {
+  /** Stops this caller's wait (a shared login keeps running for the others). */
+  signal?: AbortSignal;
+}
+
+/** A credential source: a function that resolves credentials (AWS SDK `Provider<T>` style). */
+export type Provider<T> = (options?: ProviderCallOptions) => Promise<T>;
+
+/** Called after every successful login or renewal. */
+export type RefreshListener<T> = (credentials: T, info: RefreshSuccessInfo) => void;
+/** Called after every failed login or renewal (stale credentials may still be served). */
+export type RefreshErrorListener = (error: unknown, info: RefreshErrorInfo) => void;
+
+/**
+ * A provider with a life cycle: every source of this library returns one. Static sources never
+ * refresh (their listeners never fire and `forceRefresh()` returns the same keys).
+ */
+export interface CredentialProvider<T extends UbiqCredentials = UbiqCredentials> extends Provider<T> {
+  /** Logs in again now (or joins the refresh already running) and returns the new credentials. */
+  forceRefresh(options?: ProviderCallOptions): Promise<T>;
+  /** Stops background refreshes, aborts a running login and releases connections. Idempotent. */
+  close(): Promise<void>;
+  /** Subscribes to successful refreshes; returns the unsubscribe function. */
+  onRefresh(listener: RefreshListener<T>): () => void;
+  /** Subscribes to failed refreshes; returns the unsubscribe function. */
+  onRefreshError(listener: RefreshErrorListener): () => void;
+}
+
+/** Tuning of the refresh engine (see `createRefreshingCache`). */
+export interface RefreshOptions {
+  /** Minimum soft window: background refresh starts at least this long before expiry. Default 5 min. */
+  softWindowMs?: number;
+  /** Soft window as a fraction of the certificate lifetime, when larger. Default 0.2. */
+  softWindowFraction?: number;
+  /** Callers wait for the refresh inside this window before expiry. Default 60 s. */
+  hardWindowMs?: number;
+  /** Random delay of the refresh start, as a fraction of the soft window. Default 0.2. */
+  jitter?: number;
+  /** Backoff of retries after a failed refresh. Default 2 s doubling to 60 s. */
+  retry?: RefreshRetryOptions;
+}
+
+/** Options of {@link createIdpCredentialProvider}. */
+export interface IdpCredentialProviderOptions {
+  /** Where settings come from (profile, file paths, env, values in code); default: the standard places. */
+  load?: LoadConfigOptions;
+  /** Settings already loaded with `loadConfig()` (then `load` is ignored). Must be of kind `idp`. */
+  config?: LoadedConfig;
+  /** RSA key size. Default 4096 (as the official clients), at least 2048. */
+  modulusLength?: number;
+  /**
+   * Start generating the key pair when the provider is created (`true`), or use this key pair, so the
+   * first call waits only for the network. Default false: generated on the first call, in parallel
+   * with the IdP token request.
+   */
+  pregenerateKeyPair?: boolean | RsaKeyPair | Promise<RsaKeyPair>;
+  /** Permit `http://` token endpoints and servers. Only for local tests against emulators. Default: `load.allowInsecureHttp`. */
+  allowInsecureHttp?: boolean;
+  /** Use a new key pair for every renewal (generated ahead, in the background). Default false: reuse. */
+  rotateKeyPair?: boolean;
+  /** `fetch` for the IdP and SSO requests (default: undici's, honouring HTTPS_PROXY/NO_PROXY). */
+  fetch?: FetchLike;
+  /** Per-attempt timeout of each request. Default 10 s. */
+  timeoutMs?: number;
+  /** Retry policy of each request (429/5xx/network). */
+  retry?: RetryOptions | false;
+  refresh?: RefreshOptions;
+  /** Milliseconds since the epoch (tests). Default `Date.now`. */
+  now?: () => number;
+  /** Timer functions (tests). Default: the global ones, unref'ed. */
+  timers?: ProviderTimers;
+  /** In [0, 1), for jitter (tests). Default `Math.random`. */
+  random?: () => number;
+  logger?: Logger;
+  onRefresh?: RefreshListener<UbiqIdpCredentials>;
+  onRefreshError?: RefreshErrorListener;
+}
+
+/** @internal Makes the listener registry of a provider. */
+export function createListeners<T>(initial: { onRefresh?: RefreshListener<T> | undefined; onRefreshError?: RefreshErrorListener | undefined } = {}) {
+  const refresh = new Set<RefreshListener<T>>();
+  const failure = new Set<RefreshErrorListener>();
+  if (initial.onRefresh) refresh.add(initial.onRefresh);
+  if (initial.onRefreshError) failure.add(initial.onRefreshError);
+  const each = <F extends (...args: never[]) => void>(set: Set<F>, call: (listener: F) => void): void => {
+    for (const listener of [...set]) {
+      try {
+        call(listener);
+      } catch {
+        // One listener's bug must not stop the others or the refresh.
+      }
+    }
+  };
+  return {
+    emitRefresh: (credentials: T, info: RefreshSuccessInfo) => each(refresh, (l) => l(credentials, info)),
+    emitError: (error: unknown, info: RefreshErrorInfo) => each(failure, (l) => l(error, info)),
+    onRefresh(listener: RefreshListener<T>): () => void {
+      refresh.add(listener);
+      return () => refresh.delete(listener);
+    },
+    onRefreshError(listener: RefreshErrorListener): () => void {
+      failure.add(listener);
+      return () => failure.delete(listener);
+    },
+    clear() {
+      refresh.clear();
+      failure.clear();
+    },
+  };
+}
+
+/**
+ * Short-lived Ubiq credentials for a directory user (DESIGN §2.5): signs in to Okta or Entra, exchanges
+ * the token and a CSR for a certificate at the Ubiq SSO endpoint, and keeps the result fresh. All
+ * concurrent callers share one login; renewals run in the background before expiry (soft window) and
+ * callers wait only when the credentials are about to expire (hard window) or have expired. If a renewal
+ * fails, still-valid credentials keep being served while it is retried with backoff; once they have
+ * expired, callers get a `credentials_expired` error that says why the last renewal failed.
+ *
+ * Settings come from `~/.ubiq/configuration` (the `idp` block), `~/.ubiq/credentials` (the profile's
+ * `IDP_USERNAME`/`IDP_PASSWORD`), `UBIQ_*` environment variables and `options.load`. When the profile
+ * has no IdP sign-in, calls reject with `credentials_unavailable`.
+ *
+ * @example
+ * const provider = createIdpCredentialProvider({ load: { profile: 'idp' }, pregenerateKeyPair: true });
+ * const credentials = await provider();
+ * console.log(credentials.accessKeyId, credentials.expiresAt);
+ * await provider.close();
+ */
+export function createIdpCredentialProvider(options: IdpCredentialProviderOptions = {}): CredentialProvider<UbiqIdpCredentials> {
+  const modulusLength = options.modulusLength ?? DEFAULT_RSA_MODULUS_LENGTH;
+  if (!Number.isInteger(modulusLength) || modulusLength < MIN_RSA_MODULUS_LENGTH) {
+    throw new CredentialsError('invalid_provider_options', `modulusLength must be an integer of at least ${MIN_RSA_MODULUS_LENGTH} bits, got ${String(modulusLength)}.`, {
+      hint: `Leave it at ${DEFAULT_RSA_MODULUS_LENGTH} (what the official Ubiq clients use).`,
+    });
+  }
+  const logger = options.logger ?? silentLogger;
+  const now = options.now ?? Date.now;
+  const listeners = createListeners<UbiqIdpCredentials>({ onRefresh: options.onRefresh, onRefreshError: options.onRefreshError });
+
+  // Started before the settings are read: key generation needs nothing from them.
+  let keyPair: RsaKeyPair | Promise<RsaKeyPair> | undefined;
+  if (typeof options.pregenerateKeyPair === 'object') keyPair = options.pregenerateKeyPair;
+  else if (options.pregenerateKeyPair === true) {
+    const pending = generateRsaKeyPair({ modulusLength });
+    pending.catch(() => {}); // reported to the first caller, through the login
+    keyPair = pending;
+  }
+
+  let http: HttpClient | undefined;
+  let login: IdpLogin | undefined;
+  let cache: RefreshingCache<UbiqIdpCredentials> | undefined;
+  let setup: Promise<RefreshingCache<UbiqIdpCredentials>> | undefined;
+  let closed = false;
+
+  const closedError = () => new CredentialsError('provider_closed', 'Ubiq credentials provider was closed.', { hint: 'Create a new provider; close() is for shutdown.' });
+
+  async function build(): Promise<RefreshingCache<UbiqIdpCredentials>> {
+    const config = options.config ?? (await loadConfig(options.load ?? {}));
+    if (closed) throw closedError();
+    if (config.kind !== 'idp') {
+      throw new CredentialsUnavailableError(
+        `The Ubiq profile "${config.profile}" has API keys, not an IdP sign-in (IDP_USERNAME/IDP_PASSWORD), so there is nothing to sign in with.`,
+        { hint: "Add IDP_USERNAME and IDP_PASSWORD to the profile (setup step 'Ubiq Credential settings'), or use fromStaticKeys()/defaultProvider()." },
+      );
+    }
+    http = createHttpClient({
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+      ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+      ...(options.retry !== undefined ? { retry: options.retry } : {}),
+      logger,
+    });
+    login = createIdpLogin({
+      settings: config.idp,
+      user: config.user,
+      server: config.server,
+      profile: config.profile,
+      http,
+      modulusLength,
+      keyPair,
+      rotateKeyPair: options.rotateKeyPair ?? false,
+      timeoutMs: options.timeoutMs,
+      allowInsecureHttp: options.allowInsecureHttp ?? options.load?.allowInsecureHttp ?? false,
+      now,
+      logger,
+    });
+    const refresh = options.refresh ?? {};
+    return createRefreshingCache<UbiqIdpCredentials>({
+      load: login.load,
+      label: 'Ubiq credentials',
+      now,
+      ...(options.timers ? { timers: options.timers } : {}),
+      ...(options.random ? { random: options.random } : {}),
+      ...(refresh.softWindowMs !== undefined ? { softWindowMs: refresh.softWindowMs } : {}),
+      ...(refresh.softWindowFraction !== undefined ? { softWindowFraction: refresh.softWindowFraction } : {}),
+      ...(refresh.hardWindowMs !== undefined ? { hardWindowMs: refresh.hardWindowMs } : {}),
+      ...(refresh.jitter !== undefined ? { jitter: refresh.jitter } : {}),
+      ...(refresh.retry ? { retry: refresh.retry } : {}),
+      onRefresh: (credentials, info) => {
+        logger.info?.('Ubiq credentials refreshed', { reason: info.reason, expiresAt: info.expiresAt.toISOString(), refreshAt: info.refreshAt.toISOString() });
+        listeners.emitRefresh(credentials, info);
+      },
+      onRefreshError: (error, info) => {
+        logger.warn('Ubiq credentials refresh failed', {
+          reason: info.reason,
+          attempt: info.attempt,
+          servingStale: info.servingStale,
+          code: (error as { code?: unknown }).code,
+          nextAttemptAt: info.nextAttemptAt?.toISOString(),
+        });
+        listeners.emitError(error, info);
+      },
+    });
+  }
+
+  function ensure(): Promise<RefreshingCache<UbiqIdpCredentials>> {
+    if (setup === undefined) {
+      const pending = build().then((built) => {
+        if (closed) {
+          built.close();
+          throw closedError();
+        }
+        cache = built;
+        return built;
+      });
+      setup = pending;
+      // Settings errors are not cached: fixing the file and calling again works.
+      pending.catch(() => {
+        if (setup === pending && cache === undefined) setup = undefined;
+      });
+    }
+    return setup;
+  }
+
+  const provider = (async (call?: ProviderCallOptions) => {
+    if (closed) throw closedError();
+    const ready = cache ?? (await ensure());
+    return ready.get(call?.signal);
+  }) as CredentialProvider<UbiqIdpCredentials>;
+  provider.forceRefresh = async (call?: ProviderCallOptions) => {
+    if (closed) throw closedError();
+    const ready = cache ?? (await ensure());
+    return ready.refresh(call?.signal);
+  };
+  provider.close = async () => {
+    if (closed) return;
+    closed = true;
+    cache?.close();
+    login?.dispose();
+    listeners.clear();
+    await http?.close();
+  };
+  provider.onRefresh = listeners.onRefresh;
+  provider.onRefreshError = listeners.onRefreshError;
+  return provider;
+}
