@@ -4,6 +4,7 @@
 // Note the v2.0 discovery document's issuer is the v2 issuer, as at Entra: verify with `entra.issuer`.
 // Run: npx tsx examples/emulator-entra.ts
 import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { fetchIdpToken } from 'ubiq-idp';
 import { createEntraEmulator } from 'ubiq-idp/testing';
 
 const clientId = '6731de76-14a6-49ae-97bc-6eba6914391e';
@@ -14,21 +15,12 @@ const entra = createEntraEmulator({
 
 const { tokenEndpoint, jwksUri, issuerV1 } = await entra.listen();
 try {
-  const response = await fetch(tokenEndpoint, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      grant_type: 'password',
-      username: 'ada@contoso.onmicrosoft.com',
-      password: 'example-password',
-      client_id: clientId,
-      client_secret: 'example-client-secret',
-      scope: `api://${clientId}/.default`,
-    }),
-    signal: AbortSignal.timeout(5_000),
-  });
-  const token = (await response.json()) as { access_token: string };
-  const { payload } = await jwtVerify(token.access_token, createRemoteJWKSet(new URL(jwksUri)), {
+  const token = await fetchIdpToken(
+    { provider: 'entra', customerId: '6e7e795e-26a2-4973-aa73-b9fc259ebc5f', tokenEndpointUrl: tokenEndpoint, clientId, clientSecret: 'example-client-secret' },
+    { username: 'ada@contoso.onmicrosoft.com', password: 'example-password' }, // scope: api://{clientId}/.default
+    { allowInsecureHttp: true }, // the emulator listens on http://127.0.0.1
+  );
+  const { payload } = await jwtVerify(token.accessToken, createRemoteJWKSet(new URL(jwksUri)), {
     issuer: issuerV1,
     audience: entra.audienceOf(clientId),
   });
