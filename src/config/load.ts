@@ -74,7 +74,12 @@ function optionLayer(overrides: unknown, problems: ConfigProblem[]): Map<ConfigF
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const path = ['overrides', ...issue.path.map(String)].join('.');
-      const message = issue.code === 'unrecognized_keys' ? `has unknown keys: ${issue.keys.join(', ')}` : 'must be a string';
+      const message =
+        issue.code === 'unrecognized_keys'
+          ? `has unknown keys: ${issue.keys.join(', ')}`
+          : issue.code === 'invalid_type' && issue.expected === 'object'
+            ? 'must be an object'
+            : 'must be a string';
       problems.push({ source: 'options', key: path, code: issue.code === 'unrecognized_keys' ? 'unknown_key' : 'not_a_string', message });
     }
     return layer;

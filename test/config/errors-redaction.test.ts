@@ -1,0 +1,122 @@
+import { inspect } from 'node:util';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ConfigError, ConfigNotFoundError, isConfigError, isConfigNotFoundError } from '../../src/config/errors.js';
+import { loadConfig } from '../../src/config/load.js';
+import { UbiqIdpError, isUbiqIdpError } from '../../src/errors.js';
+import { REDACTED } from '../../src/util/redact.js';
+import { CANARY, expectNoSecrets, idpCredentials, oktaSeedDialect, recordingLogger, tempHome, type TempHome } from './helpers.js';
+
+const homes: TempHome[] = [];
+afterEach(async () => {
+  await Promise.all(homes.splice(0).map((h) => h.cleanup()));
+});
+async function home(files: Record<string, string> = {}) {
+  const h = await tempHome(files);
+  homes.push(h);
+  return h;
+}
+
+describe('errors', () => {
+  it('no source at all: config_not_found, distinguishable from a malformed setup, naming where it looked', async () => {
+    const h = await home();
+    const error = await loadConfig({ homeDir: h.home, env: {} }).catch((e: unknown) => e);
+    expect(isConfigNotFoundError(error)).toBe(true);
+    expect(isConfigError(error)).toBe(false);
+    expect(isUbiqIdpError(error)).toBe(true);
+    expect(error).toBeInstanceOf(ConfigNotFoundError);
+    expect(error).toBeInstanceOf(UbiqIdpError);
+    expect(error).toMatchObject({ code: 'config_not_found', name: 'ConfigNotFoundError' });
+    const message = (error as Error).message;
+    expect(message).toContain(`${h.path('.ubiq/credentials')} (not found)`);
+    expect(message).toContain(`${h.path('.ubiq/credentials.json')} (not found)`);
+    expect(message).toContain('UBIQ_IDP_USERNAME');
+  });
+
+  it("the seed's [idp] profile with the default profile chosen: not found, and the hint names UBIQ_PROFILE=idp", async () => {
+    const h = await home({ '.ubiq/configuration': oktaSeedDialect(), '.ubiq/credentials': idpCredentials('idp') });
+    const error = await loadConfig({ homeDir: h.home, env: {} }).catch((e: unknown) => e);
+    expect(isConfigNotFoundError(error)).toBe(true);
+    expect((error as ConfigNotFoundError).hint).toContain('UBIQ_PROFILE=idp');
+    expect((error as Error).message).toContain('[default] (no such profile)');
+  });
+
+  it('an idp block alone (no user) is still not found; a malformed file beside it is config_invalid', async () => {
+    let h = await home({ '.ubiq/configuration': oktaSeedDialect() });
+    await expect(loadConfig({ homeDir: h.home, env: {} })).rejects.toMatchObject({ code: 'config_not_found' });
+    h = await home({ '.ubiq/configuration': '{ nope' });
+    await expect(loadConfig({ homeDir: h.home, env: {} })).rejects.toMatchObject({ code: 'config_invalid' });
+  });
+
+  it('ConfigError lists every problem with source and key, has a seed hint, and serialises without secrets', async () => {
+    const h = await home({
+      '.ubiq/configuration': oktaSeedDialect({ client_secret: `<${CANARY.clientSecret}>`, token_endpoint_url: `http://x.okta.com/${CANARY.clientSecret}` }),
+      '.ubiq/credentials': `[default]\nIDP_USERNAME=<okta-username>\nIDP_PASSWORD=${CANARY.password};x\n`,
+    });
+    const error = await loadConfig({ homeDir: h.home, env: {} }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    const e = error as ConfigError;
+    expect(e.name).toBe('ConfigError');
+    expect(e.problems.length).toBe(4);
+    for (const p of e.problems) expect(e.message).toContain(`${p.source} ${p.key}: ${p.message}`);
+    expect(e.hint).toContain('Ubiq configuration file settings for the IDP');
+    expectNoSecrets([e.message, e.hint, JSON.stringify(e), inspect(e), String(e.stack)].join('\n'));
+  });
+
+  it('guards match by name and code across bundles', () => {
+    const foreign = Object.assign(new Error('x'), { name: 'ConfigError', code: 'config_invalid', hint: undefined });
+    expect(isConfigError(foreign)).toBe(true);
+    expect(isConfigNotFoundError(foreign)).toBe(false);
+    expect(isConfigError({ code: 'config_invalid' })).toBe(false);
+    expect(isConfigNotFoundError(Object.assign(new Error('x'), { name: 'ConfigNotFoundError', code: 'config_not_found' }))).toBe(true);
+  });
+
+  it('options of the wrong shape are problems of source "options"', async () => {
+    const h = await home();
+    const error = await loadConfig({ homeDir: h.home, env: {}, overrides: { password: 5, bogus: 1 } as never }).catch((e: unknown) => e);
+    expect((error as ConfigError).problems).toEqual([
+      expect.objectContaining({ source: 'options', key: 'overrides.password', code: 'not_a_string' }),
+      expect.objectContaining({ source: 'options', key: 'overrides', code: 'unknown_key', message: 'has unknown keys: bogus' }),
+    ]);
+  });
+
+  it('a profile named __proto__ is refused', async () => {
+    const h = await home();
+    await expect(loadConfig({ homeDir: h.home, env: { UBIQ_PROFILE: '__proto__' } })).rejects.toMatchObject({ problems: [expect.objectContaining({ key: 'UBIQ_PROFILE' })] });
+  });
+});
+
+describe('redaction', () => {
+  it('an idp config shows no secret in JSON, inspect or String, while properties keep real values', async () => {
+    const h = await home({ '.ubiq/configuration': oktaSeedDialect(), '.ubiq/credentials': idpCredentials('default') });
+    const config = await loadConfig({ homeDir: h.home, env: {} });
+    if (config.kind !== 'idp') throw new Error('expected idp');
+    expect(config.user.password).toBe(CANARY.password);
+    expect(config.idp.clientSecret).toBe(CANARY.clientSecret);
+    const texts = [JSON.stringify(config), inspect(config, { depth: 10 }), String(config), String(config.idp), String(config.user), inspect({ wrapped: config }, { depth: 10 })];
+    for (const text of texts) expectNoSecrets(text);
+    expect(JSON.parse(JSON.stringify(config))).toMatchObject({ idp: { clientSecret: REDACTED }, user: { password: REDACTED, username: 'alice@example.com' } });
+    expect(Object.keys(config.idp)).toEqual(['provider', 'customerId', 'tokenEndpointUrl', 'clientId', 'clientSecret']);
+  });
+
+  it('static keys are redacted too', async () => {
+    const h = await home();
+    const config = await loadConfig({ homeDir: h.home, env: { UBIQ_ACCESS_KEY_ID: 'id', UBIQ_SECRET_SIGNING_KEY: CANARY.signingKey, UBIQ_SECRET_CRYPTO_ACCESS_KEY: CANARY.cryptoKey } });
+    for (const text of [JSON.stringify(config), inspect(config, { depth: 10 }), String(config)]) expectNoSecrets(text);
+    expect(JSON.stringify(config)).toContain('"accessKeyId":"id"');
+  });
+
+  it('warnings go to the logger without values', async () => {
+    const h = await home({ '.ubiq/configuration': oktaSeedDialect() });
+    const logger = recordingLogger();
+    await loadConfig({ homeDir: h.home, env: { UBIQ_IDP_USERNAME: 'u', UBIQ_IDP_PASSWORD: ` ${CANARY.password} ` }, logger });
+    expect(logger.lines).toEqual([{ message: 'ubiq-idp config: environment UBIQ_IDP_PASSWORD: had leading or trailing whitespace, which was removed', fields: expect.objectContaining({ code: 'env_whitespace' }) }]);
+    expectNoSecrets(JSON.stringify(logger.lines));
+  });
+});
+
+describe('options shape', () => {
+  it('overrides.idp that is not an object says so', async () => {
+    const error = await loadConfig({ homeDir: '', env: {}, overrides: { idp: 'okta' } as never }).catch((e: unknown) => e);
+    expect((error as ConfigError).problems).toEqual([expect.objectContaining({ key: 'overrides.idp', message: 'must be an object' })]);
+  });
+});
