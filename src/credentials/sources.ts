@@ -1,0 +1,230 @@
+import process from 'node:process';
+import { z } from 'zod';
+import { loadConfig, type LoadConfigOptions, type LoadedConfig } from '../config/load.js';
+import { chain } from './chain.js';
+import { CredentialsError, CredentialsUnavailableError, isCredentialsUnavailableError } from './errors.js';
+import { generateRsaKeyPair, type RsaKeyPair } from './keypair.js';
+import { createIdpCredentialProvider, createListeners, type CredentialProvider, type IdpCredentialProviderOptions, type ProviderCallOptions } from './provider.js';
+import { createUbiqStaticCredentials, type UbiqCredentials, type UbiqIdpCredentials, type UbiqStaticCredentials } from './ubiq-credentials.js';
+
+/** Options of the config-driven sources: the IdP provider's options, plus the profile at top level. */
+export interface SourceOptions extends Omit<IdpCredentialProviderOptions, 'config' | 'onRefresh'> {
+  /** Credentials profile (INI section). Else `UBIQ_PROFILE`, else `default`. Same as `load.profile`. */
+  profile?: string;
+  onRefresh?: (credentials: UbiqCredentials, info: Parameters<NonNullable<IdpCredentialProviderOptions['onRefresh']>>[1]) => void;
+}
+
+const DEFAULT_SERVER = 'https://api.ubiqsecurity.com';
+
+/** A provider that always answers the same static keys. */
+function constant(credentials: UbiqStaticCredentials): CredentialProvider<UbiqStaticCredentials> {
+  const provider = (async () => credentials) as CredentialProvider<UbiqStaticCredentials>;
+  provider.forceRefresh = async () => credentials;
+  provider.close = async () => {};
+  provider.onRefresh = () => () => {};
+  provider.onRefreshError = () => () => {};
+  return provider;
+}
+
+/**
+ * A source that reads the settings once (on first use) and then answers static keys or runs an IdP
+ * provider, depending on what the profile holds. `available` says why this source has nothing, if so.
+ */
+function configSource(name: string, options: SourceOptions, available: (config: LoadedConfig) => string | undefined, precheck?: () => string | undefined): CredentialProvider<UbiqCredentials> {
+  const { profile, onRefresh, ...rest } = options;
+  const load: LoadConfigOptions = { ...(rest.load ?? {}), ...(profile === undefined ? {} : { profile }) };
+  const listeners = createListeners<UbiqCredentials>({ onRefresh, onRefreshError: rest.onRefreshError });
+  // Pre-generation starts now, not when the settings turn out to be an IdP profile.
+  let keyPair: RsaKeyPair | Promise<RsaKeyPair> | undefined;
+  if (rest.pregenerateKeyPair === true) {
+    const pending = generateRsaKeyPair(rest.modulusLength === undefined ? {} : { modulusLength: rest.modulusLength });
+    pending.catch(() => {});
+    keyPair = pending;
+  } else if (typeof rest.pregenerateKeyPair === 'object') keyPair = rest.pregenerateKeyPair;
+
+  let inner: CredentialProvider<UbiqCredentials> | undefined;
+  let pending: Promise<CredentialProvider<UbiqCredentials>> | undefined;
+  let closed = false;
+
+  async function build(): Promise<CredentialProvider<UbiqCredentials>> {
+    const skip = precheck?.();
+    if (skip !== undefined) throw new CredentialsUnavailableError(`${name}: ${skip}`);
+    let config: LoadedConfig;
+    try {
+      config = await loadConfig(load);
+    } catch (error) {
+      if (isCredentialsUnavailableError(error)) throw new CredentialsUnavailableError(`${name}: ${(error as Error).message}`, { cause: error });
+      throw error;
+    }
+    const why = available(config);
+    if (why !== undefined) throw new CredentialsUnavailableError(`${name}: ${why}`);
+    if (closed) throw new CredentialsError('provider_closed', 'Ubiq credentials provider was closed.');
+    if (config.kind === 'static') {
+      return constant(createUbiqStaticCredentials({ server: config.server, ...config.keys, profile: config.profile }));
+    }
+    const idp: CredentialProvider<UbiqIdpCredentials> = createIdpCredentialProvider({ ...rest, config, ...(keyPair === undefined ? {} : { pregenerateKeyPair: keyPair }), onRefreshError: undefined });
+    idp.onRefresh(listeners.emitRefresh);
+    idp.onRefreshError(listeners.emitError);
+    return idp;
+  }
+
+  async function ready(): Promise<CredentialProvider<UbiqCredentials>> {
+    if (inner !== undefined) return inner;
+    if (closed) throw new CredentialsError('provider_closed', 'Ubiq credentials provider was closed.');
+    if (pending === undefined) {
+      const mine = build().then((built) => {
+        inner = built;
+        return built;
+      });
+      pending = mine;
+      // Unavailable or misconfigured is not remembered: the next call reads the settings again.
+      mine.catch(() => {
+        if (pending === mine) pending = undefined;
+      });
+    }
+    return pending;
+  }
+
+  const provider = (async (call?: ProviderCallOptions) => (inner ?? (await ready()))(call)) as CredentialProvider<UbiqCredentials>;
+  provider.forceRefresh = async (call?: ProviderCallOptions) => (await ready()).forceRefresh(call);
+  provider.close = async () => {
+    if (closed) return;
+    closed = true;
+    listeners.clear();
+    await inner?.close();
+  };
+  provider.onRefresh = listeners.onRefresh;
+  provider.onRefreshError = listeners.onRefreshError;
+  return provider;
+}
+
+function envHas(env: Record<string, string | undefined>, name: string): boolean {
+  return (env[name] ?? '').trim() !== '';
+}
+
+/**
+ * Credentials from `UBIQ_*` environment variables, the CI way: `UBIQ_IDP_USERNAME`/`UBIQ_IDP_PASSWORD`
+ * with the `UBIQ_IDP_*` block (provider, customer id, token endpoint, tenant id, client secret), or the
+ * static `UBIQ_ACCESS_KEY_ID`/`UBIQ_SECRET_SIGNING_KEY`/`UBIQ_SECRET_CRYPTO_ACCESS_KEY`. Unavailable
+ * (so `chain()` moves on) when neither `UBIQ_IDP_USERNAME` nor `UBIQ_ACCESS_KEY_ID` is set; settings the
+ * environment lacks (e.g. the `idp` block) still come from the files, by the usual precedence.
+ *
+ * @example
+ * // UBIQ_IDP_USERNAME=… UBIQ_IDP_PASSWORD=… UBIQ_IDP_PROVIDER=okta UBIQ_IDP_CUSTOMER_ID=… …
+ * const provider = fromEnv();
+ * const credentials = await provider();
+ */
+export function fromEnv(options: SourceOptions = {}): CredentialProvider<UbiqCredentials> {
+  const env = () => options.load?.env ?? process.env;
+  return configSource(
+    'environment',
+    options,
+    (config) => {
+      const key = config.kind === 'idp' ? 'user.username' : 'keys.accessKeyId';
+      const origin = config.sources.fields[key]?.origin;
+      return origin === 'env' || origin === 'option' ? undefined : 'the credentials were not set in the environment';
+    },
+    () => (envHas(env(), 'UBIQ_IDP_USERNAME') || envHas(env(), 'UBIQ_ACCESS_KEY_ID') ? undefined : 'neither UBIQ_IDP_USERNAME nor UBIQ_ACCESS_KEY_ID is set'),
+  );
+}
+
+/**
+ * Credentials from `~/.ubiq/credentials` (or `credentials.json`, or `UBIQ_CREDENTIALS_FILE`) and the
+ * `idp` block of `~/.ubiq/configuration`: an IdP sign-in when the profile has `IDP_USERNAME`, static keys
+ * otherwise. Unavailable when no file supplies anything.
+ *
+ * @example
+ * const provider = fromConfigFiles({ profile: 'idp' });
+ * const credentials = await provider();
+ */
+export function fromConfigFiles(options: SourceOptions = {}): CredentialProvider<UbiqCredentials> {
+  return configSource('files', options, () => undefined);
+}
+
+/**
+ * IdP credentials only (env and files, by the usual precedence): unavailable when the profile holds
+ * static API keys instead of an IdP sign-in.
+ *
+ * @example
+ * const provider = fromIdp({ profile: 'idp', pregenerateKeyPair: true });
+ */
+export function fromIdp(options: SourceOptions = {}): CredentialProvider<UbiqCredentials> {
+  return configSource('IdP sign-in', options, (config) =>
+    config.kind === 'idp' ? undefined : `the profile "${config.profile}" has API keys, not an IdP sign-in (IDP_USERNAME/IDP_PASSWORD)`,
+  );
+}
+
+const staticKeysSchema = z.object({
+  accessKeyId: z.string().trim().min(1),
+  secretSigningKey: z.string().trim().min(1),
+  secretCryptoAccessKey: z.string().trim().min(1),
+  server: z.string().trim().min(1).optional(),
+});
+
+/** Keys given in code to {@link fromStaticKeys}. */
+export interface StaticKeysInput {
+  accessKeyId: string;
+  secretSigningKey: string;
+  secretCryptoAccessKey: string;
+  /** Default `https://api.ubiqsecurity.com`. */
+  server?: string;
+}
+
+/**
+ * Long-lived API keys: the ones given, or else a non-IdP profile's (env and files). Unavailable when the
+ * settings hold an IdP sign-in instead.
+ *
+ * @example
+ * const provider = fromStaticKeys({ accessKeyId, secretSigningKey, secretCryptoAccessKey });
+ */
+export function fromStaticKeys(keys?: StaticKeysInput, options: SourceOptions = {}): CredentialProvider<UbiqCredentials> {
+  if (keys === undefined) {
+    return configSource('static keys', options, (config) =>
+      config.kind === 'static' ? undefined : `the profile "${config.profile}" has an IdP sign-in, not API keys`,
+    );
+  }
+  const parsed = staticKeysSchema.safeParse(keys);
+  if (!parsed.success) {
+    const fields = [...new Set(parsed.error.issues.map((issue) => issue.path.join('.')))].join(', ');
+    throw new CredentialsError('invalid_provider_options', `fromStaticKeys(): ${fields} must be non-empty strings.`, {
+      hint: 'Pass the three values of the API key from the Ubiq UI.',
+    });
+  }
+  let server = (parsed.data.server ?? DEFAULT_SERVER).replace(/\/+$/, '');
+  if (!/^https?:\/\//i.test(server)) server = `https://${server}`;
+  return constant(
+    createUbiqStaticCredentials({
+      server,
+      accessKeyId: parsed.data.accessKeyId,
+      secretSigningKey: parsed.data.secretSigningKey,
+      secretCryptoAccessKey: parsed.data.secretCryptoAccessKey,
+      profile: undefined,
+    }),
+  );
+}
+
+/**
+ * What most applications want: the environment first (CI), then the files (a developer's machine), each
+ * an IdP sign-in when the profile has IdP fields and static keys otherwise. Create one per process and
+ * share it: it signs in once and refreshes in the background.
+ *
+ * @example
+ * import { defaultProvider } from 'ubiq-idp';
+ * const provider = defaultProvider({ pregenerateKeyPair: true });
+ * const credentials = await provider();
+ * // … on shutdown:
+ * await provider.close();
+ */
+export function defaultProvider(options: SourceOptions = {}): CredentialProvider<UbiqCredentials> {
+  // One key pair for whichever source wins, started now when asked for.
+  let shared = options;
+  if (options.pregenerateKeyPair === true) {
+    const pending = generateRsaKeyPair(options.modulusLength === undefined ? {} : { modulusLength: options.modulusLength });
+    pending.catch(() => {});
+    shared = { ...options, pregenerateKeyPair: pending };
+  }
+  const provider = chain(fromEnv({ ...shared, onRefresh: undefined, onRefreshError: undefined }), fromConfigFiles({ ...shared, onRefresh: undefined, onRefreshError: undefined }));
+  if (options.onRefresh) provider.onRefresh(options.onRefresh);
+  if (options.onRefreshError) provider.onRefreshError(options.onRefreshError);
+  return provider;
+}
