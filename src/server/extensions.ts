@@ -4,6 +4,7 @@
 // the SCIM bearer-token check is applied per SCIM route, not to the whole prefix).
 import type { Hono } from 'hono';
 import type { ServerContext } from './context.js';
+import { registerSsoAndKeyRoutes } from './sso/register.js';
 
 /** Hono environment of the reference server's app. */
 export type ServerEnv = { Variables: Record<string, never> };
@@ -12,4 +13,4 @@ export type ServerEnv = { Variables: Record<string, never> };
 export type RegisterRoutes = (app: Hono<ServerEnv>, ctx: ServerContext) => void | { info?: () => Record<string, unknown> };
 
 /** Built-in extensions, in registration order. Part 2 adds its registration functions to this list. */
-export const builtinExtensions: readonly RegisterRoutes[] = [];
+export const builtinExtensions: readonly RegisterRoutes[] = [registerSsoAndKeyRoutes];
