@@ -3,9 +3,10 @@ import { z } from 'zod';
 import { UbiqIdpError } from '../errors.js';
 import { silentLogger, type Logger } from '../util/logger.js';
 import type { IdpSettings } from './store/types.js';
+import type { SsoAndKeyOptions } from './sso/options.js';
 
 /** Options of {@link createReferenceServer}. Everything is optional; safe values are generated. */
-export interface ReferenceServerOptions {
+export interface ReferenceServerOptions extends SsoAndKeyOptions {
   /**
    * The origin the server tells clients about (SCIM URL, `Location` headers, `meta.location`). Default: the
    * listening address after `listen()`, `http://localhost` before.
