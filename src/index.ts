@@ -1,6 +1,19 @@
 // ubiq-idp: the client surface. Re-exports only; must not import server or testing code.
 export { UbiqIdpError, isUbiqIdpError } from './errors.js';
 export { REDACTED } from './util/redact.js';
+export { loadConfig, type LoadConfigOptions, type LoadedConfig } from './config/load.js';
+export { ConfigError, ConfigNotFoundError, isConfigError, isConfigNotFoundError, type ConfigProblem } from './config/errors.js';
+export type {
+  IdpProvider,
+  IdpSettings,
+  IdpUserCredentials,
+  StaticKeyCredentials,
+  ConfigFieldName,
+  ConfigFieldSource,
+  ConfigFileInfo,
+  ConfigSources,
+  ConfigWarning,
+} from './config/types.js';
 export {
   generateRsaKeyPair,
   encryptPrivateKeyPem,
