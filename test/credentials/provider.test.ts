@@ -58,6 +58,19 @@ describe('createIdpCredentialProvider against the Okta emulator and an SSO endpo
     expect(fx.sso.requests).toBe(1);
   });
 
+  it('1,000 concurrent callers at expiry share one renewal: one token request and one SSO request', async () => {
+    // Timers that never fire: no background refresh, so the callers find expired credentials.
+    const provider = quick({ timers: { setTimeout: () => 0, clearTimeout: () => {} } });
+    const first = await provider();
+    await fx.time.advance(2 * 60 * MIN);
+    fx.okta.resetStats();
+    const all = await Promise.all(Array.from({ length: 1_000 }, () => provider()));
+    expect(new Set(all).size).toBe(1);
+    expect(all[0]).not.toBe(first);
+    expect(fx.okta.stats().byEndpoint.token).toBe(1);
+    expect(fx.sso.requests).toBe(2);
+  });
+
   it('refreshes ahead of expiry in the background with the refresh token, reusing the key pair; new values replace old ones', async () => {
     const provider = fx.provider();
     const first = await provider();
