@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import * as pkijs from 'pkijs';
+import type * as Pkijs from 'pkijs';
 import { UbiqIdpError } from '../errors.js';
 import { buildName, NAME_OID, nameAttribute } from '../x509/name.js';
+import { loadPkijs, type PkijsModule } from '../x509/pkijs-loader.js';
 import { createCryptoEngine, toPem, toPublicKeyInfo, toRsaSigningKey } from '../x509/webcrypto.js';
 import type { RsaKeyPair } from './keypair.js';
 
@@ -17,14 +18,14 @@ export interface CreateCsrOptions {
   hash?: 'SHA-256' | 'SHA-1';
 }
 
-function ubiqSubject(): pkijs.AttributeTypeAndValue[] {
+function ubiqSubject(pkijs: PkijsModule): Pkijs.AttributeTypeAndValue[] {
   return [
-    nameAttribute(NAME_OID.commonName, randomBytes(18).toString('base64')),
-    nameAttribute(NAME_OID.country, 'US'),
-    nameAttribute(NAME_OID.stateOrProvince, 'California'),
-    nameAttribute(NAME_OID.locality, 'San Diego'),
-    nameAttribute(NAME_OID.organization, 'Ubiq Security, Inc.'),
-    nameAttribute(NAME_OID.organizationalUnit, 'Ubiq Platform'),
+    nameAttribute(pkijs, NAME_OID.commonName, randomBytes(18).toString('base64')),
+    nameAttribute(pkijs, NAME_OID.country, 'US'),
+    nameAttribute(pkijs, NAME_OID.stateOrProvince, 'California'),
+    nameAttribute(pkijs, NAME_OID.locality, 'San Diego'),
+    nameAttribute(pkijs, NAME_OID.organization, 'Ubiq Security, Inc.'),
+    nameAttribute(pkijs, NAME_OID.organizationalUnit, 'Ubiq Platform'),
   ];
 }
 
@@ -45,11 +46,13 @@ export async function createCsr(keyPair: RsaKeyPair, options: CreateCsrOptions =
       hint: 'Pass the key pair returned by generateRsaKeyPair().',
     });
   }
-  const engine = createCryptoEngine();
+  // Loaded on first use, not at import: importing ubiq-idp costs nothing and touches no global.
+  const pkijs = await loadPkijs();
+  const engine = createCryptoEngine(pkijs);
   const request = new pkijs.CertificationRequest();
   request.version = 0;
-  request.subject = buildName(subject === 'ubiq' ? ubiqSubject() : []);
-  request.subjectPublicKeyInfo = toPublicKeyInfo(keyPair.publicKey);
+  request.subject = buildName(pkijs, subject === 'ubiq' ? ubiqSubject(pkijs) : []);
+  request.subjectPublicKeyInfo = toPublicKeyInfo(pkijs, keyPair.publicKey);
   // An explicit empty attributes set, as OpenSSL and forge write it.
   request.attributes = [];
   const signingKey = await toRsaSigningKey(keyPair.privateKey, hash);

@@ -1,11 +1,12 @@
 import { createHash, createPublicKey, randomBytes, X509Certificate, type KeyObject } from 'node:crypto';
 import * as asn1js from 'asn1js';
-import * as pkijs from 'pkijs';
+import type * as Pkijs from 'pkijs';
 import { UbiqIdpError } from '../errors.js';
 import { generateRsaKeyPair } from '../credentials/keypair.js';
 import { parseCertificateDer, parseCertificatePem, publicKeysEqual, type ParsedCertificate } from './certificate.js';
 import { CertificateError } from './errors.js';
 import { buildName, NAME_OID, nameAttribute } from './name.js';
+import { loadPkijs, type PkijsModule } from './pkijs-loader.js';
 import { createCryptoEngine, fromPem, toPem, toPublicKeyInfo, toRsaSigningKey } from './webcrypto.js';
 
 /** Options of {@link createCertificateAuthority}. */
@@ -78,7 +79,7 @@ function usageError(message: string): UbiqIdpError {
 }
 
 /** X.509 times have whole seconds; UTCTime up to 2049, GeneralizedTime after (RFC 5280 §4.1.2.5). */
-function x509Time(millis: number): pkijs.Time {
+function x509Time(pkijs: PkijsModule, millis: number): Pkijs.Time {
   const value = new Date(Math.floor(millis / 1000) * 1000);
   return new pkijs.Time({ type: value.getUTCFullYear() < 2050 ? 0 : 1, value });
 }
@@ -89,12 +90,12 @@ function positiveSerial(): asn1js.Integer {
   return new asn1js.Integer({ valueHex: bytes });
 }
 
-function keyIdentifier(spki: pkijs.PublicKeyInfo): Uint8Array {
+function keyIdentifier(spki: Pkijs.PublicKeyInfo): Uint8Array {
   // RFC 5280 §4.2.1.2 method (1): SHA-1 of the subjectPublicKey BIT STRING value.
   return createHash('sha1').update(spki.subjectPublicKey.valueBlock.valueHexView).digest();
 }
 
-function extension(extnID: string, critical: boolean, value: asn1js.BaseBlock): pkijs.Extension {
+function extension(pkijs: PkijsModule, extnID: string, critical: boolean, value: asn1js.BaseBlock): Pkijs.Extension {
   return new pkijs.Extension({ extnID, critical, extnValue: value.toBER(false) });
 }
 
@@ -118,7 +119,8 @@ function durationError(name: string, value: number): UbiqIdpError | undefined {
  * const parsed = ca.verifyIssued(apiCert); // throws CertificateError when it is not ours or not valid now
  */
 export async function createCertificateAuthority(options: CertificateAuthorityOptions = {}): Promise<CertificateAuthority> {
-  const engine = createCryptoEngine();
+  const pkijs = await loadPkijs();
+  const engine = createCryptoEngine(pkijs);
   const backdateMillis = (options.backdateSeconds ?? 60) * 1000;
   if (!(backdateMillis >= 0)) throw usageError('backdateSeconds must not be negative.');
 
@@ -139,23 +141,23 @@ export async function createCertificateAuthority(options: CertificateAuthorityOp
     const keyPair = await generateRsaKeyPair({ modulusLength: options.modulusLength ?? 2048 });
     privateKey = keyPair.privateKey;
     const now = millisOf(options.now);
-    const spki = toPublicKeyInfo(keyPair.publicKey);
-    const name = buildName([
-      nameAttribute(NAME_OID.commonName, options.commonName ?? 'ubiq-idp reference CA'),
-      nameAttribute(NAME_OID.organization, 'ubiq-idp reference server'),
+    const spki = toPublicKeyInfo(pkijs, keyPair.publicKey);
+    const name = buildName(pkijs, [
+      nameAttribute(pkijs, NAME_OID.commonName, options.commonName ?? 'ubiq-idp reference CA'),
+      nameAttribute(pkijs, NAME_OID.organization, 'ubiq-idp reference server'),
     ]);
     const certificate = new pkijs.Certificate({
       version: 2,
       serialNumber: positiveSerial(),
       issuer: name,
       subject: name,
-      notBefore: x509Time(now - backdateMillis),
-      notAfter: x509Time(now + lifetimeDays * 86_400_000),
+      notBefore: x509Time(pkijs, now - backdateMillis),
+      notAfter: x509Time(pkijs, now + lifetimeDays * 86_400_000),
       subjectPublicKeyInfo: spki,
       extensions: [
-        extension(OID.basicConstraints, true, new pkijs.BasicConstraints({ cA: true, pathLenConstraint: 0 }).toSchema()),
-        extension(OID.keyUsage, true, keyUsage(CA_KEY_USAGE)),
-        extension(OID.subjectKeyIdentifier, false, new asn1js.OctetString({ valueHex: keyIdentifier(spki) })),
+        extension(pkijs, OID.basicConstraints, true, new pkijs.BasicConstraints({ cA: true, pathLenConstraint: 0 }).toSchema()),
+        extension(pkijs, OID.keyUsage, true, keyUsage(CA_KEY_USAGE)),
+        extension(pkijs, OID.subjectKeyIdentifier, false, new asn1js.OctetString({ valueHex: keyIdentifier(spki) })),
       ],
     });
     await certificate.sign(await toRsaSigningKey(privateKey, 'SHA-256'), 'SHA-256', engine);
@@ -177,22 +179,23 @@ export async function createCertificateAuthority(options: CertificateAuthorityOp
     if (invalid) throw invalid;
     if (issueOptions.publicKey.type !== 'public') throw usageError('issue() needs the subject public key.');
     const now = millisOf(issueOptions.now);
-    const spki = toPublicKeyInfo(issueOptions.publicKey);
+    const spki = toPublicKeyInfo(pkijs, issueOptions.publicKey);
     const certificate = new pkijs.Certificate({
       version: 2,
       serialNumber: positiveSerial(),
       // The CA's subject exactly as encoded in its certificate, so name chaining compares equal bytes.
       issuer: caCertificate.subject,
-      subject: buildName([nameAttribute(NAME_OID.commonName, issueOptions.subjectCommonName ?? 'ubiq-idp api key')]),
-      notBefore: x509Time(now - backdateMillis),
-      notAfter: x509Time(now + issueOptions.lifetimeSeconds * 1000),
+      subject: buildName(pkijs, [nameAttribute(pkijs, NAME_OID.commonName, issueOptions.subjectCommonName ?? 'ubiq-idp api key')]),
+      notBefore: x509Time(pkijs, now - backdateMillis),
+      notAfter: x509Time(pkijs, now + issueOptions.lifetimeSeconds * 1000),
       subjectPublicKeyInfo: spki,
       extensions: [
-        extension(OID.basicConstraints, true, new pkijs.BasicConstraints({ cA: false }).toSchema()),
-        extension(OID.keyUsage, true, keyUsage(LEAF_KEY_USAGE)),
-        extension(OID.extKeyUsage, false, new pkijs.ExtKeyUsage({ keyPurposes: [OID.clientAuth] }).toSchema()),
-        extension(OID.subjectKeyIdentifier, false, new asn1js.OctetString({ valueHex: keyIdentifier(spki) })),
+        extension(pkijs, OID.basicConstraints, true, new pkijs.BasicConstraints({ cA: false }).toSchema()),
+        extension(pkijs, OID.keyUsage, true, keyUsage(LEAF_KEY_USAGE)),
+        extension(pkijs, OID.extKeyUsage, false, new pkijs.ExtKeyUsage({ keyPurposes: [OID.clientAuth] }).toSchema()),
+        extension(pkijs, OID.subjectKeyIdentifier, false, new asn1js.OctetString({ valueHex: keyIdentifier(spki) })),
         extension(
+          pkijs,
           OID.authorityKeyIdentifier,
           false,
           new pkijs.AuthorityKeyIdentifier({ keyIdentifier: new asn1js.OctetString({ valueHex: caKeyId }) }).toSchema(),

@@ -1,5 +1,4 @@
 import { createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
-import * as pkijs from 'pkijs';
 import { causeOf, CertificateError } from './errors.js';
 import { fromPem } from './webcrypto.js';
 
@@ -9,7 +8,7 @@ export interface ParsedCertificate {
   notAfter: Date;
   /** Upper-case hex, as OpenSSL and `X509Certificate#serialNumber` print it. */
   serialNumber: string;
-  /** `CN=…, O=…` (RFC 4514 order of the certificate, comma separated); "" for an empty name. */
+  /** `CN=…, O=…` in the certificate's order, comma separated; "" for an empty name. */
   subject: string;
   issuer: string;
   subjectCommonName: string | undefined;
@@ -22,36 +21,41 @@ export interface ParsedCertificate {
   x509: X509Certificate;
 }
 
-const SHORT_NAMES: Readonly<Record<string, string>> = {
-  '2.5.4.3': 'CN',
-  '2.5.4.6': 'C',
-  '2.5.4.7': 'L',
-  '2.5.4.8': 'ST',
-  '2.5.4.10': 'O',
-  '2.5.4.11': 'OU',
-  '0.9.2342.19200300.100.1.25': 'DC',
-  '1.2.840.113549.1.9.1': 'emailAddress',
-};
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
-function attributeText(value: pkijs.AttributeTypeAndValue['value']): string {
-  const inner: unknown = value.valueBlock.value;
-  return typeof inner === 'string' ? inner : '';
+/**
+ * `X509Certificate#validFrom`/`validTo` as a Date. They are OpenSSL's `Nov 25 11:44:28 2026 GMT`
+ * (Node 22 added `validFromDate`, Node 20 lacks it); parsed exactly rather than through `Date.parse`,
+ * whose handling of this format is not specified.
+ */
+function opensslTime(text: string): Date | undefined {
+  const match = /^([A-Z][a-z]{2}) +(\d{1,2}) (\d{2}):(\d{2}):(\d{2}) (\d{4}) GMT$/.exec(text);
+  if (!match) return undefined;
+  const [, month, day, hours, minutes, seconds, year] = match;
+  const monthIndex = MONTHS.indexOf(month ?? '');
+  if (monthIndex < 0) return undefined;
+  return new Date(Date.UTC(Number(year), monthIndex, Number(day), Number(hours), Number(minutes), Number(seconds)));
 }
 
-/** `CN=…, C=…` from a pkijs name (one entry per attribute, in encoded order). */
-export function nameToString(name: pkijs.RelativeDistinguishedNames): string {
-  return name.typesAndValues.map((tv) => `${SHORT_NAMES[tv.type] ?? tv.type}=${attributeText(tv.value)}`).join(', ');
+/** Node prints a name one `KEY=value` per line; we join them as `KEY=value, KEY=value`. */
+function nameText(name: string): string {
+  return name
+    .split('\n')
+    .filter((line) => line.length > 0)
+    .join(', ');
 }
 
-/** The first commonName of a pkijs name. */
-export function commonNameOf(name: pkijs.RelativeDistinguishedNames): string | undefined {
-  const cn = name.typesAndValues.find((tv) => tv.type === '2.5.4.3');
-  return cn ? attributeText(cn.value) : undefined;
+function commonName(name: string): string | undefined {
+  const line = name.split('\n').find((entry) => entry.startsWith('CN='));
+  return line?.slice(3);
 }
 
 /**
- * Parse a PEM certificate (the `api_cert` of the SSO answer). Throws
+ * Parse a PEM certificate (the `api_cert` of the SSO answer) with Node's X509Certificate. Throws
  * `CertificateError('certificate_malformed')` for anything that is not one X.509 certificate.
+ *
+ * @example
+ * const { notAfter, publicKey } = parseCertificatePem(answer.api_cert);
  */
 export function parseCertificatePem(pem: string): ParsedCertificate {
   const der = fromPem(pem, ['CERTIFICATE']);
@@ -61,25 +65,28 @@ export function parseCertificatePem(pem: string): ParsedCertificate {
 
 /** {@link parseCertificatePem} for DER bytes. */
 export function parseCertificateDer(input: Uint8Array): ParsedCertificate {
-  const der = new Uint8Array(input);
+  const raw = Buffer.from(input);
   let x509: X509Certificate;
-  let certificate: pkijs.Certificate;
   try {
-    x509 = new X509Certificate(der);
-    certificate = pkijs.Certificate.fromBER(der);
+    x509 = new X509Certificate(raw);
   } catch (error) {
     throw new CertificateError('certificate_malformed', 'The certificate cannot be parsed as X.509.', { cause: causeOf(error) });
   }
+  const notBefore = opensslTime(x509.validFrom);
+  const notAfter = opensslTime(x509.validTo);
+  if (!notBefore || !notAfter) {
+    throw new CertificateError('certificate_malformed', 'The validity dates of the certificate cannot be read.');
+  }
   return {
-    notBefore: certificate.notBefore.value,
-    notAfter: certificate.notAfter.value,
+    notBefore,
+    notAfter,
     serialNumber: x509.serialNumber.toUpperCase(),
-    subject: nameToString(certificate.subject),
-    issuer: nameToString(certificate.issuer),
-    subjectCommonName: commonNameOf(certificate.subject),
+    subject: nameText(x509.subject),
+    issuer: nameText(x509.issuer),
+    subjectCommonName: commonName(x509.subject),
     publicKey: x509.publicKey,
     isCa: x509.ca,
-    raw: Buffer.from(der),
+    raw,
     x509,
   };
 }

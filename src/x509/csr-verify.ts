@@ -1,7 +1,7 @@
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
 import * as pkijs from 'pkijs';
 import { causeOf, CsrError } from './errors.js';
-import { commonNameOf, nameToString } from './certificate.js';
+import { commonNameOf, nameToString } from './name.js';
 import { fromPem } from './webcrypto.js';
 
 /** Signature algorithms a CSR may use: RSASSA-PKCS1-v1_5 with these hashes. */

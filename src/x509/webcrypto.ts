@@ -1,5 +1,6 @@
 import { webcrypto, type KeyObject } from 'node:crypto';
-import * as pkijs from 'pkijs';
+import type * as Pkijs from 'pkijs';
+import type { PkijsModule } from './pkijs-loader.js';
 
 /** Hash algorithms we sign with (WebCrypto names). */
 export type SignatureHash = 'SHA-1' | 'SHA-256' | 'SHA-384' | 'SHA-512';
@@ -9,7 +10,7 @@ export type SignatureHash = 'SHA-1' | 'SHA-256' | 'SHA-384' | 'SHA-512';
  * explicitly, so we never call pkijs' global `setEngine` and never depend on what another copy of
  * pkijs in the process set up. Cheap to create; callers keep one per CA or create one per call.
  */
-export function createCryptoEngine(): pkijs.ICryptoEngine {
+export function createCryptoEngine(pkijs: PkijsModule): Pkijs.ICryptoEngine {
   return new pkijs.CryptoEngine({ name: 'ubiq-idp-node', crypto: webcrypto as unknown as Crypto });
 }
 
@@ -39,7 +40,7 @@ export async function toRsaSigningKey(privateKey: KeyObject, hash: SignatureHash
 }
 
 /** The public key's SubjectPublicKeyInfo as a pkijs object (no WebCrypto import needed). */
-export function toPublicKeyInfo(publicKey: KeyObject): pkijs.PublicKeyInfo {
+export function toPublicKeyInfo(pkijs: PkijsModule, publicKey: KeyObject): Pkijs.PublicKeyInfo {
   const der = publicKey.export({ type: 'spki', format: 'der' });
   return pkijs.PublicKeyInfo.fromBER(der);
 }
