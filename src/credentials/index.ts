@@ -1,0 +1,30 @@
+// The credential provider: sources, the refresh engine's public types, the SSO exchange and errors.
+export { createIdpCredentialProvider } from './provider.js';
+export type {
+  CredentialProvider,
+  Provider,
+  ProviderCallOptions,
+  IdpCredentialProviderOptions,
+  RefreshOptions,
+  RefreshListener,
+  RefreshErrorListener,
+} from './provider.js';
+export { defaultProvider, fromEnv, fromConfigFiles, fromIdp, fromStaticKeys } from './sources.js';
+export type { SourceOptions, StaticKeysInput } from './sources.js';
+export { chain } from './chain.js';
+export type { ChainLink } from './chain.js';
+export type { RefreshReason, RefreshSuccessInfo, RefreshErrorInfo, RefreshRetryOptions } from './refreshing.js';
+export type { ProviderTimers } from './timers.js';
+export { exchangeIdpToken } from './sso.js';
+export type { ExchangeIdpTokenOptions, SsoExchangeResult } from './sso.js';
+export { createUbiqIdpCredentials, createUbiqStaticCredentials } from './ubiq-credentials.js';
+export type { UbiqCredentials, UbiqIdpCredentials, UbiqStaticCredentials, UbiqCredentialsBase } from './ubiq-credentials.js';
+export {
+  CredentialsError,
+  CredentialsUnavailableError,
+  SsoError,
+  isCredentialsError,
+  isCredentialsUnavailableError,
+  isSsoError,
+} from './errors.js';
+export type { CredentialsErrorCode, SsoErrorCode } from './errors.js';
