@@ -1,5 +1,5 @@
 // An Okta emulator, a minimal SSO endpoint and a manual clock, wired for the provider's tests.
-import { createOktaEmulator, type EmulatorClock, type OktaEmulator } from 'ubiq-idp/testing';
+import { createOktaEmulator, type EmulatorClock, type OktaEmulator } from '../../../src/testing/index.js';
 import { loadConfig, type LoadedConfig } from '../../../src/config/load.js';
 import { createIdpCredentialProvider, type CredentialProvider, type IdpCredentialProviderOptions } from '../../../src/credentials/provider.js';
 import type { RefreshErrorInfo, RefreshSuccessInfo } from '../../../src/credentials/refreshing.js';
