@@ -97,11 +97,9 @@ export function createHttpClient(options: HttpOptions = {}): HttpClient {
   const transport: FetchLike =
     options.fetch ??
     ((input, init) => {
-      dispatcher ??= new EnvHttpProxyAgent({
-        connect: { timeout: defaultTimeout },
-        headersTimeout: defaultTimeout,
-        bodyTimeout: defaultTimeout,
-      });
+      // Our per-attempt timer covers headers and body (and may be longer per request): undici's own
+      // header/body timeouts are turned off so they cannot fire first with a different error.
+      dispatcher ??= new EnvHttpProxyAgent({ connect: { timeout: defaultTimeout }, headersTimeout: 0, bodyTimeout: 0 });
       // undici's Request/Response classes are WHATWG-compatible but not the DOM lib's types.
       return undiciFetch(input as Parameters<typeof undiciFetch>[0], {
         ...(init as Parameters<typeof undiciFetch>[1]),

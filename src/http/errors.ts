@@ -27,12 +27,26 @@ export class HttpRequestError extends UbiqIdpError {
   }
 }
 
-/** True for an `HttpRequestError` (matches by name, so it works across bundles). */
+/**
+ * True for an `HttpRequestError` (matches by name, so it works across bundles).
+ *
+ * @example
+ * try {
+ *   await http.request(url, { method: 'GET' });
+ * } catch (error) {
+ *   if (isHttpRequestError(error) && error.code === 'timeout') console.warn(`gave up after ${error.attempts} attempts`);
+ * }
+ */
 export function isHttpRequestError(value: unknown): value is HttpRequestError {
   return value instanceof HttpRequestError || (value instanceof Error && value.name === 'HttpRequestError' && 'attempts' in value);
 }
 
-/** The origin and path of a URL, for messages: query strings can carry secrets. */
+/**
+ * The origin and path of a URL, for messages: query strings can carry secrets.
+ *
+ * @example
+ * describeUrl('https://idp.example/token?client_secret=x'); // 'https://idp.example/token'
+ */
 export function describeUrl(url: string | URL): string {
   try {
     const parsed = new URL(url);

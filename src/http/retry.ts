@@ -28,12 +28,23 @@ export const DEFAULT_RETRY: Omit<ResolvedRetry, 'sleep'> = {
   now: Date.now,
 };
 
-/** Statuses worth another attempt: rate limits and server-side failures (not 501/505, which never heal). */
+/**
+ * Statuses worth another attempt: rate limits and server-side failures (not 501/505, which never heal).
+ *
+ * @example
+ * isRetryableStatus(503); // true
+ * isRetryableStatus(401); // false: a bad secret stays bad
+ */
 export function isRetryableStatus(status: number): boolean {
   return status === 429 || (status >= 500 && status <= 599 && status !== 501 && status !== 505);
 }
 
-/** "Full jitter" backoff (AWS architecture blog): uniform in [0, min(max, base · 2^(attempt-1))). */
+/**
+ * "Full jitter" backoff (AWS architecture blog): uniform in [0, min(max, base · 2^(attempt-1))).
+ *
+ * @example
+ * backoffDelay(3, { baseDelayMs: 200, maxDelayMs: 5_000, random: Math.random }); // somewhere in [0, 800)
+ */
 export function backoffDelay(attempt: number, retry: Pick<ResolvedRetry, 'baseDelayMs' | 'maxDelayMs' | 'random'>): number {
   const ceiling = Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** Math.max(0, attempt - 1));
   return Math.floor(retry.random() * ceiling);
@@ -44,6 +55,9 @@ export function backoffDelay(attempt: number, retry: Pick<ResolvedRetry, 'baseDe
  * (delta-seconds or an HTTP-date, RFC 9110 §10.2.3) and Okta's `X-Rate-Limit-Reset` (epoch seconds of
  * the window's end). Dates are compared with the answer's own `Date` header when there is one, so a
  * skewed local clock does not turn "one second" into "an hour" or "already past".
+ *
+ * @example
+ * serverRetryDelay(new Headers({ 'retry-after': '2' })); // 2000
  */
 export function serverRetryDelay(headers: Headers, now: () => number = Date.now): number | undefined {
   const dateHeader = headers.get('date');

@@ -88,7 +88,17 @@ export class IdpError extends UbiqIdpError {
   }
 }
 
-/** True for an `IdpError` (matches by name and shape, so it works across bundles). */
+/**
+ * True for an `IdpError` (matches by name and shape, so it works across bundles).
+ *
+ * @example
+ * try {
+ *   await fetchIdpToken(settings, credentials);
+ * } catch (error) {
+ *   if (isIdpError(error) && error.code === 'rate_limited') await sleep(error.retryAfterMs ?? 1_000);
+ *   else throw error;
+ * }
+ */
 export function isIdpError(value: unknown): value is IdpError {
   return value instanceof IdpError || (value instanceof Error && value.name === 'IdpError' && 'provider' in value && 'code' in value);
 }

@@ -73,8 +73,11 @@ export async function refreshIdpToken(settings: IdpSettings, refreshToken: strin
   return grant(settings, { kind: 'refresh_token', parameters, secrets: [refreshToken] }, options);
 }
 
-/** Refresh failures after which signing in with the password again can succeed. */
-const FALL_BACK_TO_PASSWORD: ReadonlySet<IdpErrorCode> = new Set<IdpErrorCode>(['refresh_token_invalid', 'grant_not_enabled', 'idp_rejected']);
+/**
+ * Refresh failures after which signing in with the password again can succeed: the IdP refused the refresh
+ * token itself (invalid_grant: revoked, expired, rotated away), or the app may no longer use that grant.
+ */
+const FALL_BACK_TO_PASSWORD: ReadonlySet<IdpErrorCode> = new Set<IdpErrorCode>(['refresh_token_invalid', 'grant_not_enabled']);
 
 /**
  * Gets a new token: with the previous token's refresh token when there is one, and with the password

@@ -1,7 +1,7 @@
 // createHttpClient over real sockets: default transport (undici fetch + its own agent), timeouts, abort.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createHttpClient, isHttpRequestError, type HttpClient } from '../../src/http/index.js';
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -115,5 +115,18 @@ describe('default transport', () => {
     const error = await pending;
     expect(error.code).toBe('aborted');
     expect(error.attempts).toBe(1);
+  });
+});
+
+describe('transport choice', () => {
+  it('the default transport never calls the global fetch (so Node 20\'s bundled undici never meets undici 7\'s agent)', async () => {
+    const spy = vi.spyOn(globalThis, 'fetch');
+    try {
+      const server = await serve((_req, res) => res.end('ok'));
+      expect(await (await client().request(server.url, { method: 'GET' })).text()).toBe('ok');
+      expect(spy).not.toHaveBeenCalled();
+    } finally {
+      spy.mockRestore();
+    }
   });
 });
