@@ -6,8 +6,7 @@
 // store and, after each change, recomputes it only for the keys the change can affect, so adding a member
 // to a group of 50,000 touches one key. Tests check materialised == derived after every step.
 // The engine knows nothing about HTTP; callers (SCIM and admin handlers) tell it what changed.
-import { randomBytes, randomUUID } from 'node:crypto';
-import { redactable } from '../util/redact.js';
+import { createApiKeyRecord } from './store/api-key.js';
 import { normalizeGroupName, type ApiKeyRecord, type ReferenceStore, type UserRecord } from './store/types.js';
 
 /** Why an API key may or may not use a dataset (the admin API's access query, and part 2's key endpoints). */
@@ -139,21 +138,7 @@ export function createProvisioningEngine(store: ReferenceStore, options: Provisi
   };
   return {
     userCreated(user) {
-      const key = redactable<ApiKeyRecord>(
-        {
-          id: randomUUID(),
-          name: keyNameFor(user),
-          enabled: user.active,
-          autoProvisioned: true,
-          userId: user.id,
-          accessKeyId: randomBytes(24).toString('base64url'),
-          secretSigningKey: randomBytes(32).toString('base64url'),
-          manualDatasetIds: new Set(),
-          created: options.now(),
-        },
-        ['secretSigningKey'],
-        'ApiKey',
-      );
+      const key = createApiKeyRecord({ name: keyNameFor(user), enabled: user.active, autoProvisioned: true, userId: user.id, created: options.now() });
       store.putApiKey(key);
       recomputeKey(key);
       return key;

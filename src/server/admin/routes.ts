@@ -1,10 +1,11 @@
 // The admin API (`{origin}/{customer_id}/api/admin`): the "Ubiq UI" stand-in. Bearer admin token; bodies
 // validated with zod; errors as `{ code, message }` JSON. Every change that affects access tells the
 // provisioning engine in the same synchronous step.
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { newId } from '../ids.js';
+import { createApiKeyRecord } from '../store/api-key.js';
 import type { Context, Hono } from 'hono';
 import type { z } from 'zod';
-import { redactable } from '../../util/redact.js';
 import type { ServerContext } from '../context.js';
 import type { ServerEnv } from '../extensions.js';
 import { bearerMatches, readJsonBody } from '../http-util.js';
@@ -144,7 +145,7 @@ export function registerAdminRoutes(app: Hono<ServerEnv>, ctx: ServerContext): v
     const input = await body(c, datasetCreateSchema);
     if (store.findDatasetByName(input.name)) throw new AdminError(409, 'dataset_exists', `A dataset named "${input.name}" already exists.`);
     const groups = input.datasetGroups.map(datasetGroupByRef);
-    const dataset: DatasetRecord = { id: randomUUID(), name: input.name, type: input.type, created: ctx.now() };
+    const dataset: DatasetRecord = { id: newId(), name: input.name, type: input.type, created: ctx.now() };
     store.putDataset(dataset);
     for (const g of groups) g.datasetIds.add(dataset.id);
     datasetGroupChanged(...groups.map((g) => g.name));
@@ -166,7 +167,7 @@ export function registerAdminRoutes(app: Hono<ServerEnv>, ctx: ServerContext): v
     const existing = store.findDatasetGroupByName(input.name);
     if (existing) throw new AdminError(409, 'dataset_group_exists', `A dataset group named "${existing.name}" already exists (names are compared ignoring case and extra whitespace).`);
     const datasets = input.datasets.map(datasetByRef);
-    const group: DatasetGroupRecord = { id: randomUUID(), name: input.name, datasetIds: new Set(datasets.map((d) => d.id)), created: ctx.now() };
+    const group: DatasetGroupRecord = { id: newId(), name: input.name, datasetIds: new Set(datasets.map((d) => d.id)), created: ctx.now() };
     store.putDatasetGroup(group);
     datasetGroupChanged(group.name);
     return json(201, renderDatasetGroup(group));
@@ -211,21 +212,14 @@ export function registerAdminRoutes(app: Hono<ServerEnv>, ctx: ServerContext): v
   r('post', '/api-keys', async (c) => {
     const input = await body(c, apiKeyCreateSchema);
     const datasets = input.datasets.map(datasetByRef);
-    const key = redactable<ApiKeyRecord>(
-      {
-        id: randomUUID(),
-        name: input.name,
-        enabled: input.enabled,
-        autoProvisioned: false,
-        userId: undefined,
-        accessKeyId: randomBytes(24).toString('base64url'),
-        secretSigningKey: randomBytes(32).toString('base64url'),
-        manualDatasetIds: new Set(datasets.map((d) => d.id)),
-        created: ctx.now(),
-      },
-      ['secretSigningKey'],
-      'ApiKey',
-    );
+    const key = createApiKeyRecord({
+      name: input.name,
+      enabled: input.enabled,
+      autoProvisioned: false,
+      userId: undefined,
+      manualDatasetIds: new Set(datasets.map((d) => d.id)),
+      created: ctx.now(),
+    });
     store.putApiKey(key);
     // Like the Ubiq UI, the signing secret is shown once, at creation.
     return json(201, { ...renderKey(key), secretSigningKey: key.secretSigningKey });

@@ -1,7 +1,7 @@
 // /Groups. Membership lives in the store's live member map and is changed through a staged delta, so a
 // PATCH adding one member to a group of 50,000 costs the same as adding one to a group of 10; scalar
 // attributes (displayName, externalId) go through the generic PATCH on a small copy.
-import { randomUUID } from 'node:crypto';
+import { newId } from '../ids.js';
 import type { Context } from 'hono';
 import type { ServerContext } from '../context.js';
 import type { GroupMember, GroupRecord } from '../store/types.js';
@@ -208,7 +208,7 @@ export function createGroupsHandlers(ctx: ServerContext) {
       }
       const now = ctx.now();
       const group: GroupRecord = {
-        id: randomUUID(),
+        id: newId(),
         version: 1,
         created: now,
         lastModified: now,

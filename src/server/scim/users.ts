@@ -1,5 +1,5 @@
 // /Users: create, read, replace, patch, delete and list, each followed by the provisioning engine.
-import { randomUUID } from 'node:crypto';
+import { newId } from '../ids.js';
 import type { Context } from 'hono';
 import type { ServerContext } from '../context.js';
 import type { UserRecord } from '../store/types.js';
@@ -98,7 +98,7 @@ export function createUsersHandlers(ctx: ServerContext) {
       const active = typeof attributes.active === 'boolean' ? attributes.active : true;
       const now = ctx.now();
       const user: UserRecord = {
-        id: randomUUID(),
+        id: newId(),
         version: 1,
         created: now,
         lastModified: now,

@@ -11,16 +11,29 @@ import {
 
 const EMPTY: ReadonlySet<string> = new Set();
 
-function addToMulti<K, V>(index: Map<K, Set<V>>, key: K, value: V): void {
-  let set = index.get(key);
-  if (!set) index.set(key, (set = new Set()));
-  set.add(value);
+// A multi-index holds a bare id while a key has one value and a Set from the second on: most users are in
+// one or two groups and have one externalId, and 100,000 one-element Sets would cost tens of megabytes.
+type Multi = Map<string, string | Set<string>>;
+function addToMulti(index: Multi, key: string, value: string): void {
+  const current = index.get(key);
+  if (current === undefined) index.set(key, value);
+  else if (typeof current === 'string') {
+    if (current !== value) index.set(key, new Set([current, value]));
+  } else current.add(value);
 }
-function removeFromMulti<K, V>(index: Map<K, Set<V>>, key: K, value: V): void {
-  const set = index.get(key);
-  if (!set) return;
-  set.delete(value);
-  if (set.size === 0) index.delete(key);
+function removeFromMulti(index: Multi, key: string, value: string): void {
+  const current = index.get(key);
+  if (current === undefined) return;
+  if (typeof current === 'string') {
+    if (current === value) index.delete(key);
+    return;
+  }
+  current.delete(value);
+  if (current.size === 1) index.set(key, current.values().next().value as string);
+}
+function multiValues(index: Multi, key: string): ReadonlySet<string> {
+  const current = index.get(key);
+  return current === undefined ? EMPTY : typeof current === 'string' ? new Set([current]) : current;
 }
 
 /**
@@ -31,11 +44,11 @@ function removeFromMulti<K, V>(index: Map<K, Set<V>>, key: K, value: V): void {
 export function createMemoryStore(): ReferenceStore {
   const users = new Map<string, UserRecord>();
   const userByName = new Map<string, string>();
-  const usersByExternalId = new Map<string, Set<string>>();
-  const groupsOfUser = new Map<string, Set<string>>();
+  const usersByExternalId: Multi = new Map();
+  const groupsOfUser: Multi = new Map();
   const groups = new Map<string, GroupRecord>();
   const groupByName = new Map<string, string>();
-  const groupsByExternalId = new Map<string, Set<string>>();
+  const groupsByExternalId: Multi = new Map();
   const datasets = new Map<string, DatasetRecord>();
   const datasetByName = new Map<string, string>();
   const datasetGroups = new Map<string, DatasetGroupRecord>();
@@ -45,8 +58,8 @@ export function createMemoryStore(): ReferenceStore {
   const keyByUser = new Map<string, string>();
   const access = new Map<string, ReadonlySet<string>>();
 
-  const byIds = <T>(ids: Set<string> | undefined, map: Map<string, T>): T[] =>
-    ids ? [...ids].map((id) => map.get(id)).filter((v): v is T => v !== undefined) : [];
+  const byIds = <T>(ids: ReadonlySet<string>, map: Map<string, T>): T[] =>
+    [...ids].map((id) => map.get(id)).filter((v): v is T => v !== undefined);
 
   const store: ReferenceStore = {
     getUser: (id) => users.get(id),
@@ -54,7 +67,7 @@ export function createMemoryStore(): ReferenceStore {
       const id = userByName.get(userName.toLowerCase());
       return id === undefined ? undefined : users.get(id);
     },
-    findUsersByExternalId: (externalId) => byIds(usersByExternalId.get(externalId), users),
+    findUsersByExternalId: (externalId) => byIds(multiValues(usersByExternalId, externalId), users),
     listUsers: () => users.values(),
     countUsers: () => users.size,
     putUser(user) {
@@ -73,17 +86,17 @@ export function createMemoryStore(): ReferenceStore {
       users.delete(id);
       userByName.delete(old.userName.toLowerCase());
       if (old.externalId !== undefined) removeFromMulti(usersByExternalId, old.externalId, id);
-      for (const groupId of groupsOfUser.get(id) ?? EMPTY) groups.get(groupId)?.members.delete(id);
+      for (const groupId of multiValues(groupsOfUser, id)) groups.get(groupId)?.members.delete(id);
       groupsOfUser.delete(id);
     },
-    groupIdsOfUser: (userId) => groupsOfUser.get(userId) ?? EMPTY,
+    groupIdsOfUser: (userId) => multiValues(groupsOfUser, userId),
 
     getGroup: (id) => groups.get(id),
     findGroupByDisplayName(displayName) {
       const id = groupByName.get(normalizeGroupName(displayName));
       return id === undefined ? undefined : groups.get(id);
     },
-    findGroupsByExternalId: (externalId) => byIds(groupsByExternalId.get(externalId), groups),
+    findGroupsByExternalId: (externalId) => byIds(multiValues(groupsByExternalId, externalId), groups),
     listGroups: () => groups.values(),
     countGroups: () => groups.size,
     putGroup(group) {
@@ -91,7 +104,6 @@ export function createMemoryStore(): ReferenceStore {
       if (old) {
         groupByName.delete(normalizeGroupName(old.displayName));
         if (old.externalId !== undefined) removeFromMulti(groupsByExternalId, old.externalId, old.id);
-        // Membership is kept by the store; a replaced record takes over the live member map.
         if (old.members !== group.members) {
           for (const userId of old.members.keys()) if (!group.members.has(userId)) removeFromMulti(groupsOfUser, userId, group.id);
         }
@@ -99,7 +111,9 @@ export function createMemoryStore(): ReferenceStore {
       groups.set(group.id, group);
       groupByName.set(normalizeGroupName(group.displayName), group.id);
       if (group.externalId !== undefined) addToMulti(groupsByExternalId, group.externalId, group.id);
-      for (const userId of group.members.keys()) addToMulti(groupsOfUser, userId, group.id);
+      // Same member map as before (a rename, a PATCH): the reverse index is already right. Skipping this
+      // keeps a change to a group of 50,000 O(1).
+      if (!old || old.members !== group.members) for (const userId of group.members.keys()) addToMulti(groupsOfUser, userId, group.id);
     },
     deleteGroup(id) {
       const old = groups.get(id);
@@ -141,7 +155,9 @@ export function createMemoryStore(): ReferenceStore {
       datasets.delete(id);
       datasetByName.delete(old.name);
       for (const group of datasetGroups.values()) group.datasetIds.delete(id);
-      for (const key of apiKeys.values()) key.manualDatasetIds.delete(id);
+      for (const key of apiKeys.values()) {
+        if (key.manualDatasetIds.has(id)) key.manualDatasetIds = new Set([...key.manualDatasetIds].filter((d) => d !== id));
+      }
     },
     getDatasetGroup: (id) => datasetGroups.get(id),
     findDatasetGroupByName(name) {

@@ -78,7 +78,7 @@ export interface ApiKeyRecord {
   /** Signing value (base64url, 32 random bytes). SECRET: never logged; redacted when printed. */
   secretSigningKey: string;
   /** Datasets a manual key may use (ignored for auto-provisioned keys). */
-  manualDatasetIds: Set<string>;
+  manualDatasetIds: ReadonlySet<string>;
   created: Date;
 }
 
