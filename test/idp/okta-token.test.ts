@@ -165,3 +165,37 @@ describe('errors', () => {
     expect(error.status).toBe(401);
   });
 });
+
+describe('wire format', () => {
+  async function capture(clientAuth?: 'client_secret_post' | 'client_secret_basic') {
+    const seen: Array<{ body: URLSearchParams; authorization: string | null; contentType: string | null }> = [];
+    // An injected fetch that records the request and hands it to the emulator's in-process handler.
+    const fetch = async (input: string | URL | Request, init?: RequestInit) => {
+      const request = new Request(input, init);
+      seen.push({ body: new URLSearchParams(await request.clone().text()), authorization: request.headers.get('authorization'), contentType: request.headers.get('content-type') });
+      return okta.fetch(request);
+    };
+    await fetchIdpToken(settings, { username: 'ada@example.com', password: PASSWORD }, { ...base, fetch, ...(clientAuth === undefined ? {} : { clientAuth }) });
+    return seen;
+  }
+
+  it('sends what the official clients send: client_id and client_secret in the form body, the default scope, no Basic', async () => {
+    const [sent] = await capture();
+    expect(sent?.authorization).toBeNull();
+    expect(sent?.contentType).toMatch(/^application\/x-www-form-urlencoded/);
+    expect(Object.fromEntries(sent?.body ?? [])).toEqual({
+      grant_type: 'password',
+      username: 'ada@example.com',
+      password: PASSWORD,
+      client_id: CLIENT_ID,
+      client_secret: SECRET,
+      scope: 'openid offline_access okta.users.read okta.groups.read',
+    });
+  });
+
+  it('client_secret_basic moves the secret to the Authorization header', async () => {
+    const [sent] = await capture('client_secret_basic');
+    expect(sent?.authorization).toMatch(/^Basic /);
+    expect(sent?.body.has('client_secret')).toBe(false);
+  });
+});
