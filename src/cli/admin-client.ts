@@ -1,0 +1,75 @@
+import { z } from 'zod';
+import { UbiqIdpError } from '../errors.js';
+
+/** A refusal of the reference server's admin API (`{code, message}` bodies). */
+export class AdminApiError extends UbiqIdpError {
+  readonly status: number;
+  constructor(status: number, code: string, message: string) {
+    super(code, message, { hint: 'The reference server\'s admin API (the "Ubiq UI" stand-in) refused the request.' });
+    this.name = 'AdminApiError';
+    this.status = status;
+  }
+}
+
+const errorBody = z.object({ code: z.string(), message: z.string() });
+const datasetGroupBody = z.object({ id: z.string(), name: z.string(), datasets: z.array(z.object({ id: z.string(), name: z.string() })) });
+const datasetBody = z.object({ id: z.string(), name: z.string() });
+const apiKeysBody = z.object({
+  apiKeys: z.array(
+    z.object({
+      id: z.string(),
+      name: z.string(),
+      enabled: z.boolean(),
+      autoProvisioned: z.boolean(),
+      user: z.object({ userName: z.string(), active: z.boolean() }).nullable(),
+      access: z.array(z.object({ name: z.string() })),
+    }),
+  ),
+});
+export type AdminApiKey = z.infer<typeof apiKeysBody>['apiKeys'][number];
+
+/** The few admin calls the demo and `server` make, over HTTP like any admin would. */
+export interface AdminClient {
+  setIdpSettings(settings: { discoveryUrl: string; issuer: string; audience: string }): Promise<void>;
+  createDataset(name: string): Promise<{ id: string; name: string }>;
+  createDatasetGroup(name: string, datasets: string[]): Promise<{ id: string; name: string; datasets: { name: string }[] }>;
+  listApiKeys(): Promise<AdminApiKey[]>;
+}
+
+export function createAdminClient(adminBaseUrl: string, adminToken: string, signal?: AbortSignal): AdminClient {
+  async function call(method: string, path: string, body?: unknown): Promise<unknown> {
+    const timeout = AbortSignal.timeout(10_000);
+    const response = await fetch(`${adminBaseUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${adminToken}`, accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+    });
+    const text = await response.text();
+    let json: unknown;
+    try {
+      json = text === '' ? undefined : JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    if (!response.ok) {
+      const parsed = errorBody.safeParse(json);
+      throw new AdminApiError(response.status, parsed.success ? parsed.data.code : `admin_http_${response.status}`, parsed.success ? parsed.data.message : `${method} ${path} answered ${response.status}`);
+    }
+    return json;
+  }
+  return {
+    async setIdpSettings(settings) {
+      await call('PATCH', '/idp', settings);
+    },
+    async createDataset(name) {
+      return datasetBody.parse(await call('POST', '/datasets', { name, type: 'unstructured' }));
+    },
+    async createDatasetGroup(name, datasets) {
+      return datasetGroupBody.parse(await call('POST', '/dataset-groups', { name, datasets }));
+    },
+    async listApiKeys() {
+      return apiKeysBody.parse(await call('GET', '/api-keys')).apiKeys;
+    },
+  };
+}

@@ -1,0 +1,114 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { isUbiqIdpError } from '../errors.js';
+import { EXIT, exitCodeFor, UsageError, type ExitCode } from './exit-codes.js';
+import type { CliIo } from './io.js';
+import { createUi, type Ui } from './ui.js';
+
+type OptionSpecs = NonNullable<ParseArgsConfig['options']>;
+
+/** One CLI command: its help text, its options and what it does. */
+export interface Command {
+  name: string;
+  /** One line for the command list. */
+  summary: string;
+  /** The full `--help` text (usage, options, examples). */
+  help: string;
+  options: OptionSpecs;
+  run(context: CommandContext): Promise<ExitCode>;
+}
+
+/** What a command gets: parsed options, the io, and writers for human and JSON output. */
+export interface CommandContext {
+  io: CliIo;
+  values: Record<string, string | boolean | undefined>;
+  json: boolean;
+  ui: Ui;
+  /** Writes one JSON document to stdout. */
+  writeJson(value: unknown): void;
+}
+
+/** Options every command accepts. */
+export const COMMON_OPTIONS = {
+  help: { type: 'boolean', short: 'h' },
+  json: { type: 'boolean' },
+} as const satisfies OptionSpecs;
+
+export const COMMON_HELP = `  -h, --help     show this help
+      --json     machine-readable output (one JSON document on stdout)`;
+
+/** Parses a command's arguments; unknown options and positionals are usage errors. */
+export function parseCommandArgs(command: Command, args: readonly string[]): Record<string, string | boolean | undefined> {
+  try {
+    const { values, positionals } = parseArgs({
+      args: [...args],
+      options: { ...COMMON_OPTIONS, ...command.options },
+      allowPositionals: true,
+      strict: true,
+    });
+    if (positionals.length > 0) throw new UsageError(`'${command.name}' takes no arguments (got '${positionals[0] ?? ''}').`, `Run 'ubiq-idp ${command.name} --help'.`);
+    return values as Record<string, string | boolean | undefined>;
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    const message = (error instanceof Error ? error.message.split('\n')[0] ?? '' : String(error)).replace(/\. To specify a positional argument.*$/, '.');
+    throw new UsageError(`${command.name}: ${message}`, `Run 'ubiq-idp ${command.name} --help'.`);
+  }
+}
+
+/** Prints an error the way every command does: message, hint, code and exit code; JSON with --json. */
+export function reportError(io: CliIo, json: boolean, error: unknown): ExitCode {
+  const exitCode = exitCodeFor(error);
+  const ubiq = isUbiqIdpError(error);
+  const code = ubiq ? error.code : 'unexpected_error';
+  const message = error instanceof Error ? error.message : String(error);
+  const hint = ubiq ? error.hint : undefined;
+  const problems = (error as { problems?: unknown }).problems;
+  if (json) {
+    io.stdout.write(`${JSON.stringify({ ok: false, exitCode, error: { code, message, ...(hint ? { hint } : {}), ...(Array.isArray(problems) ? { problems } : {}) } }, null, 2)}\n`);
+    return exitCode;
+  }
+  const ui = createUi(io, io.stderr);
+  ui.mark('fail', message.split('\n')[0] ?? '');
+  for (const rest of message.split('\n').slice(1)) ui.line(`  ${rest}`);
+  if (hint) ui.note('fix', hint);
+  ui.note('code', `${code} (exit ${exitCode}; see "Error reference" in the README)`);
+  return exitCode;
+}
+
+/** Runs one command with its arguments: help, parsing, errors → exit code. */
+export async function runCommand(command: Command, args: readonly string[], io: CliIo): Promise<ExitCode> {
+  const wantsJson = args.includes('--json');
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    values = parseCommandArgs(command, args);
+  } catch (error) {
+    return reportError(io, wantsJson, error);
+  }
+  if (values.help === true) {
+    io.stdout.write(`${command.help.trimEnd()}\n`);
+    return EXIT.ok;
+  }
+  const json = values.json === true;
+  const ui = createUi(io);
+  try {
+    return await command.run({ io, values, json, ui, writeJson: (value) => void io.stdout.write(`${JSON.stringify(value, null, 2)}\n`) });
+  } catch (error) {
+    return reportError(io, json, error);
+  }
+}
+
+/** Reads a string option. */
+export function stringOption(values: CommandContext['values'], name: string): string | undefined {
+  const value = values[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** Reads a TCP port option (0–65535). */
+export function portOption(values: CommandContext['values'], name: string): number | undefined {
+  const raw = stringOption(values, name);
+  if (raw === undefined) return undefined;
+  const port = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || !Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new UsageError(`--${name} must be a port number between 0 and 65535 (got '${raw}').`);
+  }
+  return port;
+}

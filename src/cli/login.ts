@@ -1,0 +1,74 @@
+import type { Command } from './command.js';
+import { COMMON_HELP } from './command.js';
+import { EXIT } from './exit-codes.js';
+import { runDefaultProvider } from './provider-run.js';
+import { loadOptionsFrom, SETTINGS_HELP, SETTINGS_OPTIONS } from './settings-options.js';
+import { formatMs, shorten } from './ui.js';
+
+const PROVIDER_NAMES = { okta: 'Okta', entra: 'Microsoft Entra ID' } as const;
+
+export const loginCommand: Command = {
+  name: 'login',
+  summary: 'sign in with the default provider and show who, which IdP, the key id and expiry',
+  options: { ...SETTINGS_OPTIONS },
+  help: `Usage: ubiq-idp login [--profile P] [options]
+
+Runs the default credential provider once, as application code would: reads the settings, generates an
+RSA-4096 key pair off the main thread, signs in to Okta / Entra with the password grant, and exchanges
+the token and a CSR for short-lived Ubiq credentials at the SSO endpoint. Prints who signed in, with
+which IdP, the access key id (shortened), the certificate's expiry and the time each step took.
+No secret is printed (use 'ubiq-idp credentials' to export them).
+
+Options:
+${SETTINGS_HELP}
+${COMMON_HELP}
+
+Examples:
+  ubiq-idp login --profile idp
+  UBIQ_PROFILE=idp ubiq-idp login --json
+`,
+  async run({ io, values, json, ui, writeJson }) {
+    const load = loadOptionsFrom(values, io);
+    const run = await runDefaultProvider(ui, load, io.signal);
+    const { config, credentials, timings } = run;
+    const steps = [
+      { step: 'settings', ms: timings.settingsMs, detail: `profile [${config.profile}]` },
+      ...(timings.keyPairMs === undefined ? [] : [{ step: 'key pair', ms: timings.keyPairMs, detail: 'RSA-4096, off the main thread (in parallel with the sign-in)' }]),
+      ...timings.requests.map((r) => ({ step: r.step, ms: r.ms, detail: `${r.method} ${r.url} → ${r.status ?? 'no answer'}` })),
+    ];
+    if (json) {
+      writeJson({
+        ok: true,
+        kind: credentials.kind,
+        profile: config.profile,
+        server: credentials.server,
+        accessKeyId: credentials.accessKeyId,
+        ...(credentials.kind === 'idp'
+          ? { username: credentials.username, provider: credentials.provider, issuedAt: credentials.issuedAt.toISOString(), expiresAt: credentials.expiresAt.toISOString() }
+          : {}),
+        timings: { totalMs: Math.round(timings.totalMs), steps: steps.map((s) => ({ step: s.step, ms: Math.round(s.ms), detail: s.detail })) },
+      });
+      return EXIT.ok;
+    }
+    for (const s of steps) ui.mark('ok', `${s.step.padEnd(12)} ${formatMs(s.ms).padStart(8)}  ${ui.styles.dim(s.detail)}`);
+    ui.line();
+    if (credentials.kind === 'idp') {
+      const minutes = Math.round((credentials.expiresAt.getTime() - Date.now()) / 60_000);
+      ui.line(ui.styles.bold(`Signed in as ${credentials.username}.`));
+      ui.pairs(
+        [
+          ['who', credentials.username],
+          ['IdP', `${PROVIDER_NAMES[credentials.provider]} (${config.kind === 'idp' ? config.idp.tokenEndpointUrl : ''})`],
+          ['Ubiq server', credentials.server],
+          ['access key id', shorten(credentials.accessKeyId)],
+          ['certificate', `valid until ${credentials.expiresAt.toISOString()} (in ${minutes} min; renewed automatically by the provider)`],
+          ['total time', formatMs(timings.totalMs)],
+        ],
+      );
+    } else {
+      ui.line(ui.styles.bold(`Profile [${config.profile}] uses static API keys: nothing to sign in to.`));
+      ui.pairs([['Ubiq server', credentials.server], ['access key id', shorten(credentials.accessKeyId)]]);
+    }
+    return EXIT.ok;
+  },
+};

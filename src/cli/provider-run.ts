@@ -1,0 +1,89 @@
+import { loadConfig, type LoadConfigOptions, type LoadedConfig } from '../config/load.js';
+import { generateRsaKeyPair } from '../credentials/keypair.js';
+import { defaultProvider } from '../credentials/sources.js';
+import type { UbiqCredentials } from '../credentials/ubiq-credentials.js';
+import { createHttpClient, type FetchLike } from '../http/index.js';
+import type { Ui } from './ui.js';
+
+/** One HTTP exchange the provider made, for the per-step timings of `login`. */
+export interface TimedRequest {
+  step: 'IdP sign-in' | 'SSO exchange' | 'request';
+  method: string;
+  /** Origin and path only (no query string). */
+  url: string;
+  status: number | undefined;
+  ms: number;
+}
+
+/**
+ * A `fetch` for the provider that records each request's step and duration. It sends through the
+ * library's own HTTP client (undici, proxy-aware) with one attempt; the provider's client around it keeps
+ * doing the retries.
+ */
+function timedFetch(log: TimedRequest[], tokenEndpoint: string | undefined): { fetch: FetchLike; close(): Promise<void> } {
+  const inner = createHttpClient({ retry: false });
+  const fetch: FetchLike = async (input, init) => {
+    const url = new URL(input instanceof Request ? input.url : String(input));
+    const bare = `${url.origin}${url.pathname}`;
+    const step = tokenEndpoint !== undefined && bare === tokenEndpoint ? 'IdP sign-in' : url.pathname.endsWith('/api/v3/scim/sso') ? 'SSO exchange' : 'request';
+    const entry: TimedRequest = { step, method: (init?.method ?? 'GET').toUpperCase(), url: bare, status: undefined, ms: 0 };
+    const started = performance.now();
+    try {
+      const response = await inner.request(url, { ...(init ?? {}), retry: false });
+      entry.status = response.status;
+      return response;
+    } finally {
+      entry.ms = performance.now() - started;
+      log.push(entry);
+    }
+  };
+  return { fetch, close: () => inner.close() };
+}
+
+/** What `runDefaultProvider` measured. */
+export interface ProviderRun {
+  config: LoadedConfig;
+  credentials: UbiqCredentials;
+  timings: { settingsMs: number; keyPairMs: number | undefined; totalMs: number; requests: TimedRequest[] };
+}
+
+/**
+ * Loads the settings (to report them), then runs `defaultProvider()` once, as application code would,
+ * timing each step. The key pair is generated up front (off the main thread) so its time is its own.
+ */
+export async function runDefaultProvider(ui: Ui, load: LoadConfigOptions, signal: AbortSignal | undefined): Promise<ProviderRun> {
+  const started = performance.now();
+  const settings = await ui.spin('reading settings', () => loadConfig(load));
+  const config = settings.value;
+  const requests: TimedRequest[] = [];
+  if (config.kind === 'static') {
+    const provider = defaultProvider({ load });
+    try {
+      const credentials = await provider(signal ? { signal } : {});
+      return { config, credentials, timings: { settingsMs: settings.ms, keyPairMs: undefined, totalMs: performance.now() - started, requests } };
+    } finally {
+      await provider.close();
+    }
+  }
+  let keyPairMs: number | undefined;
+  const keyStart = performance.now();
+  const keyPair = generateRsaKeyPair().then((pair) => {
+    keyPairMs = performance.now() - keyStart;
+    return pair;
+  });
+  keyPair.catch(() => {});
+  const transport = timedFetch(requests, config.idp.tokenEndpointUrl);
+  const provider = defaultProvider({
+    load,
+    fetch: transport.fetch,
+    pregenerateKeyPair: keyPair,
+    allowInsecureHttp: load.allowInsecureHttp === true,
+  });
+  try {
+    const { value } = await ui.spin(`signing in as ${config.user.username} (${config.idp.provider}) and exchanging for Ubiq credentials`, () => provider(signal ? { signal } : {}));
+    return { config, credentials: value, timings: { settingsMs: settings.ms, keyPairMs, totalMs: performance.now() - started, requests } };
+  } finally {
+    await provider.close();
+    await transport.close();
+  }
+}
