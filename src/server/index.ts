@@ -21,3 +21,11 @@ export { deriveKeyAccess, deriveAllAccess, explainAccess, keyAccess } from './pr
 export type { AccessDecision, ProvisioningEngine } from './provisioning.js';
 export { ScimError } from './scim/errors.js';
 export { AdminError } from './admin/errors.js';
+// Part 2: SSO endpoint, certificate authority, key endpoints.
+export type { SsoAndKeyOptions } from './sso/options.js';
+export { createIdpTokenVerifier, bearerToken } from './sso/idp-token-verifier.js';
+export type { IdpTokenVerifier, IdpTokenVerifierOptions, VerifiedIdpToken, VerifierFetch, AsymmetricJwsAlgorithm } from './sso/idp-token-verifier.js';
+export { IdpTokenError, isIdpTokenError, IdpUnavailableError, isIdpUnavailableError } from './sso/idp-token-errors.js';
+export type { IdpTokenFailureReason } from './sso/idp-token-errors.js';
+export { PayloadCertError, isPayloadCertError } from './ca-errors.js';
+export type { PayloadCertFailureReason } from './ca-errors.js';
