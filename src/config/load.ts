@@ -5,15 +5,14 @@ import { ConfigError, ConfigNotFoundError, type ConfigProblem } from './errors.j
 import { FIELDS, IDP_FIELDS, INI_KEYS, isForbiddenKey } from './fields.js';
 import { suggestKey } from './mistakes.js';
 import { resolveLocations } from './paths.js';
-import { readConfigFile } from './read-file.js';
+import { readFiles } from './read-sources.js';
 import { redactIdp, redactKeys, redactLoaded, redactUser } from './redacted.js';
 import { resolve, type Layers } from './resolve.js';
 import { idpSettingsSchema, overridesSchema, staticKeysSchema, userSchema } from './schema.js';
 import { readEnv } from './sources/env.js';
-import { parseCredentialsIni } from './sources/ini.js';
-import { parseCredentialsJson, readConfiguration, type ConfigurationFile } from './sources/json.js';
+import type { ConfigurationFile } from './sources/json.js';
 import type { ParsedProfiles, RawValue } from './sources/types.js';
-import type { ConfigFieldName, ConfigFileInfo, ConfigSources, ConfigWarning, IdpSettings, IdpUserCredentials, StaticKeyCredentials } from './types.js';
+import type { ConfigFieldName, ConfigSources, ConfigWarning, IdpSettings, IdpUserCredentials, StaticKeyCredentials } from './types.js';
 
 /** Where {@link loadConfig} looks and how strict it is. Every field is optional. */
 export interface LoadConfigOptions {
@@ -104,17 +103,6 @@ function profileLayer(profiles: ParsedProfiles | undefined, name: string, path: 
   return layer;
 }
 
-function checkPermissions(info: ConfigFileInfo, mode: number, strict: boolean, problems: ConfigProblem[], warnings: ConfigWarning[]): void {
-  if (process.platform === 'win32' || (mode & 0o077) === 0) return;
-  const octal = (mode & 0o777).toString(8).padStart(3, '0');
-  const entry = {
-    source: info.path,
-    code: 'file_permissions',
-    message: `holds secrets but is readable or writable by group or others (mode ${octal}); run: chmod 600 '${info.path}'`,
-  };
-  (strict ? problems : warnings).push(entry);
-}
-
 /**
  * Load and validate how to authenticate to Ubiq, from code options, `UBIQ_*` environment
  * variables, the credentials file (`~/.ubiq/credentials`) and the configuration file
@@ -143,61 +131,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
   if (isForbiddenKey(profile)) {
     problems.push({ source: locations.profile.chosenBy === 'env' ? 'environment' : 'options', key: locations.profile.chosenBy === 'env' ? 'UBIQ_PROFILE' : 'profile', code: 'forbidden_name', message: 'is not an allowed profile name' });
   }
-  const files: ConfigFileInfo[] = [];
-  const lookedAt: string[] = [];
-
-  let configuration: ConfigurationFile | undefined;
-  let configurationUnreadable = false;
-  if (locations.configuration) {
-    const info: ConfigFileInfo = { ...locations.configuration, found: false };
-    files.push(info);
-    const read = await readConfigFile(info.path);
-    if (read.status === 'ok') {
-      info.found = true;
-      info.format = 'json';
-      configuration = readConfiguration(read.text, info.path);
-      problems.push(...configuration.problems);
-      warnings.push(...configuration.warnings);
-      if (configuration.idp.has('idp.clientSecret')) checkPermissions(info, read.mode, strict, problems, warnings);
-    } else if (read.status === 'error') {
-      info.found = true;
-      problems.push({ source: info.path, code: read.code, message: read.message });
-      configurationUnreadable = true;
-    }
-  }
-
-  let credentials: ParsedProfiles | undefined;
-  let credentialsPath: string | undefined;
-  const candidates = locations.credentials ? [locations.credentials] : [];
-  if (locations.credentialsFallback) candidates.push({ path: locations.credentialsFallback, chosenBy: 'default' });
-  for (const [index, candidate] of candidates.entries()) {
-    const info: ConfigFileInfo = { path: candidate.path, chosenBy: index === 0 ? candidate.chosenBy : 'fallback', found: false };
-    files.push(info);
-    const read = await readConfigFile(info.path);
-    if (read.status === 'missing') {
-      lookedAt.push(`${info.path} (not found)`);
-      continue;
-    }
-    info.found = true;
-    credentialsPath = info.path;
-    if (read.status === 'error') {
-      problems.push({ source: info.path, code: read.code, message: read.message });
-      break;
-    }
-    const isJson = info.path.endsWith('.json') || read.text.replace(/^\uFEFF/, '').trimStart().startsWith('{');
-    info.format = isJson ? 'json' : 'ini';
-    credentials = isJson ? parseCredentialsJson(read.text, info.path) : parseCredentialsIni(read.text, info.path);
-    problems.push(...credentials.problems);
-    warnings.push(...credentials.warnings);
-    if (read.text.trim() === '') warnings.push({ source: info.path, code: 'empty_file', message: 'is empty' });
-    checkPermissions(info, read.mode, strict, problems, warnings);
-    break;
-  }
-  for (const info of files) {
-    if (!info.found && info.chosenBy !== 'default' && info.chosenBy !== 'fallback') {
-      warnings.push({ source: info.path, code: 'file_not_found', message: `was named by ${info.chosenBy === 'env' ? 'an environment variable' : 'an option'} but does not exist` });
-    }
-  }
+  const { files, lookedAt, configuration, configurationUnreadable, credentials, credentialsPath } = await readFiles(locations, strict, problems, warnings);
 
   const profilesFound = credentials ? [...credentials.sections.keys()] : [];
   const layers: Layers = {
