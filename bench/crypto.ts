@@ -59,6 +59,10 @@ async function keygen(modulusLength: number): Promise<RsaKeyPair> {
 }
 
 console.log(`node ${process.version}, ${ITERATIONS} iterations per operation\n`);
+// What the machine alone does to the event loop: the stall while merely waiting for a timer. On a
+// loaded machine this is far from 0, and the stalls below should be read against it.
+const idle = await measureEventLoopStall(() => new Promise((resolve) => setTimeout(resolve, 2000)));
+console.log(`baseline: max event-loop stall while idle for 2 s: ${ms(idle.maxStallMs)}`);
 const rsa4096 = await keygen(4096);
 const rsa2048 = await keygen(2048);
 console.log('');
