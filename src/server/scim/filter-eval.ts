@@ -108,6 +108,7 @@ function compareNumbers(op: CompareOp, a: number, e: number): boolean {
 function compare(getter: Getter, op: CompareOp, value: CompValue): Predicate {
   const { def, get } = getter;
   if (def?.type === 'complex') throw badRequest('invalidFilter', `Invalid filter: "${def.name}" is complex; compare one of its sub-attributes.`);
+  if (typeof value === 'boolean' && op !== 'eq' && op !== 'ne') throw badRequest('invalidFilter', `Invalid filter: operator "${op}" cannot compare a boolean.`);
   if (op === 'ne') {
     // ne is "no value equals": an absent attribute is not equal.
     return (r) => !get(r).some((v) => compareValues('eq', v, value, def));
