@@ -1,3 +1,4 @@
+import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { z } from 'zod';
 import { ReferenceServerOptionsError } from '../options.js';
 import type { VerifierFetch } from './idp-token-verifier.js';
@@ -78,6 +79,7 @@ export function resolveSsoAndKeyOptions(raw: Readonly<Record<string, unknown>>):
     throw new ReferenceServerOptionsError(`Invalid option ${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`);
   }
   const o = parsed.data;
+  if (o.caCertificate !== undefined && o.caKey !== undefined) checkCa(o.caCertificate, o.caKey);
   return {
     ca: o.caCertificate !== undefined && o.caKey !== undefined ? { certificate: o.caCertificate, key: o.caKey } : undefined,
     certificateLifetimeSeconds: o.certificateLifetimeSeconds ?? 3600,
@@ -89,4 +91,22 @@ export function resolveSsoAndKeyOptions(raw: Readonly<Record<string, unknown>>):
     jwksCooldownMs: o.jwksCooldownMs ?? 30_000,
     dataKeyMasterSecret: o.dataKeyMasterSecret,
   };
+}
+
+/** A given CA must be a CA certificate with its own private key: say so when the server is created, not at the first request. */
+function checkCa(certificatePem: string, keyPem: string): void {
+  let certificate: X509Certificate;
+  try {
+    certificate = new X509Certificate(certificatePem);
+  } catch {
+    throw new ReferenceServerOptionsError('Invalid option caCertificate: not a readable PEM certificate');
+  }
+  let key;
+  try {
+    key = createPrivateKey(keyPem);
+  } catch {
+    throw new ReferenceServerOptionsError('Invalid option caKey: not a readable unencrypted PEM private key');
+  }
+  if (!certificate.ca) throw new ReferenceServerOptionsError('Invalid option caCertificate: not a CA certificate (basicConstraints cA is not set)');
+  if (!certificate.checkPrivateKey(key)) throw new ReferenceServerOptionsError('Invalid option caKey: it is not the private key of caCertificate');
 }
