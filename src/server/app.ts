@@ -29,7 +29,7 @@ export function createApp(ctx: ServerContext, extensions: readonly RegisterRoute
     return c.json({ code: 'not_found', message: `No endpoint ${c.req.method} ${path}.` }, 404);
   });
   app.onError((error, c) => {
-    if (error instanceof ScimError) return scimErrorResponse(error);
+    if (error instanceof ScimError) return scimErrorResponse(error, error.status === 401 ? { 'www-authenticate': 'Bearer realm="Ubiq SCIM"' } : {});
     if (error instanceof AdminError) return adminErrorResponse(error);
     ctx.logger.error?.('reference server: unhandled error', { path: new URL(c.req.url).pathname, error: (error as Error).name });
     const path = new URL(c.req.url).pathname;

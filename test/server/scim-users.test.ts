@@ -225,10 +225,12 @@ describe('GET /Users/{id}, PUT, PATCH, DELETE', () => {
 });
 
 describe('authentication', () => {
-  it('401 with a SCIM error and WWW-Authenticate-free body for a missing or wrong token; discovery too', async () => {
-    for (const headers of [{}, { authorization: 'Bearer wrong' }, { authorization: `Basic ${run.server.info().scimToken}` }, { authorization: 'Bearer' }]) {
+  it('401 with a SCIM error body and WWW-Authenticate: Bearer for a missing or wrong token; discovery too', async () => {
+    const headerSets: Record<string, string>[] = [{}, { authorization: 'Bearer wrong' }, { authorization: `Basic ${run.server.info().scimToken}` }, { authorization: 'Bearer' }];
+    for (const headers of headerSets) {
       const res = await fetch(`${run.scimBaseUrl}/Users`, { headers });
       expect(res.status).toBe(401);
+      expect(res.headers.get('www-authenticate')).toMatch(/^Bearer/);
       const body = (await res.json()) as Record<string, unknown>;
       expect(body).toMatchObject({ schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: '401' });
       expect(JSON.stringify(body)).not.toContain(run.server.info().scimToken);
