@@ -1,5 +1,6 @@
 import { loadConfig, type LoadConfigOptions, type LoadedConfig } from '../config/load.js';
 import { createHttpClient, type FetchLike, type HttpClient, type RetryOptions } from '../http/index.js';
+import { isIdpError, type IdpErrorCode } from '../idp/index.js';
 import { silentLogger, type Logger } from '../util/logger.js';
 import { CredentialsError, CredentialsUnavailableError } from './errors.js';
 import { createIdpLogin, type IdpLogin } from './idp-login.js';
@@ -87,6 +88,35 @@ export interface IdpCredentialProviderOptions {
   onRefreshError?: RefreshErrorListener;
 }
 
+/**
+ * IdP answers that only a person can fix. Retrying them automatically does harm: repeated wrong
+ * passwords lock the account at Okta/Entra. After one, the provider waits for `forceRefresh()`.
+ */
+const NEEDS_A_PERSON: ReadonlySet<IdpErrorCode> = new Set<IdpErrorCode>([
+  'invalid_credentials',
+  'account_locked',
+  'account_disabled',
+  'password_expired',
+  'mfa_required',
+  'consent_required',
+  'user_not_assigned',
+  'invalid_client_secret',
+  'client_secret_expired',
+  'client_secret_required',
+  'application_not_found',
+  'tenant_not_found',
+  'grant_not_enabled',
+  'scope_not_granted',
+  'invalid_scope',
+  'invalid_settings',
+  'insecure_endpoint',
+]);
+
+function needsAPerson(error: unknown): boolean {
+  if (isIdpError(error)) return NEEDS_A_PERSON.has(error.code);
+  return (error as { code?: unknown } | undefined)?.code === 'key_size_invalid';
+}
+
 /** @internal Makes the listener registry of a provider. */
 export function createListeners<T>(initial: { onRefresh?: RefreshListener<T> | undefined; onRefreshError?: RefreshErrorListener | undefined } = {}) {
   const refresh = new Set<RefreshListener<T>>();
@@ -126,7 +156,9 @@ export function createListeners<T>(initial: { onRefresh?: RefreshListener<T> | u
  * concurrent callers share one login; renewals run in the background before expiry (soft window) and
  * callers wait only when the credentials are about to expire (hard window) or have expired. If a renewal
  * fails, still-valid credentials keep being served while it is retried with backoff; once they have
- * expired, callers get a `credentials_expired` error that says why the last renewal failed.
+ * expired, callers get a `credentials_expired` error that says why the last renewal failed. Failures only
+ * a person can fix (wrong password, locked account, revoked client secret) are not retried at all — that
+ * would lock the account — until `forceRefresh()` is called; callers get the error at once meanwhile.
  *
  * Settings come from `~/.ubiq/configuration` (the `idp` block), `~/.ubiq/credentials` (the profile's
  * `IDP_USERNAME`/`IDP_PASSWORD`), `UBIQ_*` environment variables and `options.load`. When the profile
@@ -199,6 +231,7 @@ export function createIdpCredentialProvider(options: IdpCredentialProviderOption
     return createRefreshingCache<UbiqIdpCredentials>({
       load: login.load,
       label: 'Ubiq credentials',
+      isPermanent: needsAPerson,
       now,
       ...(options.timers ? { timers: options.timers } : {}),
       ...(options.random ? { random: options.random } : {}),

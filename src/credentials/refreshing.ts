@@ -77,6 +77,13 @@ export interface RefreshingCacheOptions<T> {
   timers?: ProviderTimers;
   /** In [0, 1). Default `Math.random`. */
   random?: () => number;
+  /**
+   * Errors that retrying cannot fix without a person (a wrong password, a revoked client secret). After
+   * one, no attempt is made automatically — not by timers, not by callers — until `refresh()` is called:
+   * retrying a wrong password would lock the account at the IdP. Still-valid values keep being served;
+   * callers get that error (or `credentials_expired` caused by it) at once.
+   */
+  isPermanent?(error: unknown): boolean;
   onRefresh?(value: T, info: RefreshSuccessInfo): void;
   onRefreshError?(error: unknown, info: RefreshErrorInfo): void;
   /** Used in messages ("Ubiq credentials"). */
@@ -134,6 +141,8 @@ export function createRefreshingCache<T>(options: RefreshingCacheOptions<T>): Re
   let failures = 0;
   let lastError: unknown;
   let nextAttemptAt = 0;
+  /** Set after a permanent failure: nothing is attempted automatically until refresh(). */
+  let blocked: { error: unknown } | undefined;
   let timer: unknown;
   let closed = false;
   const closer = new AbortController();
@@ -159,7 +168,7 @@ export function createRefreshingCache<T>(options: RefreshingCacheOptions<T>): Re
 
   function onTimer(): void {
     timer = undefined;
-    if (closed || inflight !== undefined || current === undefined) return;
+    if (closed || inflight !== undefined || current === undefined || blocked !== undefined) return;
     const t = now();
     if (t >= current.expiresAt) return; // the next caller loads; no background work for a dead value
     const due = failures > 0 ? nextAttemptAt : current.softAt;
@@ -199,6 +208,7 @@ export function createRefreshingCache<T>(options: RefreshingCacheOptions<T>): Re
         failures = 0;
         lastError = undefined;
         nextAttemptAt = 0;
+        blocked = undefined;
         schedule(current.softAt);
         safeCall(() => options.onRefresh?.(loaded.value, { reason, failedAttempts, refreshAt: new Date(current!.softAt), expiresAt: new Date(loaded.expiresAt) }));
         return loaded.value;
@@ -210,15 +220,17 @@ export function createRefreshingCache<T>(options: RefreshingCacheOptions<T>): Re
         lastError = error;
         const t = now();
         const servingStale = current !== undefined && t < current.expiresAt;
+        const permanent = options.isPermanent?.(error) === true;
+        if (permanent) blocked = { error };
         nextAttemptAt = t + backoff(failures, t);
-        if (servingStale) schedule(nextAttemptAt);
+        if (servingStale && !permanent) schedule(nextAttemptAt);
         safeCall(() =>
           options.onRefreshError?.(error, {
             reason,
             attempt: failures,
             expiresAt: current === undefined ? undefined : new Date(current.expiresAt),
             servingStale,
-            nextAttemptAt: current === undefined ? undefined : new Date(nextAttemptAt),
+            nextAttemptAt: current === undefined || permanent ? undefined : new Date(nextAttemptAt),
           }),
         );
         throw error;
@@ -251,6 +263,11 @@ export function createRefreshingCache<T>(options: RefreshingCacheOptions<T>): Re
     signal?.throwIfAborted();
     const t = now();
     const entry = current;
+    if (blocked !== undefined && inflight === undefined) {
+      if (entry !== undefined && t < entry.expiresAt) return entry.value;
+      if (entry !== undefined) throw expiredError(entry, blocked.error);
+      throw blocked.error;
+    }
     if (entry !== undefined && t < entry.hardAt) {
       // Timers can be late (a suspended laptop): a caller past the soft window starts the refresh too.
       if (t >= entry.softAt && inflight === undefined && t >= nextAttemptAt) start(failures > 0 ? 'retry' : 'background');
@@ -280,6 +297,7 @@ export function createRefreshingCache<T>(options: RefreshingCacheOptions<T>): Re
   async function refresh(signal?: AbortSignal): Promise<T> {
     if (closed) throw closedError();
     signal?.throwIfAborted();
+    blocked = undefined;
     return waitFor(inflight ?? start('forced'), signal);
   }
 

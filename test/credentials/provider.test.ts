@@ -183,12 +183,18 @@ describe('createIdpCredentialProvider against the Okta emulator and an SSO endpo
     await expect(provider()).rejects.toMatchObject({ code: 'sso_bad_response' });
   });
 
-  it('passes IdP errors through (bad password) with the IdP error code', async () => {
+  it('passes IdP errors through (bad password) and never retries a wrong password by itself', async () => {
     fx.okta.updateUser(USERNAME, { password: 'changed-password' });
     const provider = quick();
     const error = await provider().catch((e: unknown) => e);
-    expect(error).toMatchObject({ name: 'IdpError' });
+    expect(error).toMatchObject({ name: 'IdpError', code: 'invalid_credentials' });
+    // Retrying would lock the account at Okta: later calls fail at once with the same error.
+    await expect(provider()).rejects.toBe(error);
+    expect(fx.okta.stats().byGrant).toEqual({ password: 1 });
     expect(fx.sso.requests).toBe(0);
+    // forceRefresh() is the way to try again (after the password was fixed, here on the IdP side).
+    fx.okta.updateUser(USERNAME, { password: PASSWORD });
+    expect((await provider.forceRefresh()).kind).toBe('idp');
   });
 
   it("a caller's abort ends its wait; the login completes for the next caller", async () => {

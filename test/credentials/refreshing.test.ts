@@ -265,6 +265,38 @@ describe('createRefreshingCache', () => {
     cache.close();
   });
 
+  it('never retries a permanent failure by itself; refresh() tries again', async () => {
+    const time = createFakeTime();
+    let loads = 0;
+    let fail: Error | undefined = new Error('wrong password');
+    const cache = createRefreshingCache({
+      load: async () => {
+        loads += 1;
+        if (fail) throw fail;
+        return { value: loads, expiresAt: time.now() + HOUR };
+      },
+      isPermanent: (error) => error === fail,
+      now: time.now,
+      timers: time.timers,
+      random: () => 0,
+    });
+    await expect(cache.get()).rejects.toThrow('wrong password');
+    await expect(cache.get()).rejects.toThrow('wrong password');
+    expect(loads).toBe(1);
+    fail = undefined;
+    expect(await cache.refresh()).toBe(2);
+    // A permanent failure of a background refresh: stale value served, no retry timer, expired error after.
+    fail = new Error('password expired');
+    await time.advance(50 * MIN);
+    expect(loads).toBe(3);
+    expect(time.pending()).toBe(0);
+    expect(await cache.get()).toBe(2);
+    await time.advance(20 * MIN);
+    await expect(cache.get()).rejects.toMatchObject({ code: 'credentials_expired', cause: fail });
+    expect(loads).toBe(3);
+    cache.close();
+  });
+
   it('rejects nonsensical window options with a typed error', () => {
     expect(() => createRefreshingCache({ load: async () => ({ value: 1, expiresAt: 0 }), jitter: 2 })).toThrow(expect.objectContaining({ code: 'invalid_provider_options' }));
     expect(() => createRefreshingCache({ load: async () => ({ value: 1, expiresAt: 0 }), softWindowMs: -1 })).toThrow(expect.objectContaining({ code: 'invalid_provider_options' }));
