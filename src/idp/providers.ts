@@ -229,5 +229,6 @@ export const COMMON_HINTS: Record<IdpErrorCode, string> = {
 
 /** The hint for a code at a provider. */
 export function hintFor(provider: IdpProvider, code: IdpErrorCode): string {
-  return PROVIDERS[provider].hints[code] ?? COMMON_HINTS[code];
+  // `provider` comes from user settings: an unknown one still gets the common hint.
+  return (PROVIDERS as Partial<Record<string, ProviderProfile>>)[provider]?.hints[code] ?? COMMON_HINTS[code];
 }

@@ -1,6 +1,8 @@
 // The provider table: issuer derivation, default scopes and error classification as data.
 import { describe, expect, it } from 'vitest';
 import { PROVIDERS, hintFor } from '../../src/idp/providers.js';
+import { fetchIdpToken } from '../../src/idp/index.js';
+import type { IdpSettings } from '../../src/config/types.js';
 import type { IdpErrorCode } from '../../src/idp/errors.js';
 
 describe('issuer derivation', () => {
@@ -51,4 +53,16 @@ it('every code has a hint, and the seed steps are named', () => {
   expect(hintFor('entra', 'consent_required')).toContain('Grant admin consent for YourAzureADTenantName');
   expect(hintFor('okta', 'scope_not_granted')).toContain('Grant Okta API Scopes');
   expect(hintFor('okta', 'mfa_required')).toContain('Password Authentication Policy');
+});
+
+it('an unknown provider is a typed invalid_settings error, and settings are checked before any request', async () => {
+  const settings = { provider: 'auth0', customerId: 'c', tokenEndpointUrl: 'https://idp.example/token', clientId: 'x', clientSecret: 's' } as unknown as IdpSettings;
+  const fetch = async () => {
+    throw new Error('no request expected');
+  };
+  await expect(fetchIdpToken(settings, { username: 'u', password: 'p' }, { fetch })).rejects.toMatchObject({ name: 'IdpError', code: 'invalid_settings' });
+  const okta = { ...settings, provider: 'okta' as const };
+  await expect(fetchIdpToken({ ...okta, tokenEndpointUrl: 'not a url' }, { username: 'u', password: 'p' }, { fetch })).rejects.toMatchObject({ code: 'invalid_settings' });
+  await expect(fetchIdpToken({ ...okta, clientId: '' }, { username: 'u', password: 'p' }, { fetch })).rejects.toMatchObject({ code: 'invalid_settings' });
+  await expect(fetchIdpToken({ ...okta, tokenEndpointUrl: 'ftp://idp.example/token' }, { username: 'u', password: 'p' }, { fetch })).rejects.toMatchObject({ code: 'invalid_settings' });
 });
