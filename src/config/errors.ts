@@ -19,6 +19,9 @@ const SEED_HINT =
   "Compare your files with the setup documents: the idp block is the step 'Ubiq configuration file settings for the IDP', " +
   "the credentials profile the step 'Ubiq Credential settings' (Okta IDP Integration).";
 
+/** A broken file can produce thousands of problems; the message lists the first ones, `problems` has all. */
+const MAX_IN_MESSAGE = 50;
+
 function describe(problem: ConfigProblem): string {
   return `${problem.source}${problem.key === undefined ? '' : ` ${problem.key}`}: ${problem.message}`;
 }
@@ -33,7 +36,9 @@ export class ConfigError extends UbiqIdpError {
 
   constructor(problems: readonly ConfigProblem[], options: { hint?: string } = {}) {
     const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
-    super('config_invalid', `Invalid Ubiq configuration (${count}):\n${problems.map((p) => `  - ${describe(p)}`).join('\n')}`, {
+    const shown = problems.slice(0, MAX_IN_MESSAGE).map((p) => `  - ${describe(p)}`);
+    if (problems.length > MAX_IN_MESSAGE) shown.push(`  - … and ${problems.length - MAX_IN_MESSAGE} more (see .problems)`);
+    super('config_invalid', `Invalid Ubiq configuration (${count}):\n${shown.join('\n')}`, {
       hint: options.hint ?? SEED_HINT,
     });
     this.name = 'ConfigError';

@@ -120,3 +120,31 @@ describe('options shape', () => {
     expect((error as ConfigError).problems).toEqual([expect.objectContaining({ key: 'overrides.idp', message: 'must be an object' })]);
   });
 });
+
+describe('hostile and odd files', () => {
+  it('thousands of mistakes: a handful are listed with a count, the message stays short', async () => {
+    const h = await home({ '.ubiq/configuration': `{"idp": {}, "x": [${'1,'.repeat(100_000)}]}}`, '.ubiq/credentials': idpCredentials('default') });
+    const error = (await loadConfig({ homeDir: h.home, env: {} }).catch((e: unknown) => e)) as ConfigError;
+    expect(error.code).toBe('config_invalid');
+    expect(error.message.length).toBeLessThan(5_000);
+    const lines = `[default]\nIDP_USERNAME=u\n${'NOEQUALS\n'.repeat(20_000)}`;
+    const h2 = await home({ '.ubiq/credentials': lines });
+    const error2 = (await loadConfig({ homeDir: h2.home, env: {} }).catch((e: unknown) => e)) as ConfigError;
+    expect(error2.problems.filter((p) => p.code === 'missing_equals').length).toBe(20_000);
+    expect(error2.message).toContain(`… and ${error2.problems.length - 50} more (see .problems)`);
+  });
+
+  it('deeply nested JSON is read or refused, never a stack overflow', async () => {
+    const deep = `{"idp": {}, "deep": ${'['.repeat(200_000)}${']'.repeat(200_000)}}`;
+    const h = await home({ '.ubiq/configuration': deep, '.ubiq/credentials': idpCredentials('default') });
+    const error = await loadConfig({ homeDir: h.home, env: {} }).catch((e: unknown) => e);
+    expect(isConfigError(error)).toBe(true);
+  });
+
+  it('an empty or blank configuration file is a warning, not an error', async () => {
+    const h = await home({ '.ubiq/configuration': ' \r\n\t\n', '.ubiq/credentials': idpCredentials('default') });
+    const env = { UBIQ_IDP_PROVIDER: 'okta', UBIQ_IDP_CUSTOMER_ID: '6e7e795e-26a2-4973-aa73-b9fc259ebc5f', UBIQ_IDP_TOKEN_ENDPOINT_URL: 'https://a.okta.com/oauth2/v1/token', UBIQ_IDP_TENANT_ID: 'c', UBIQ_IDP_CLIENT_SECRET: CANARY.clientSecret };
+    const config = await loadConfig({ homeDir: h.home, env });
+    expect(config.warnings).toEqual([expect.objectContaining({ code: 'empty_file', source: h.path('.ubiq/configuration') })]);
+  });
+});

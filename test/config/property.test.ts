@@ -87,7 +87,7 @@ describe('property: random input never crashes the loader or pollutes Object.pro
           }
           expectPrototypeClean();
         }),
-        { numRuns: 150 },
+        { numRuns: 100 },
       );
     });
   });

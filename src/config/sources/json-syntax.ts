@@ -21,59 +21,69 @@ function keyBefore(text: string, index: number): string | undefined {
   return match?.[1];
 }
 
+/** Per kind of mistake; past this only the count is reported (a hostile file may have thousands). */
+const MAX_REPORTED = 5;
+
 export function diagnoseJson(original: string): { repaired: string; repairs: JsonRepair[] } {
-  const repairs: JsonRepair[] = [];
+  const all: JsonRepair[] = [];
+  const counts = new Map<string, number>();
+  // Messages are built lazily: computing a line number is O(file size), too slow to do thousands of times.
+  const repairs = {
+    push(code: string, message: () => string): void {
+      const count = (counts.get(code) ?? 0) + 1;
+      counts.set(code, count);
+      if (count <= MAX_REPORTED) all.push({ code, message: message() });
+    },
+  };
   let text = original;
 
   text = text.replace(/"<([^"<>\r\n]*)">/g, (match, inner: string, offset: number) => {
-    const key = keyBefore(text, offset);
-    repairs.push({
-      code: 'angle_brackets',
-      message: `line ${lineOf(text, offset)}: the value${key ? ` of "${key}"` : ''} is wrapped in <...> with the closing quote inside the bracket (as in the setup document); write just "https://…" without < and >`,
+    repairs.push('angle_brackets', () => {
+      const key = keyBefore(text, offset);
+      return `line ${lineOf(text, offset)}: the value${key ? ` of "${key}"` : ''} is wrapped in <...> with the closing quote inside the bracket (as in the setup document); write just "https://…" without < and >`;
     });
     return `"${inner}"`;
   });
 
   text = text.replace(/\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4})|\\([^"\\/bfnrtu]|u)/g, (match, bad: string | undefined, offset: number) => {
     if (bad === undefined) return match;
-    const key = keyBefore(text, text.lastIndexOf('"', offset));
-    const shown = bad === '<' ? '\\<' : 'a backslash';
-    repairs.push({
-      code: 'invalid_escape',
-      message:
+    repairs.push('invalid_escape', () => {
+      const key = keyBefore(text, text.lastIndexOf('"', offset));
+      const shown = bad === '<' ? '\\<' : 'a backslash';
+      return (
         `line ${lineOf(text, offset)}: ${shown} is not a valid escape in a JSON string${key ? ` (value of "${key}")` : ''}` +
-        (bad === '<' ? "; the setup document's client_secret example is shortened, so paste your full secret" : '; write \\\\ for a literal backslash'),
+        (bad === '<' ? "; the setup document's client_secret example is shortened, so paste your full secret" : '; write \\\\ for a literal backslash')
+      );
     });
     return bad;
   });
 
   if (/[“”„]/.test(text)) {
-    repairs.push({ code: 'smart_quotes', message: `line ${lineOf(text, text.search(/[“”„]/))}: typographic quotes (“ ”) are not JSON quotes; use plain "` });
+    const at = text.search(/[“”„]/);
+    repairs.push('smart_quotes', () => `line ${lineOf(text, at)}: typographic quotes (“ ”) are not JSON quotes; use plain "`);
     text = text.replace(/[“”„]/g, '"');
   }
 
   text = text.replace(/,(\s*[}\]])/g, (match, rest: string, offset: number) => {
-    repairs.push({ code: 'trailing_comma', message: `line ${lineOf(text, offset)}: a comma before a closing bracket is not allowed in JSON; remove it` });
+    repairs.push('trailing_comma', () => `line ${lineOf(text, offset)}: a comma before a closing bracket is not allowed in JSON; remove it`);
     return rest;
   });
 
   const trailingDot = /\}\s*\.\s*$/.exec(text);
   if (trailingDot) {
-    repairs.push({
-      code: 'trailing_dot',
-      message: `line ${lineOf(text, trailingDot.index + trailingDot[0].indexOf('.'))}: remove the '.' after the closing '}' (it ends the sentence in the setup document, it is not part of the JSON)`,
-    });
+    const at = trailingDot.index + trailingDot[0].indexOf('.');
+    repairs.push('trailing_dot', () => `line ${lineOf(text, at)}: remove the '.' after the closing '}' (it ends the sentence in the setup document, it is not part of the JSON)`);
     text = `${text.slice(0, trailingDot.index)}}`;
   }
 
   if (/^\s*"[^"]*"\s*:/.test(text)) {
-    repairs.push({
-      code: 'json_fragment',
-      message: 'the file starts with a "key": value pair; the whole file must be one JSON object, so put { before "idp" and } at the end',
-    });
+    repairs.push('json_fragment', () => 'the file starts with a "key": value pair; the whole file must be one JSON object, so put { before "idp" and } at the end');
     text = `{${text}\n}`;
   }
-  return { repaired: text, repairs };
+  for (const [code, count] of counts) {
+    if (count > MAX_REPORTED) all.push({ code, message: `and ${count - MAX_REPORTED} more of the same kind` });
+  }
+  return { repaired: text, repairs: all };
 }
 
 /** Where V8 says the syntax error is, without quoting the text (which may hold a secret). */
