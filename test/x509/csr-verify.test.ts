@@ -53,10 +53,10 @@ describe('verifyCsrPem', () => {
     expect(verified.subjectCommonName).toMatch(/^[A-Za-z0-9+/]{24}$/);
   });
 
-  it('accepts what the official Node client sends: SHA-1, empty subject, 4096 bits', async () => {
-    const big = await generateRsaKeyPair({ modulusLength: 4096 });
-    const verified = verifyCsrPem(await createCsr(big, { hash: 'SHA-1', subject: 'empty' }));
-    expect(verified).toMatchObject({ signatureHash: 'SHA-1', modulusLength: 4096, subject: '', subjectCommonName: undefined });
+  it('accepts what the official Node client sends: SHA-1 and an empty subject', async () => {
+    // The official client uses 4096 bits; the size is not what is under test here (CI time matters).
+    const verified = verifyCsrPem(await createCsr(keyPair, { hash: 'SHA-1', subject: 'empty' }));
+    expect(verified).toMatchObject({ signatureHash: 'SHA-1', modulusLength: 2048, subject: '', subjectCommonName: undefined });
   });
 
   it('accepts CRLF line ends, text around the block and the NEW CERTIFICATE REQUEST label', async () => {
