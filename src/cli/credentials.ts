@@ -3,7 +3,7 @@ import type { Command } from './command.js';
 import { COMMON_HELP, stringOption } from './command.js';
 import { EXIT, UsageError } from './exit-codes.js';
 import { runDefaultProvider } from './provider-run.js';
-import { loadOptionsFrom, SETTINGS_HELP, SETTINGS_OPTIONS } from './settings-options.js';
+import { keySizeFrom, loadOptionsFrom, SETTINGS_HELP, SETTINGS_OPTIONS } from './settings-options.js';
 
 const FORMATS = ['json', 'env', 'ini'] as const;
 type Format = (typeof FORMATS)[number];
@@ -89,7 +89,7 @@ Examples:
     if (json && requested !== 'json') throw new UsageError('--json and --format env/ini contradict each other.');
     const format = requested as Format;
     const load = loadOptionsFrom(values, io);
-    const { config, credentials } = await runDefaultProvider(ui, load, io.signal);
+    const { config, credentials } = await runDefaultProvider(ui, load, io.signal, keySizeFrom(values));
     if (io.stdout.isTTY === true) {
       io.stderr.write(
         `${ui.styles.yellow('!')} These are secrets: anyone who sees them can use your Ubiq access until ${credentials.kind === 'idp' ? credentials.expiresAt.toISOString() : 'the keys are revoked'}. Prefer redirecting to a file (chmod 600) or a pipe.\n`,

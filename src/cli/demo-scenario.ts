@@ -28,6 +28,7 @@ export interface ScenarioOptions {
   /** A temporary home directory for this IdP's ~/.ubiq files. */
   home: string;
   keyPair: Promise<RsaKeyPair>;
+  keySize: number;
   signal?: AbortSignal | undefined;
 }
 
@@ -138,7 +139,7 @@ export async function runScenario(narrator: Narrator, options: ScenarioOptions):
     });
 
     await narrator.step('Log in', `The credential provider signs in to ${idpName} (password grant) and exchanges the token and a CSR for a Ubiq certificate at the SSO endpoint.`, async () => {
-      provider = createIdpCredentialProvider({ config: need(config), allowInsecureHttp: true, pregenerateKeyPair: options.keyPair, retry: false });
+      provider = createIdpCredentialProvider({ config: need(config), allowInsecureHttp: true, modulusLength: options.keySize, pregenerateKeyPair: options.keyPair, retry: false });
       credentials = await provider(options.signal ? { signal: options.signal } : {});
       return {
         lines: [`signed in as ${credentials.username}: access key id ${shorten(credentials.accessKeyId)}, certificate valid until ${credentials.expiresAt.toISOString()}`],

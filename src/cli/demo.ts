@@ -7,6 +7,7 @@ import { COMMON_HELP, stringOption } from './command.js';
 import { createNarrator, type DemoStep } from './demo-narrator.js';
 import { runScenario } from './demo-scenario.js';
 import { EXIT, UsageError } from './exit-codes.js';
+import { keySizeFrom } from './settings-options.js';
 import { formatMs } from './ui.js';
 
 const NAMES = { okta: 'Okta', entra: 'Entra' } as const;
@@ -14,7 +15,7 @@ const NAMES = { okta: 'Okta', entra: 'Entra' } as const;
 export const demoCommand: Command = {
   name: 'demo',
   summary: 'run the whole system offline (Okta, then Entra) and narrate each step',
-  options: { only: { type: 'string' } },
+  options: { only: { type: 'string' }, 'key-size': { type: 'string' } },
   help: `Usage: ubiq-idp demo [--only okta|entra]
 
 Runs the whole IdP integration on this machine, offline, in about half a minute: for Okta, then Entra,
@@ -26,7 +27,8 @@ the provisioning rules at work (group membership, group rename, deactivation, re
 All traffic is real HTTP over 127.0.0.1. Each step says what it does, then what happened.
 
 Options:
-      --only P   run one IdP only: okta or entra
+      --only P        run one IdP only: okta or entra
+      --key-size N    RSA key size of the logins; default 4096 (the official clients'), at least 2048
 ${COMMON_HELP} (the summary only)
 
 Exit code 0 when every step behaved as expected, 1 otherwise.
@@ -34,6 +36,7 @@ Exit code 0 when every step behaved as expected, 1 otherwise.
   async run({ io, values, json, ui, writeJson }) {
     const only = stringOption(values, 'only');
     if (only !== undefined && only !== 'okta' && only !== 'entra') throw new UsageError(`--only must be okta or entra (got '${only}').`);
+    const keySize = keySizeFrom(values);
     const providers: Array<'okta' | 'entra'> = only === undefined ? ['okta', 'entra'] : [only];
     const started = performance.now();
     if (!json) {
@@ -43,10 +46,10 @@ Exit code 0 when every step behaved as expected, 1 otherwise.
           `For ${providers.map((p) => NAMES[p]).join(', then ')}: an emulated IdP, the Ubiq reference server, SCIM provisioning, a login with real files, encryption with a data key, and the provisioning rules.`,
         ),
       );
-      ui.line(ui.styles.dim('RSA-4096 key pairs are generated in the background (off the main thread) while the servers start.'));
+      ui.line(ui.styles.dim(`RSA-${keySize} key pairs are generated in the background (off the main thread) while the servers start.`));
     }
     // The official clients' key size; started now so that the logins wait for the network only.
-    const keyPairs = new Map<string, Promise<RsaKeyPair>>(providers.map((p) => [p, generateRsaKeyPair({ modulusLength: 4096 })]));
+    const keyPairs = new Map<string, Promise<RsaKeyPair>>(providers.map((p) => [p, generateRsaKeyPair({ modulusLength: keySize })]));
     for (const pending of keyPairs.values()) pending.catch(() => {});
     const home = await mkdtemp(join(tmpdir(), 'ubiq-idp-demo-'));
     const steps: DemoStep[] = [];
@@ -57,7 +60,7 @@ Exit code 0 when every step behaved as expected, 1 otherwise.
           ui.line(ui.styles.cyan(`━━ ${NAMES[provider]} ${'━'.repeat(60)}`));
         }
         const narrator = createNarrator(ui, NAMES[provider], json);
-        await runScenario(narrator, { provider, home: join(home, provider), keyPair: keyPairs.get(provider) as Promise<RsaKeyPair>, signal: io.signal });
+        await runScenario(narrator, { provider, home: join(home, provider), keyPair: keyPairs.get(provider) as Promise<RsaKeyPair>, keySize, signal: io.signal });
         steps.push(...narrator.steps);
         if (io.signal?.aborted) break;
       }

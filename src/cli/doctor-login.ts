@@ -27,10 +27,6 @@ function describeClaims(token: IdpToken): string {
  */
 export async function checkLogin(report: DoctorReport, config: Extract<LoadedConfig, { kind: 'idp' }>, options: { allowInsecureHttp: boolean; signal?: AbortSignal | undefined; modulusLength?: number }): Promise<void> {
   const { idp, user } = config;
-  // Started now: the key pair is needed only after the token, and takes a second or two.
-  const keyPair = generateRsaKeyPair({ modulusLength: options.modulusLength ?? 4096 });
-  keyPair.catch(() => {});
-
   const signIn = await report.ui.spin(`signing in to ${idp.provider} as ${user.username}`, () =>
     fetchIdpToken(idp, user, { allowInsecureHttp: options.allowInsecureHttp, timeoutMs: 10_000, ...(options.signal ? { signal: options.signal } : {}), retry: false }).then(
       (token) => ({ ok: true as const, token }),
@@ -64,7 +60,7 @@ export async function checkLogin(report: DoctorReport, config: Extract<LoadedCon
 
   const exchange = await report.ui.spin(`exchanging the token at ${config.server} (key pair, CSR, SSO)`, async () => {
     try {
-      const pair = await keyPair;
+      const pair = await generateRsaKeyPair({ modulusLength: options.modulusLength ?? 4096 });
       const csrPem = await createCsr(pair);
       const result = await exchangeIdpToken({
         server: config.server,

@@ -5,7 +5,7 @@ import { checkLogin } from './doctor-login.js';
 import { checkDiscovery, checkReachability } from './doctor-network.js';
 import { createDoctorReport } from './doctor-report.js';
 import { EXIT } from './exit-codes.js';
-import { loadOptionsFrom, SETTINGS_HELP, SETTINGS_OPTIONS } from './settings-options.js';
+import { keySizeFrom, loadOptionsFrom, SETTINGS_HELP, SETTINGS_OPTIONS } from './settings-options.js';
 
 export const doctorCommand: Command = {
   name: 'doctor',
@@ -33,6 +33,7 @@ Examples:
   ubiq-idp doctor --json | jq '.checks[] | select(.status == "fail")'
 `,
   async run({ io, values, json, ui, writeJson }) {
+    const modulusLength = keySizeFrom(values);
     const report = createDoctorReport(ui, json);
     const load = loadOptionsFrom(values, io);
     const config = await checkLocalSetup(report, { ...load, env: io.env, homeDir: io.homeDir });
@@ -47,7 +48,7 @@ Examples:
         else report.add({ status: 'skip', title: 'discovery document not checked: the token endpoint is unreachable' });
         report.section('Sign-in');
         if (reachable['token endpoint']) {
-          await checkLogin(report, config, { allowInsecureHttp: load.allowInsecureHttp === true, signal: io.signal });
+          await checkLogin(report, config, { allowInsecureHttp: load.allowInsecureHttp === true, signal: io.signal, modulusLength });
         } else {
           report.add({ status: 'skip', title: 'sign-in not attempted: the token endpoint is unreachable' });
         }

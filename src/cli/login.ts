@@ -2,7 +2,7 @@ import type { Command } from './command.js';
 import { COMMON_HELP } from './command.js';
 import { EXIT } from './exit-codes.js';
 import { runDefaultProvider } from './provider-run.js';
-import { loadOptionsFrom, SETTINGS_HELP, SETTINGS_OPTIONS } from './settings-options.js';
+import { keySizeFrom, loadOptionsFrom, SETTINGS_HELP, SETTINGS_OPTIONS } from './settings-options.js';
 import { formatMs, shorten } from './ui.js';
 
 const PROVIDER_NAMES = { okta: 'Okta', entra: 'Microsoft Entra ID' } as const;
@@ -29,11 +29,11 @@ Examples:
 `,
   async run({ io, values, json, ui, writeJson }) {
     const load = loadOptionsFrom(values, io);
-    const run = await runDefaultProvider(ui, load, io.signal);
+    const run = await runDefaultProvider(ui, load, io.signal, keySizeFrom(values));
     const { config, credentials, timings } = run;
     const steps = [
       { step: 'settings', ms: timings.settingsMs, detail: `profile [${config.profile}]` },
-      ...(timings.keyPairMs === undefined ? [] : [{ step: 'key pair', ms: timings.keyPairMs, detail: 'RSA-4096, off the main thread (in parallel with the sign-in)' }]),
+      ...(timings.keyPairMs === undefined ? [] : [{ step: 'key pair', ms: timings.keyPairMs, detail: `RSA-${keySizeFrom(values)}, off the main thread (in parallel with the sign-in)` }]),
       ...timings.requests.map((r) => ({ step: r.step, ms: r.ms, detail: `${r.method} ${r.url} → ${r.status ?? 'no answer'}` })),
     ];
     if (json) {

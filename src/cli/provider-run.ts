@@ -51,7 +51,7 @@ export interface ProviderRun {
  * Loads the settings (to report them), then runs `defaultProvider()` once, as application code would,
  * timing each step. The key pair is generated up front (off the main thread) so its time is its own.
  */
-export async function runDefaultProvider(ui: Ui, load: LoadConfigOptions, signal: AbortSignal | undefined): Promise<ProviderRun> {
+export async function runDefaultProvider(ui: Ui, load: LoadConfigOptions, signal: AbortSignal | undefined, modulusLength = 4096): Promise<ProviderRun> {
   const started = performance.now();
   const settings = await ui.spin('reading settings', () => loadConfig(load));
   const config = settings.value;
@@ -67,7 +67,7 @@ export async function runDefaultProvider(ui: Ui, load: LoadConfigOptions, signal
   }
   let keyPairMs: number | undefined;
   const keyStart = performance.now();
-  const keyPair = generateRsaKeyPair().then((pair) => {
+  const keyPair = generateRsaKeyPair({ modulusLength }).then((pair) => {
     keyPairMs = performance.now() - keyStart;
     return pair;
   });
@@ -77,6 +77,7 @@ export async function runDefaultProvider(ui: Ui, load: LoadConfigOptions, signal
     load,
     fetch: transport.fetch,
     pregenerateKeyPair: keyPair,
+    modulusLength,
     allowInsecureHttp: load.allowInsecureHttp === true,
   });
   try {

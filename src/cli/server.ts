@@ -18,7 +18,8 @@ export const SERVER_PEOPLE: Record<'okta' | 'entra', DemoPerson> = {
   entra: { username: 'grace@contoso.onmicrosoft.com', firstName: 'Grace', lastName: 'Hopper', groups: ['Finance'] },
 };
 
-interface Running {
+/** A reference server started by the `server` command, with its IdP and settings files. */
+export interface Running {
   server: ReferenceServer;
   idp: EmulatedIdp | undefined;
   configDir: string | undefined;
@@ -43,7 +44,7 @@ async function listen(server: ReferenceServer, port: number) {
 }
 
 /** Starts one reference server, wired to an emulated IdP when given: IdP settings, a provisioned person, a dataset. */
-async function startOne(port: number, idp: EmulatedIdp | undefined, signal: AbortSignal | undefined): Promise<Running> {
+export async function startReferenceStack(port: number, idp: EmulatedIdp | undefined, signal: AbortSignal | undefined): Promise<Running> {
   const server = createReferenceServer();
   const running: Running = { server, idp, configDir: undefined, provisioned: undefined };
   const address = await listen(server, port);
@@ -145,13 +146,13 @@ does. Passwords and client secrets of the emulated IdPs go only into the files.
     const idps: EmulatedIdp[] = [];
     try {
       if (wanted.length === 0) {
-        runnings.push(await startOne(port, undefined, io.signal));
+        runnings.push(await startReferenceStack(port, undefined, io.signal));
       }
       for (const [index, provider] of wanted.entries()) {
         const idp = await ui.spin(`starting the ${provider === 'okta' ? 'Okta' : 'Entra'} emulator`, () => (provider === 'okta' ? startOktaIdp([SERVER_PEOPLE.okta]) : startEntraIdp([SERVER_PEOPLE.entra])));
         idps.push(idp.value);
         const serverPort = port === 0 ? 0 : port + index;
-        const started = await ui.spin(`starting the reference server on port ${serverPort} and provisioning over SCIM`, () => startOne(serverPort, idp.value, io.signal));
+        const started = await ui.spin(`starting the reference server on port ${serverPort} and provisioning over SCIM`, () => startReferenceStack(serverPort, idp.value, io.signal));
         runnings.push(started.value);
       }
       if (json) {

@@ -1,4 +1,5 @@
 import type { LoadConfigOptions } from '../config/load.js';
+import { UsageError } from './exit-codes.js';
 import type { CliIo } from './io.js';
 
 /** The options of commands that read the Ubiq settings (login, credentials, doctor). */
@@ -7,13 +8,26 @@ export const SETTINGS_OPTIONS = {
   config: { type: 'string' },
   credentials: { type: 'string' },
   'allow-http': { type: 'boolean' },
+  'key-size': { type: 'string' },
 } as const;
 
 export const SETTINGS_HELP = `  -p, --profile P        credentials profile (INI section); default UBIQ_PROFILE, else 'default'
       --config FILE      configuration file; default UBIQ_CONFIGURATION_FILE, else ~/.ubiq/configuration
       --credentials FILE credentials file; default UBIQ_CREDENTIALS_FILE, else ~/.ubiq/credentials
       --allow-http       accept http:// token endpoints and servers (local emulators only; sends the
-                         password and client secret unencrypted)`;
+                         password and client secret unencrypted)
+      --key-size N       RSA key size for the certificate request; default 4096 (the official
+                         clients'), at least 2048`;
+
+/** The --key-size option (default 4096). */
+export function keySizeFrom(values: Record<string, string | boolean | undefined>): number {
+  const raw = typeof values['key-size'] === 'string' ? (values['key-size'] as string) : '4096';
+  const size = Number(raw);
+  if (!/^\d+$/.test(raw) || size < 2048 || size > 16384 || size % 8 !== 0) {
+    throw new UsageError(`--key-size must be a multiple of 8 from 2048 to 16384 (got '${raw}').`);
+  }
+  return size;
+}
 
 /** Loader options from the command line and the io (environment, home directory). */
 export function loadOptionsFrom(values: Record<string, string | boolean | undefined>, io: CliIo): LoadConfigOptions {
