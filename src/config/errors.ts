@@ -75,12 +75,35 @@ function hasCode(value: unknown, name: string, code: string): boolean {
   );
 }
 
-/** True when `value` is a {@link ConfigError} (matches by name and code, so it works across bundles). */
+/**
+ * True when `value` is a {@link ConfigError} (matches by name and code, so it works across bundles).
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await loadConfig();
+ * } catch (error) {
+ *   if (isConfigError(error)) for (const p of error.problems) console.error(`${p.source} ${p.key ?? ''}: ${p.message}`);
+ *   else throw error;
+ * }
+ * ```
+ */
 export function isConfigError(value: unknown): value is ConfigError {
   return value instanceof ConfigError || hasCode(value, 'ConfigError', 'config_invalid');
 }
 
-/** True when `value` is a {@link ConfigNotFoundError}: no source supplied credentials. */
+/**
+ * True when `value` is a {@link ConfigNotFoundError}: no source supplied credentials, so a
+ * provider chain may try its next source.
+ *
+ * @example
+ * ```ts
+ * const config = await loadConfig().catch((error: unknown) => {
+ *   if (isConfigNotFoundError(error)) return undefined; // nothing configured: use another source
+ *   throw error; // configured, but wrong: tell the user
+ * });
+ * ```
+ */
 export function isConfigNotFoundError(value: unknown): value is ConfigNotFoundError {
   return value instanceof ConfigNotFoundError || hasCode(value, 'ConfigNotFoundError', 'config_not_found');
 }
