@@ -1,0 +1,39 @@
+// The fleet simulation of `npm run sim:fleet` at a small count (N=200), with the org-wide /token limit
+// scaled down so it binds as it does for N=5,000 against 2,000/min. One virtual clock; figures are exact.
+import { describe, expect, it } from 'vitest';
+import { runFleet } from '../../bench/fleet-sim.js';
+import { trackUnhandledRejections } from './helpers/guards.js';
+
+describe('fleet simulation (small count)', () => {
+  it('200 providers at once under per-user and org /token limits: all get credentials, then refresh over one hour without lockstep', async () => {
+    const unhandled = trackUnhandledRejections();
+    try {
+      const n = 200;
+      const result = await runFleet({ providers: n, orgPerMinute: 80, perUserPerSecond: 4, retryDeadlineMs: 5 * 60_000, retryMaxAttempts: 10 });
+      const { startup, refresh } = result;
+      // Startup: nobody gives up, every provider made one SSO exchange.
+      expect(startup.failures).toBe(0);
+      expect(result.callersFailed).toBe(0);
+      expect(startup.ssoRequests).toBe(n);
+      expect(startup.orgLimited).toBeGreaterThan(0); // the limit did bind
+      // Token requests: one success each plus the 429s; the 429s are bounded by the windows the fleet needs.
+      expect(startup.tokenRequests).toBe(n + startup.orgLimited + startup.userLimited);
+      const windows = Math.ceil(n / 80);
+      expect(startup.orgLimited).toBeLessThanOrEqual(n * windows);
+      // Refresh: every provider refreshed exactly once in the hour (1 h certificates), none failed for good.
+      expect(refresh.providersRefreshed).toBe(n);
+      expect(refresh.refreshes).toBe(n);
+      expect(refresh.ssoRequests).toBe(n);
+      expect(result.validAtEnd).toBe(n);
+      // Not in lockstep: spread over many distinct seconds, no second holding more than a small share.
+      expect(refresh.distinctSeconds).toBeGreaterThanOrEqual(n / 4);
+      expect(refresh.maxPerSecond).toBeLessThanOrEqual(n / 10);
+      const spread = (refresh.times.at(-1) ?? 0) - (refresh.times[0] ?? 0);
+      expect(spread).toBeGreaterThanOrEqual(60);
+      expect(unhandled.rejections).toEqual([]);
+      console.log(JSON.stringify({ ...result, refresh: { ...refresh, times: undefined } }));
+    } finally {
+      unhandled.dispose();
+    }
+  }, 120_000);
+});
