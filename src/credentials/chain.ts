@@ -25,13 +25,17 @@ export function chain<T extends UbiqCredentials = UbiqCredentials>(...links: Cha
   let chosen: ChainLink<T> | undefined;
   let closed = false;
 
-  function choose(link: ChainLink<T>): void {
-    if (chosen !== undefined) return;
-    chosen = link;
+  // Subscribed up front, not when a link is chosen: the chosen link's first sign-in reports before
+  // chain() learns it succeeded. Only a link that has credentials ever reports, so forwarding all is right.
+  for (const link of links) {
     if (isFull(link)) {
       link.onRefresh(listeners.emitRefresh);
       link.onRefreshError(listeners.emitError);
     }
+  }
+
+  function choose(link: ChainLink<T>): void {
+    chosen ??= link;
   }
 
   async function resolve(call: ProviderCallOptions | undefined): Promise<{ link: ChainLink<T>; value: T }> {

@@ -68,19 +68,34 @@ export class SsoError extends UbiqIdpError {
   }
 }
 
-/** True for a `CredentialsError` (any code), matched by name so it works across bundles. */
+/**
+ * True for a `CredentialsError` (any code), matched by name so it works across bundles.
+ *
+ * @example
+ * if (isCredentialsError(error) && error.code === 'credentials_expired') console.error(error.message);
+ */
 export function isCredentialsError(value: unknown): value is CredentialsError {
   return value instanceof Error && (value.name === 'CredentialsError' || value.name === 'CredentialsUnavailableError');
 }
 
-/** True for "no credentials here, try the next source" (also the config loader's `config_not_found`). */
+/**
+ * True for "no credentials here, try the next source" (also the config loader's `config_not_found`).
+ *
+ * @example
+ * const credentials = await fromEnv()().catch((error) => (isCredentialsUnavailableError(error) ? undefined : Promise.reject(error)));
+ */
 export function isCredentialsUnavailableError(value: unknown): boolean {
   if (!(value instanceof Error)) return false;
   const code = (value as { code?: unknown }).code;
   return code === 'credentials_unavailable' || code === 'config_not_found' || (value as { tryNextLink?: unknown }).tryNextLink === true;
 }
 
-/** True for an `SsoError`, matched by name. */
+/**
+ * True for an `SsoError`, matched by name.
+ *
+ * @example
+ * try { await provider(); } catch (error) { if (isSsoError(error) && error.code === 'sso_forbidden') console.error(error.hint); }
+ */
 export function isSsoError(value: unknown): value is SsoError {
   return value instanceof Error && value.name === 'SsoError';
 }

@@ -193,7 +193,8 @@ describe('defaultProvider()', () => {
 
   it('signs in with the files when the environment is empty; one login for concurrent callers', async () => {
     await writeUbiqFiles(`[default]\nSERVER=${fx.sso.url}\nIDP_USERNAME=${USERNAME}\nIDP_PASSWORD=${PASSWORD}\n`, idpConfiguration());
-    const provider = track(defaultProvider(options({})));
+    const refreshed: string[] = [];
+    const provider = track(defaultProvider(options({}, { onRefresh: (c) => refreshed.push(c.accessKeyId) })));
     const all = await Promise.all(Array.from({ length: 200 }, () => provider()));
     expect(new Set(all).size).toBe(1);
     expect(all[0]!.kind).toBe('idp');
@@ -201,6 +202,8 @@ describe('defaultProvider()', () => {
     expect(fx.okta.stats().byEndpoint.token).toBe(1);
     const forced = await provider.forceRefresh();
     expect(forced).not.toBe(all[0]);
+    // The first sign-in is reported too, not only later refreshes.
+    expect(refreshed).toEqual([all[0]!.accessKeyId, forced.accessKeyId]);
   });
 
   it('says where it looked when nothing is configured', async () => {
