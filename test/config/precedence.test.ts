@@ -177,3 +177,41 @@ describe('sources and precedence', () => {
     expect(config.sources.files).toEqual([]);
   });
 });
+
+describe('warnings about the sources themselves', () => {
+  it('a file named by option or UBIQ_*_FILE that does not exist is a warning (and the loader goes on)', async () => {
+    const h = await home();
+    const config = await loadConfig({ homeDir: h.home, env: { ...fullIdpEnv, UBIQ_CREDENTIALS_FILE: h.path('nope/credentials') }, configurationFile: h.path('nope/configuration') });
+    expect(config.warnings.map((w) => [w.code, w.source, w.message])).toEqual([
+      ['file_not_found', h.path('nope/configuration'), 'was named by an option but does not exist'],
+      ['file_not_found', h.path('nope/credentials'), 'was named by an environment variable but does not exist'],
+    ]);
+    // An explicitly named credentials file has no credentials.json fallback.
+    expect(config.sources.files.map((f) => f.chosenBy)).toEqual(['option', 'env']);
+  });
+
+  it('one source with both an IdP sign-in and static keys: IdP wins, with a warning', async () => {
+    const h = await home({ '.ubiq/configuration': oktaSeedDialect(), '.ubiq/credentials': `${idpCredentials('default')}ACCESS_KEY_ID=a\n` });
+    const config = await loadConfig({ homeDir: h.home, env: {} });
+    expect(config.kind).toBe('idp');
+    expect(config.warnings).toEqual([expect.objectContaining({ code: 'mixed_credentials', key: '[default]', source: h.path('.ubiq/credentials') })]);
+  });
+
+  it('a higher source with static keys beats a lower one with an IdP sign-in, without a warning', async () => {
+    const h = await home({ '.ubiq/credentials': idpCredentials('default') });
+    const config = await loadConfig({ homeDir: h.home, env: { UBIQ_ACCESS_KEY_ID: 'a', UBIQ_SECRET_SIGNING_KEY: CANARY.signingKey, UBIQ_SECRET_CRYPTO_ACCESS_KEY: CANARY.cryptoKey } });
+    expect(config.kind).toBe('static');
+    expect(config.warnings).toEqual([]);
+  });
+
+  it('control characters and a ?query in URLs are problems; the customer id is lower-cased', async () => {
+    const h = await home({ '.ubiq/configuration': oktaSeedDialect({ customer_id: CUSTOMER_ID.toUpperCase() }), '.ubiq/credentials': idpCredentials('default') });
+    const error = await loadConfig({ homeDir: h.home, env: { UBIQ_IDP_TOKEN_ENDPOINT_URL: 'https://a.okta.com/oauth2/v1/token?x=1', UBIQ_IDP_TENANT_ID: 'a\u0007b' } }).catch((e: unknown) => e);
+    expect((error as { problems: Array<{ key: string; code: string }> }).problems.map((p) => `${p.key}:${p.code}`)).toEqual([
+      'UBIQ_IDP_TOKEN_ENDPOINT_URL:query_in_url',
+      'UBIQ_IDP_TENANT_ID:control_characters',
+    ]);
+    const config = await loadConfig({ homeDir: h.home, env: {} });
+    expect(config.kind === 'idp' && config.idp.customerId).toBe(CUSTOMER_ID);
+  });
+});
