@@ -74,7 +74,7 @@ describe('default transport', () => {
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
       res.write('{"access_token":');
     });
-    const error = await rejection(client({ timeoutMs: 100 }).request(server.url, { method: 'GET', retry: { maxAttempts: 2, sleep: async () => {} } }));
+    const error = await rejection(client({ timeoutMs: 1_000 }).request(server.url, { method: 'GET', retry: { maxAttempts: 2, sleep: async () => {} } }));
     expect(error.code).toBe('timeout');
     expect(error.attempts).toBe(2);
     expect(server.hits()).toBe(2);

@@ -1,5 +1,5 @@
 // Retries and their limits, timeouts and abort, counted at the emulators (real sockets).
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createEntraEmulator, createOktaEmulator, type EntraEmulator, type OktaEmulator } from 'ubiq-idp/testing';
 import { fetchIdpToken, isIdpError, type FetchIdpTokenOptions } from '../../src/idp/index.js';
 import type { IdpSettings } from '../../src/config/types.js';
@@ -152,7 +152,7 @@ describe('bad answers', () => {
 describe('timeouts and abort', () => {
   it('times out each attempt (latency beyond timeoutMs) and gives up after the attempts: timeout', async () => {
     okta.faults.set({ latencyMs: 5_000, endpoints: ['token'] });
-    const error = await failure(fetchIdpToken(settings, user, { ...options, timeoutMs: 100, retry: { maxAttempts: 2, sleep: async () => {} } }));
+    const error = await failure(fetchIdpToken(settings, user, { ...options, timeoutMs: 1_000, retry: { maxAttempts: 2, sleep: async () => {} } }));
     expect(error.code).toBe('timeout');
     expect(error.attempts).toBe(2);
     expect(okta.stats().byEndpoint.token).toBe(2);
@@ -160,7 +160,7 @@ describe('timeouts and abort', () => {
 
   it('the total deadline ends retries early', async () => {
     okta.faults.set({ latencyMs: 5_000, endpoints: ['token'] });
-    const error = await failure(fetchIdpToken(settings, user, { ...options, timeoutMs: 10_000, retry: { deadlineMs: 150, sleep: async () => {} } }));
+    const error = await failure(fetchIdpToken(settings, user, { ...options, timeoutMs: 10_000, retry: { deadlineMs: 1_000, sleep: async () => {} } }));
     expect(error.code).toBe('timeout');
     expect(okta.stats().byEndpoint.token).toBe(1);
   });
@@ -169,7 +169,9 @@ describe('timeouts and abort', () => {
     okta.faults.set({ latencyMs: 5_000, endpoints: ['token'] });
     const controller = new AbortController();
     const pending = failure(fetchIdpToken(settings, user, { ...options, signal: controller.signal }));
-    setTimeout(() => controller.abort(new Error('user cancelled')), 50);
+    // Abort once the emulator holds the request (not after a fixed delay: a loaded machine may be slower).
+    await vi.waitFor(() => expect(okta.stats().byEndpoint.token).toBe(1), { timeout: 5_000, interval: 10 });
+    controller.abort(new Error('user cancelled'));
     const error = await pending;
     expect(error.code).toBe('aborted');
     expect(okta.stats().byEndpoint.token).toBe(1);
