@@ -112,7 +112,7 @@ export function toUbiqSecurityCredentials(provider: Provider<UbiqCredentials> | 
   const methods = {
     isIdp(): boolean {
       if (!target.initialized) {
-        throw new CredentialsError('credentials_unavailable', 'toUbiqSecurityCredentials(): initAsync() has not been called (or failed).', {
+        throw new CredentialsError('adapter_not_initialized', 'toUbiqSecurityCredentials(): initAsync() has not been called (or failed).', {
           hint: 'Call await credentials.initAsync() once before passing the credentials to ubiq-security.',
         });
       }

@@ -6,9 +6,16 @@ import { UbiqIdpError } from '../errors.js';
  *   `chain()` moves on to its next source.
  * - `credentials_expired`: the cached certificate has expired and the last refresh failed (see `cause`).
  * - `provider_closed`: the provider was used after `close()`.
+ * - `invalid_provider_options`: an option is out of range (key size, window lengths).
+ * - `adapter_not_initialized`: the ubiq-security adapter was used before `initAsync()`.
  * - `sso_*`: the SSO exchange (IdP token → Ubiq certificate) failed; see `SsoError`.
  */
-export type CredentialsErrorCode = 'credentials_unavailable' | 'credentials_expired' | 'provider_closed' | 'invalid_provider_options';
+export type CredentialsErrorCode =
+  | 'credentials_unavailable'
+  | 'credentials_expired'
+  | 'provider_closed'
+  | 'invalid_provider_options'
+  | 'adapter_not_initialized';
 
 /** Codes of `SsoError`. */
 export type SsoErrorCode =

@@ -67,7 +67,7 @@ describe('toUbiqSecurityCredentials', () => {
     const { provider } = fakeIdpProvider();
     const credentials = toUbiqSecurityCredentials(provider);
     expect(credentials.initialized).toBe(false);
-    expect(() => credentials.isIdp()).toThrow(expect.objectContaining({ hint: expect.stringContaining('initAsync') }));
+    expect(() => credentials.isIdp()).toThrow(expect.objectContaining({ code: 'adapter_not_initialized', hint: expect.stringContaining('initAsync') }));
     await credentials.initAsync({ event_reporting: {} });
     expect(credentials.isIdp()).toBe(true);
     const current = await provider();
