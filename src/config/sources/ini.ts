@@ -52,8 +52,11 @@ export function parseCredentialsIni(text: string, source: string): ParsedProfile
       }
       continue;
     }
-    readEntry(line, lineNo, section, (code, message, key) => {
-      result.reported.add(`${section!.name}\n${(line.split('=')[0] ?? '').replace(/\[\]$/, '').trim().toUpperCase()}`);
+    const current = section;
+    readEntry(line, lineNo, current, (code, message, key) => {
+      // Remember which value was bad, so that it is not reported a second time as missing.
+      const badKey = (line.split('=')[0] ?? '').trim().replace(/\[\]$/, '').trim().toUpperCase();
+      result.reported.add(`${current.name}\n${badKey}`);
       problem(code, message, key);
     });
   }
