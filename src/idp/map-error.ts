@@ -173,7 +173,7 @@ export function invalidSuccess(answer: CapturedAnswer, context: MapContext, open
   }
   const result = tokenResponseSchema.safeParse(json);
   const problems = result.success
-    ? scrub(openidError instanceof Error ? openidError.message : 'rejected by openid-client', secrets)
+    ? scrub(describeOpenidError(openidError), secrets)
     : result.error.issues.map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`).join('; ');
   return idpError(scoped, 'invalid_response', `${profile.displayName} answered the ${GRANT_LABEL[context.grant]} with HTTP ${answer.status} but not a valid token response: ${problems}`, {
     status: answer.status,
@@ -202,6 +202,22 @@ export function toIdpError(error: unknown, answer: CapturedAnswer | undefined, c
     attempts: context.attempts,
     cause: sanitizeCause(error, context.secrets),
   });
+}
+
+/**
+ * openid-client's message plus the one of its cause (ClientError wraps the useful OperationProcessingError),
+ * and a plain word for the one failure users can fix: an ID token issuer that is not the one derived from
+ * the token endpoint (e.g. an Entra domain name instead of the directory id). Claims and bodies are never quoted.
+ */
+function describeOpenidError(error: unknown): string {
+  if (!(error instanceof Error)) return 'rejected by openid-client';
+  const inner = error.cause instanceof Error ? error.cause : undefined;
+  const details = (inner?.cause ?? undefined) as { claim?: unknown; expected?: unknown } | undefined;
+  const text = inner === undefined || inner.message === error.message ? error.message : `${error.message}: ${inner.message}`;
+  if (details?.claim === 'iss' && typeof details.expected === 'string') {
+    return `${text}; the ID token's issuer is not ${details.expected}, the issuer derived from the token endpoint URL. Use the directory (tenant) ID rather than a domain name in token_endpoint_url, pass discoveryUrl, or leave openid out of the scope`;
+  }
+  return text;
 }
 
 function secretValues(json: unknown): string[] {

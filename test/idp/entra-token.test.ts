@@ -72,6 +72,16 @@ describe('success', () => {
     expect(entra.stats().byGrant).toEqual({ password: 2, refresh_token: 3 });
   });
 
+  it('a domain name in the token endpoint works; with openid the ID token issuer check fails with a message that says why', async () => {
+    const byDomain = { ...settings, tokenEndpointUrl: `${entra.baseUrl}/contoso.onmicrosoft.com/oauth2/v2.0/token` };
+    const token = await fetchIdpToken(byDomain, { username: UPN, password: PASSWORD }, base);
+    expect(decodeJwt(token.accessToken).tid).toBe(entra.tenantId);
+    const error = await failure(fetchIdpToken({ ...byDomain, scope: `api://${CLIENT_ID}/.default openid` }, { username: UPN, password: PASSWORD }, base));
+    expect(error.code).toBe('invalid_response');
+    expect(error.message).toContain(`issuer is not ${entra.baseUrl}/contoso.onmicrosoft.com/v2.0`);
+    expect(error.message).toMatch(/directory \(tenant\) ID/);
+  });
+
   it('works through the v2.0 discovery document', async () => {
     const token = await fetchIdpToken(settings, { username: UPN, password: PASSWORD }, { ...base, discoveryUrl: entra.discoveryUrl });
     expect(decodeJwt(token.accessToken).upn).toBe(UPN);
