@@ -69,6 +69,13 @@ describe('ubiq-idp help and usage', () => {
     expect(body.error.hint).toContain('IDP_USERNAME');
   });
 
+  it('colours only a terminal, and never with NO_COLOR', async () => {
+    const ansi = /\u001b\[/;
+    expect((await cli(['doctr'], { tty: true })).stderr).toMatch(ansi);
+    expect((await cli(['doctr'], { tty: true, env: { NO_COLOR: '1' } })).stderr).not.toMatch(ansi);
+    expect((await cli(['doctr'], { tty: false })).stderr).not.toMatch(ansi);
+  });
+
   it('prints the version', async () => {
     const run = await cli(['--version']);
     expect(run.code).toBe(0);
