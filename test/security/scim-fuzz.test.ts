@@ -221,7 +221,7 @@ describe('SCIM fuzzer', () => {
     const { scimBaseUrl } = await fresh.listen();
     const t = fresh.info().scimToken;
     try {
-      const before = JSON.stringify({ users: [...fresh.store.listUsers()].length, keys: fresh.store.listApiKeys().length });
+      const before = JSON.stringify({ users: [...fresh.store.listUsers()].length, keys: [...fresh.store.listApiKeys()].length });
       const big = JSON.stringify({ schemas: [USER], userName: 'big@example.com', pad: 'x'.repeat(4096) });
       for (const [method, path] of [['POST', '/Users'], ['POST', '/Groups'], ['PUT', '/Users/abc'], ['PATCH', '/Groups/abc'], ['PATCH', '/Users/abc']] as const) {
         const sized = await fetch(`${scimBaseUrl}${path}`, { method, headers: { authorization: `Bearer ${t}`, 'content-type': 'application/scim+json' }, body: big });
@@ -235,7 +235,7 @@ describe('SCIM fuzzer', () => {
         const chunked = await fetch(`${scimBaseUrl}${path}`, { method, headers: { authorization: `Bearer ${t}`, 'content-type': 'application/scim+json' }, body: stream, duplex: 'half' } as RequestInit);
         expect(chunked.status, `${method} ${path} chunked`).toBe(413);
       }
-      expect(JSON.stringify({ users: [...fresh.store.listUsers()].length, keys: fresh.store.listApiKeys().length })).toBe(before);
+      expect(JSON.stringify({ users: [...fresh.store.listUsers()].length, keys: [...fresh.store.listApiKeys()].length })).toBe(before);
       expect(fresh.store.findUserByUserName('big@example.com')).toBeUndefined();
     } finally {
       await fresh.close();
