@@ -295,14 +295,16 @@ export async function runFleet(options: FleetOptions): Promise<FleetResult> {
   async function idle(): Promise<void> {
     let quietRounds = 0;
     let seen = -1;
-    const started = performance.now();
+    let lastProgress = performance.now();
     while (quietRounds < 3) {
       await new Promise<void>((resolve) => setImmediate(resolve));
       const quiet = inFlight === 0 && busy.size <= time.sleeping && activity === seen;
+      if (activity !== seen) lastProgress = performance.now();
       seen = activity;
       quietRounds = quiet ? quietRounds + 1 : 0;
       if (!quiet && inFlight === 0 && busy.size > time.sleeping) await new Promise<void>((resolve) => setTimeout(resolve, 1));
-      if (performance.now() - started > 120_000) throw new Error(`fleet stuck: inFlight=${inFlight} busy=${busy.size} sleeping=${time.sleeping}`);
+      // A watchdog for bugs in this bookkeeping: two minutes without any request starting or ending.
+      if (performance.now() - lastProgress > 120_000) throw new Error(`fleet stuck: inFlight=${inFlight} busy=${busy.size} sleeping=${time.sleeping}`);
     }
   }
   async function runUntil(end: number, done?: () => boolean): Promise<void> {
