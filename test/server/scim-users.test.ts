@@ -176,6 +176,9 @@ describe('GET /Users/{id}, PUT, PATCH, DELETE', () => {
       phoneNumbers: [{ type: 'mobile', value: '+1 555' }],
       [ENTERPRISE]: { employeeNumber: 'E1', department: 'Finance', manager: { value: 'new-boss' } },
     });
+    res = await run.scim('PATCH', `/Users/${id}`, patchOf({ op: 'replace', value: { 'emails[type eq "work"].value': 'alicia.s@example.com' } }));
+    expect(res.body.emails).toEqual([{ primary: true, value: 'alicia.s@example.com', type: 'work' }]);
+    res = await run.scim('PATCH', `/Users/${id}`, patchOf({ op: 'replace', path: 'emails[type eq "work"].value', value: 'alicia@example.com' }));
     res = await run.scim('PATCH', `/Users/${id}`, patchOf({ op: 'remove', path: 'title' }, { op: 'remove', path: 'phoneNumbers[type eq "mobile"]' }, { op: 'add', path: 'emails', value: [{ value: 'alicia@example.com', type: 'work' }] }));
     expect(res.body.title).toBeUndefined();
     expect(res.body.phoneNumbers).toEqual([]);

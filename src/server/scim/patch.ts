@@ -187,6 +187,11 @@ function applyWithoutPath(type: ResourceTypeDef, doc: Doc, op: PatchOpName, valu
       for (const [k, sub] of Object.entries(v)) applyWithPath(type, doc, op, `${extension.id}:${k}`, sub);
       continue;
     }
+    if (key.includes('[')) {
+      // A value-path key (`emails[type eq "work"].value`) in a path-less operation: treat it as a path.
+      applyWithPath(type, doc, op, key, v);
+      continue;
+    }
     const resolved = resolveAttrPath(type, key);
     if (!resolved || resolved.attr.mutability === 'readOnly') continue;
     applyWithPath(type, doc, op, key, v);
