@@ -46,7 +46,7 @@ Exit code 0 when every step behaved as expected, 1 otherwise.
           `For ${providers.map((p) => NAMES[p]).join(', then ')}: an emulated IdP, the Ubiq reference server, SCIM provisioning, a login with real files, encryption with a data key, and the provisioning rules.`,
         ),
       );
-      ui.line(ui.styles.dim(`RSA-${keySize} key pairs are generated in the background (off the main thread) while the servers start.`));
+      ui.line(ui.styles.dim(`One RSA-${keySize} key pair per IdP is generated in the background (off the main thread) while the servers start.`));
     }
     // The official clients' key size; started now so that the logins wait for the network only.
     const keyPairs = new Map<string, Promise<RsaKeyPair>>(providers.map((p) => [p, generateRsaKeyPair({ modulusLength: keySize })]));
