@@ -96,6 +96,7 @@ describe('Okta provisioning agent against the reference server', () => {
     await okta.pushGroup('Finance');
     expect(accessOf(run.server, 'alice@example.com')).toEqual(['ledger', 'payroll']);
     expect(run.server.store.findUserByUserName('bob@example.com')).toBeUndefined();
+    await emulator.close();
   });
 
   it('a wrong token makes the agent fail with its unauthorized error', async () => {
@@ -166,6 +167,7 @@ describe('Entra provisioning agent against the reference server', () => {
     await entra.provisionGroup('Engineering');
     expect(accessOf(run.server, 'carol@contoso.com')).toEqual(['source-code']);
     expect(accessOf(run.server, 'erin@contoso.com')).toEqual([]);
+    await emulator.close();
   });
 });
 
