@@ -9,9 +9,19 @@ import { formatMs } from './ui.js';
 
 const STEP_TIMEOUT_MS = 5_000;
 
+/** Runs `work` with a deadline; rejects when it passes even if `work` ignores the signal (dns.lookup does). */
 function withTimeout<T>(work: (signal: AbortSignal) => Promise<T>, parent: AbortSignal | undefined, ms = STEP_TIMEOUT_MS): Promise<T> {
   const signal = parent ? AbortSignal.any([parent, AbortSignal.timeout(ms)]) : AbortSignal.timeout(ms);
-  return work(signal);
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(signal.reason instanceof Error && signal.reason.name === 'TimeoutError' ? new Error(`no answer within ${formatMs(ms)}`) : signal.reason);
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
+  aborted.catch(() => {});
+  return Promise.race([work(signal), aborted]).finally(() => {
+    if (onAbort) signal.removeEventListener('abort', onAbort);
+  });
 }
 
 function errnoText(error: unknown): string {
