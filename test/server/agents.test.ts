@@ -81,7 +81,8 @@ describe('Okta provisioning agent against the reference server', () => {
     expect(run.server.store.countGroups()).toBe(0);
     expect(materialised(run.server)).toEqual({});
     // Keys stay: Okta never deletes users.
-    expect(run.server.store.findApiKeyByUserId(a.scimId)?.accessKeyId).toBe(bobKey === undefined ? undefined : run.server.store.findApiKeyByUserId(a.scimId)?.accessKeyId);
+    expect(run.server.store.findApiKeyByUserId(a.scimId)).toMatchObject({ enabled: false, name: 'alice@example.com' });
+    expect(run.server.store.findApiKeyByUserId(okta.scimIdOf(bob)!)?.accessKeyId).toBe(bobKey.accessKeyId);
   });
 
   it('"Okta assigns alice and pushes group Finance" from the Okta emulator; application/json bodies accepted', async () => {
