@@ -67,7 +67,7 @@ describe('SSO endpoint: tokens', () => {
     const foreign = await oktaToken(otherOrg, 'ada@example.com', 'ada-password');
     await refusedWithoutChange(w, () => postSso(w.ssoUrl, foreign, { csr }), (a) => expect(a).toMatchObject({ status: 401, body: { error: 'invalid_token' } }));
     const ours = claimsOf(w.adaToken);
-    const forged = await otherOrg.signToken({ ...ours, iss: ours.iss, aud: ours.aud });
+    const forged = await otherOrg.signToken({ ...ours, iss: String(ours.iss), aud: String(ours.aud) });
     await refusedWithoutChange(w, () => postSso(w.ssoUrl, forged, { csr }), (a) => expect(a.status).toBe(401));
   });
 
