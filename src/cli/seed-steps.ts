@@ -48,14 +48,18 @@ export const FIELD_STEPS: Record<string, { okta: string; entra: string }> = {
 export function stepForProblem(code: string): string | undefined {
   switch (code) {
     case 'angle_brackets':
+      return `${OKTA_DOC} → "Ubiq configuration file settings for the IDP" / "Ubiq Credential settings" show values inside <…>; the brackets are not part of the value`;
     case 'placeholder':
+      return `${OKTA_DOC} → "Ubiq Credential settings": IDP_USERNAME is the user's login in the IdP, IDP_PASSWORD their password`;
     case 'elided':
+    case 'invalid_escape':
+      return `${OKTA_DOC} → "The client_secret value is from the CLIENT SECRETS portion of the General tab" (the document shows a shortened secret)`;
     case 'trailing_dot':
     case 'trailing_comma':
-    case 'smart_quotes':
-    case 'invalid_json':
     case 'json_fragment':
-      return `${OKTA_DOC} → "Ubiq configuration file settings for the IDP" / "Ubiq Credential settings": the examples there are shown with <…> around values and a trailing '.'; type the values without them`;
+    case 'invalid_json':
+    case 'smart_quotes':
+      return `${OKTA_DOC} → "Ubiq configuration file settings for the IDP": the example is a fragment ending in "}."; the file must be one JSON object, { "idp": { … } }`;
     case 'file_permissions':
       return 'Security: ~/.ubiq/credentials holds IDP_PASSWORD and ~/.ubiq/configuration the client_secret; only you may read them';
     case 'missing_field':
