@@ -3,6 +3,7 @@ import { connect as tcpConnect } from 'node:net';
 import { connect as tlsConnect, type PeerCertificate } from 'node:tls';
 import { z } from 'zod';
 import type { IdpSettings } from '../config/types.js';
+import { createHttpClient } from '../http/index.js';
 import { PROVIDERS } from '../idp/providers.js';
 import type { DoctorReport } from './doctor-report.js';
 import { formatMs } from './ui.js';
@@ -156,11 +157,17 @@ export async function checkDiscovery(report: DoctorReport, idp: IdpSettings, sig
     return;
   }
   const discoveryUrl = `${issuer}/.well-known/openid-configuration`;
+  // The library's HTTP client, so HTTPS_PROXY / NO_PROXY apply as they will to the sign-in.
+  const http = createHttpClient({ retry: false, timeoutMs: STEP_TIMEOUT_MS });
   const result = await report.ui.spin(`fetching ${discoveryUrl}`, () =>
     withTimeout(async (s) => {
-      const response = await fetch(discoveryUrl, { signal: s, headers: { accept: 'application/json' } });
-      const text = await response.text();
-      return { status: response.status, text };
+      try {
+        const response = await http.request(discoveryUrl, { method: 'GET', signal: s, headers: { accept: 'application/json' } });
+        const text = await response.text();
+        return { status: response.status, text };
+      } finally {
+        await http.close();
+      }
     }, signal).then(
       (answer) => ({ ok: true as const, answer }),
       (e: unknown) => ({ ok: false as const, e }),

@@ -42,6 +42,12 @@ Examples:
       const targets = config.kind === 'idp' ? [{ label: 'token endpoint', url: config.idp.tokenEndpointUrl }, { label: 'Ubiq server', url: config.server }] : [{ label: 'Ubiq server', url: config.server }];
       const reachable: Record<string, boolean> = {};
       for (const target of targets) reachable[target.label] = await checkReachability(report, target.label, target.url, io.signal, io.env);
+      // Behind a proxy, direct DNS/TCP may fail while requests through HTTPS_PROXY work: try anyway.
+      const viaProxy = (io.env.HTTPS_PROXY ?? io.env.https_proxy ?? '') !== '';
+      if (viaProxy && !reachable['token endpoint']) {
+        report.add({ status: 'info', title: 'HTTPS_PROXY is set: trying discovery and sign-in through the proxy anyway' });
+        reachable['token endpoint'] = true;
+      }
       if (config.kind === 'idp') {
         report.section('IdP');
         if (reachable['token endpoint']) await checkDiscovery(report, config.idp, io.signal);
