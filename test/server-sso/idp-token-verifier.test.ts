@@ -149,6 +149,34 @@ describe('IdP token verifier against the Okta emulator', () => {
     expect(jwksFetches).toBe(before);
   });
 
+  it('shares one discovery fetch between concurrent callers; one that aborts stops waiting, the others go on', async () => {
+    const okta = await startOkta();
+    const token = await oktaToken(okta);
+    let discoveryFetches = 0;
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const slow = async (input: string, init: RequestInit) => {
+      if (!input.includes('/keys')) {
+        discoveryFetches += 1;
+        await gate;
+      }
+      return fetch(input, init);
+    };
+    const verifier = oktaVerifier(okta, { fetch: slow });
+    const controller = new AbortController();
+    const first = verifier.verify(token);
+    const impatient = rejection(verifier.verify(token, { signal: controller.signal }));
+    const third = verifier.verify(token);
+    controller.abort();
+    expect(await impatient).toBe('unavailable');
+    release();
+    expect((await first).username).toBe('ada@example.com');
+    expect((await third).username).toBe('ada@example.com');
+    expect(discoveryFetches).toBe(1);
+  });
+
   it('reports an unreachable or broken IdP as unavailable, not as a bad token, and retries later', async () => {
     const okta = await startOkta();
     const token = await oktaToken(okta);

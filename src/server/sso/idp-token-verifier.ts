@@ -127,12 +127,16 @@ export function createIdpTokenVerifier(options: IdpTokenVerifierOptions): IdpTok
   let discovered: { jwksUri: string; at: number; jwks: ReturnType<typeof createRemoteJWKSet> } | undefined;
   let pendingDiscovery: Promise<ReturnType<typeof createRemoteJWKSet>> | undefined;
 
-  const loadDiscovery = async (signal?: AbortSignal) => {
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+  // Shared by concurrent callers, so it runs on its own timeout rather than one caller's signal.
+  const loadDiscovery = async () => {
     let response: Response;
     try {
-      response = await fetchImpl(options.discoveryUrl, { method: 'GET', headers: { accept: 'application/json' }, signal: combined, redirect: 'manual' });
+      response = await fetchImpl(options.discoveryUrl, {
+        method: 'GET',
+        headers: { accept: 'application/json' },
+        signal: AbortSignal.timeout(timeoutMs),
+        redirect: 'manual',
+      });
     } catch (cause) {
       throw new IdpUnavailableError(`Could not fetch the OpenID Connect discovery document ${options.discoveryUrl}`, { cause });
     }
@@ -160,10 +164,18 @@ export function createIdpTokenVerifier(options: IdpTokenVerifierOptions): IdpTok
   const keySet = async (signal?: AbortSignal) => {
     if (discovered !== undefined && now() - discovered.at < discoveryCacheMs) return discovered.jwks;
     // One discovery fetch in flight, shared; a failure is not cached.
-    pendingDiscovery ??= loadDiscovery(signal).finally(() => {
+    const shared = (pendingDiscovery ??= loadDiscovery().finally(() => {
       pendingDiscovery = undefined;
+    }));
+    if (signal === undefined) return shared;
+    // A caller that gives up stops waiting; the shared fetch goes on for the others.
+    const aborted = () => new IdpUnavailableError('The request was aborted while the IdP discovery document was being fetched');
+    if (signal.aborted) throw aborted();
+    return new Promise<Awaited<typeof shared>>((resolve, reject) => {
+      const onAbort = () => reject(aborted());
+      signal.addEventListener('abort', onAbort, { once: true });
+      shared.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
     });
-    return pendingDiscovery;
   };
 
   const usernameOf = (claims: JWTPayload): { username: string; usernameClaim: string } => {
