@@ -62,7 +62,9 @@ async function expectFailure(where: string, run: () => Promise<unknown>): Promis
 }
 async function httpBody(where: string, response: Response | Promise<Response>): Promise<number> {
   const answer = await response;
-  record(`${where} (HTTP ${answer.status})`, `${[...answer.headers].map(([k, v]) => `${k}: ${v}`).join('\n')}\n${await answer.text()}`);
+  const headers: string[] = [];
+  answer.headers.forEach((value, name) => headers.push(`${name}: ${value}`));
+  record(`${where} (HTTP ${answer.status})`, `${headers.join('\n')}\n${await answer.text()}`);
   return answer.status;
 }
 
