@@ -34,6 +34,9 @@ export interface ServerCertificateAuthority {
   checkPayloadCert(certificatePem: string, accessKeyId: string, now: Date): Promise<{ publicKey: KeyObject; notAfter: Date }>;
 }
 
+/** Certificates whose verification is remembered (oldest dropped first). */
+const VERIFIED_CACHE_SIZE = 10_000;
+
 const CERTIFICATE_REASONS: Record<CertificateErrorCode, PayloadCertFailureReason> = {
   certificate_malformed: 'malformed',
   certificate_wrong_issuer: 'not_issued_by_this_server',
@@ -72,6 +75,10 @@ export async function createServerCertificateAuthority(options: ServerCertificat
     ...(existing === undefined ? {} : { existing }),
   });
 
+  // A client sends the same certificate with every key request until it renews: keep what verifying it
+  // established (issuer, signature, key binding), and check only the validity window per request.
+  const verified = new Map<string, { publicKey: KeyObject; notBefore: Date; notAfter: Date; commonName: string | undefined }>();
+
   return {
     certificatePem: ca.certificatePem,
     async issueFromCsr(csrPem, binding, now) {
@@ -79,15 +86,26 @@ export async function createServerCertificateAuthority(options: ServerCertificat
       return ca.issue({ publicKey, subjectCommonName: binding.accessKeyId, lifetimeSeconds: options.certificateLifetimeSeconds, now });
     },
     async checkPayloadCert(certificatePem, accessKeyId, now) {
-      let parsed;
-      try {
-        parsed = ca.verifyIssued(certificatePem, now);
-      } catch (error) {
-        if (isCertificateError(error)) throw new PayloadCertError(CERTIFICATE_REASONS[error.code]);
-        throw error;
+      let entry = verified.get(certificatePem);
+      if (entry === undefined) {
+        let parsed;
+        try {
+          parsed = ca.verifyIssued(certificatePem, now);
+        } catch (error) {
+          if (isCertificateError(error)) throw new PayloadCertError(CERTIFICATE_REASONS[error.code]);
+          throw error;
+        }
+        entry = { publicKey: parsed.publicKey, notBefore: parsed.notBefore, notAfter: parsed.notAfter, commonName: parsed.subjectCommonName };
+        if (verified.size >= VERIFIED_CACHE_SIZE) verified.delete(verified.keys().next().value as string);
+        verified.set(certificatePem, entry);
       }
-      if (parsed.subjectCommonName !== accessKeyId) throw new PayloadCertError('wrong_api_key');
-      return { publicKey: parsed.publicKey, notAfter: parsed.notAfter };
+      if (now.getTime() > entry.notAfter.getTime()) {
+        verified.delete(certificatePem);
+        throw new PayloadCertError('expired');
+      }
+      if (now.getTime() < entry.notBefore.getTime()) throw new PayloadCertError('not_yet_valid');
+      if (entry.commonName !== accessKeyId) throw new PayloadCertError('wrong_api_key');
+      return { publicKey: entry.publicKey, notAfter: entry.notAfter };
     },
   };
 }
