@@ -67,6 +67,15 @@ describe('ubiq-idp login', () => {
     }
   });
 
+  it('exits 4 with the typed IdP error and its hint when the password is wrong (UBIQ_IDP_PASSWORD wins over the file)', async () => {
+    const run = await cli(['login', '--allow-http', '--key-size', '2048'], { env: { ...env, UBIQ_IDP_PASSWORD: 'not-her-password' } });
+    expect(run.code).toBe(EXIT.idp);
+    expect(run.stderr).toMatch(/✗ Okta refused the password sign-in: the username or password is wrong/);
+    expect(run.stderr).toMatch(/fix: Check IDP_USERNAME .* IDP_PASSWORD/);
+    expect(run.stderr).toContain('code: invalid_credentials (exit 4');
+    expect(run.stderr + run.stdout).not.toContain('not-her-password');
+  });
+
   it('refuses http:// endpoints without --allow-http (exit 3, the fix named)', async () => {
     const run = await cli(['login', '--json'], { env });
     expect(run.code).toBe(EXIT.config);
