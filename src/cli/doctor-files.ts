@@ -71,8 +71,8 @@ async function checkConfigurationFile(report: DoctorReport, choice: FileChoice |
     report.add(
       choice.chosenBy === 'default'
         ? {
-            status: idpFromEnv ? 'info' : 'warn',
-            title: `configuration file ${choice.path} (${how}) not found`,
+            status: 'info',
+            title: `configuration file ${choice.path} (${how}) not found${idpFromEnv ? '' : ' (an IdP sign-in needs its idp block; static API keys do not)'}`,
             ...(idpFromEnv
               ? { detail: '(the idp block comes from UBIQ_IDP_* variables)' }
               : { fix: 'Create it with the "idp" block (see the README quickstart), or set the UBIQ_IDP_* variables.', step: stepForProblem('missing_idp_block') }),
