@@ -82,7 +82,7 @@ export async function createServerCertificateAuthority(options: ServerCertificat
   return {
     certificatePem: ca.certificatePem,
     async issueFromCsr(csrPem, binding, now) {
-      const { publicKey } = verifyCsrPem(csrPem, { minModulusLength: options.minimumRsaKeyBits });
+      const { publicKey } = await verifyCsrPem(csrPem, { minModulusLength: options.minimumRsaKeyBits });
       return ca.issue({ publicKey, subjectCommonName: binding.accessKeyId, lifetimeSeconds: options.certificateLifetimeSeconds, now });
     },
     async checkPayloadCert(certificatePem, accessKeyId, now) {

@@ -30,7 +30,7 @@ export interface CertificateAuthorityOptions {
 
 /** What {@link CertificateAuthority.issue} needs. */
 export interface IssueCertificateOptions {
-  /** The subject's public key (from `verifyCsrPem`). */
+  /** The subject's public key (from `await verifyCsrPem(…)`). */
   publicKey: KeyObject;
   /** CN of the issued certificate. Default `ubiq-idp api key`. */
   subjectCommonName?: string;
@@ -114,7 +114,7 @@ function durationError(name: string, value: number): UbiqIdpError | undefined {
  *
  * @example
  * const ca = await createCertificateAuthority({ modulusLength: 2048 });
- * const { publicKey } = verifyCsrPem(csrPem);
+ * const { publicKey } = await verifyCsrPem(csrPem);
  * const apiCert = await ca.issue({ publicKey, lifetimeSeconds: 3600 });
  * const parsed = ca.verifyIssued(apiCert); // throws CertificateError when it is not ours or not valid now
  */

@@ -1,7 +1,8 @@
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
-import * as pkijs from 'pkijs';
+import type * as Pkijs from 'pkijs';
 import { causeOf, CsrError } from './errors.js';
 import { commonNameOf, nameToString } from './name.js';
+import { loadPkijs } from './pkijs-loader.js';
 import { fromPem } from './webcrypto.js';
 
 /** Signature algorithms a CSR may use: RSASSA-PKCS1-v1_5 with these hashes. */
@@ -35,19 +36,23 @@ export interface VerifyCsrOptions {
 /**
  * Parse a PEM PKCS#10 request and check it: RSA key within the size limits, an RSASSA-PKCS1-v1_5
  * signature (SHA-1, SHA-256, SHA-384 or SHA-512) made by that key over the request. An empty subject
- * is accepted (the official Node client sends one). Throws {@link CsrError} with a code saying which
- * check failed.
+ * is accepted (the official Node client sends one). Rejects with {@link CsrError} with a code saying
+ * which check failed.
+ *
+ * Async because pkijs is loaded on first use through `loadPkijs()`: a static import would register
+ * pkijs' global engine (`global[process.pid]`) as soon as the server entry is imported.
  *
  * @example
- * const { publicKey, modulusLength } = verifyCsrPem(body.csr);
+ * const { publicKey, modulusLength } = await verifyCsrPem(body.csr);
  */
-export function verifyCsrPem(pem: string, options: VerifyCsrOptions = {}): VerifiedCsr {
+export async function verifyCsrPem(pem: string, options: VerifyCsrOptions = {}): Promise<VerifiedCsr> {
   const minModulusLength = options.minModulusLength ?? 2048;
   const maxModulusLength = options.maxModulusLength ?? 16384;
   const der = fromPem(pem, ['CERTIFICATE REQUEST', 'NEW CERTIFICATE REQUEST']);
   if (!der) throw new CsrError('csr_malformed', 'Not a PEM certificate request (no valid -----BEGIN CERTIFICATE REQUEST----- block).');
 
-  let request: pkijs.CertificationRequest;
+  const pkijs = await loadPkijs();
+  let request: Pkijs.CertificationRequest;
   let publicKey: KeyObject;
   try {
     request = pkijs.CertificationRequest.fromBER(der);

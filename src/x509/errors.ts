@@ -17,7 +17,7 @@ const CSR_HINT =
  * it with 400. Never contains the request itself.
  *
  * @example
- * try { verifyCsrPem(pem); } catch (error) { if (isCsrError(error)) console.log(error.code); }
+ * try { await verifyCsrPem(pem); } catch (error) { if (isCsrError(error)) console.log(error.code); }
  */
 export class CsrError extends UbiqIdpError {
   declare readonly code: CsrErrorCode;

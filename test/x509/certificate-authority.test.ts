@@ -61,7 +61,7 @@ describe('createCertificateAuthority', () => {
   });
 
   it('issues an end-entity certificate for the CSR key that verifies with the CA key (independently of verifyIssued)', async () => {
-    const { publicKey } = verifyCsrPem(await createCsr(client, { hash: 'SHA-1', subject: 'empty' }));
+    const { publicKey } = await verifyCsrPem(await createCsr(client, { hash: 'SHA-1', subject: 'empty' }));
     const pem = await ca.issue({ publicKey, lifetimeSeconds: 3600, subjectCommonName: 'alice@example.com', now: T0 });
     const x509 = new X509Certificate(pem);
     expect(x509.verify(ca.publicKey)).toBe(true);

@@ -122,7 +122,7 @@ export async function startTestSsoEndpoint(options: TestSsoEndpointOptions): Pro
     if (typeof csr !== 'string') return send(response, 400, JSON.stringify({ message: 'csr missing' }));
     let publicKey;
     try {
-      publicKey = verifyCsrPem(csr).publicKey;
+      publicKey = (await verifyCsrPem(csr)).publicKey;
     } catch {
       return send(response, 400, JSON.stringify({ message: 'bad csr' }));
     }
