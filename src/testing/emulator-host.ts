@@ -210,6 +210,9 @@ export function createEmulatorHost(options: {
     });
     const payload = Buffer.from(await result.arrayBuffer());
     responseHeaders['content-length'] = String(payload.length);
+    // Date from the emulator's clock, not node:http's real one: clients compare X-Rate-Limit-Reset and
+    // Retry-After dates with it, so under a manual clock the two must agree as they do at the real IdPs.
+    responseHeaders.date ??= new Date(clock.now()).toUTCString();
     res.writeHead(result.status, responseHeaders);
     res.end(payload);
   }
