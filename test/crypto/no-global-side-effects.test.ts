@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +24,8 @@ async function runScript(name: string, source: string): Promise<Record<string, u
 
 describe('no global side effects', () => {
   beforeAll(async () => {
+    // Inside the project so the bundle's bare imports resolve from node_modules; .cache does not exist after `npm ci`.
+    await mkdir(join(root, 'node_modules', '.cache'), { recursive: true });
     dir = await mkdtemp(join(root, 'node_modules', '.cache', 'ubiq-crypto-globals-'));
   });
   afterAll(async () => {

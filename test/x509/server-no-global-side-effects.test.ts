@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -27,6 +27,8 @@ const src = (path: string) => JSON.stringify(join(root, 'src', path));
 
 describe('no global side effects of the server entry', () => {
   beforeAll(async () => {
+    // Inside the project so the bundle's bare imports resolve from node_modules; .cache does not exist after `npm ci`.
+    await mkdir(join(root, 'node_modules', '.cache'), { recursive: true });
     dir = await mkdtemp(join(root, 'node_modules', '.cache', 'ubiq-server-globals-'));
   });
   afterAll(async () => {
