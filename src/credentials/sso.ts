@@ -208,11 +208,22 @@ function serverMessage(text: string, secrets: string[]): string | undefined {
   for (const key of ['message', 'error_description', 'detail', 'error']) {
     const value = record[key];
     if (typeof value === 'string' && value.length > 0) {
-      const clean = scrub(value, secrets).replace(/[\r\n\t]+/g, ' ');
+      const clean = withoutFinalPeriod(scrub(value, secrets).replace(/[\r\n\t]+/g, ' '));
+      if (clean.length === 0) continue;
       return clean.length > 200 ? `${clean.slice(0, 200)}…` : clean;
     }
   }
   return undefined;
+}
+
+/**
+ * The server's sentence is quoted inside ours, which ends with its own period: drop the server's final
+ * period(s) so the message does not end in "..". A final "?" or "!" stays.
+ */
+function withoutFinalPeriod(text: string): string {
+  let end = text.length;
+  while (end > 0 && (text[end - 1] === '.' || text[end - 1] === ' ')) end -= 1;
+  return text.slice(0, end).trimStart();
 }
 
 function describeBody(response: Response, text: string): string {
