@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { generateRsaKeyPair } from '../../src/credentials/keypair.js';
 import { createIdpCredentialProvider } from '../../src/credentials/provider.js';
-import { createEntraEmulator, type EntraEmulator } from '../../src/testing/index.js';
+import { createEntraEmulator, createEntraProvisioningAgent, type EntraEmulator } from '../../src/testing/index.js';
 import { startTestSsoEndpoint, type TestSsoEndpoint } from './helpers/sso-endpoint.js';
 
 const CUSTOMER = '5b0c2f55-8a8e-4a36-9a57-0d1f3c6b7e21';
@@ -18,8 +18,15 @@ beforeAll(async () => {
   entra = createEntraEmulator({ apps: [{ clientId: CLIENT, clientSecret: SECRET }], users: [{ userPrincipalName: UPN, password: 'canary-entra-pw' }] });
   const info = await entra.listen();
   tokenEndpoint = info.tokenEndpoint;
-  // Ubiq verifies Entra's v1 access tokens: issuer sts.windows.net, audience the Application ID URI.
-  sso = await startTestSsoEndpoint({ customerId: CUSTOMER, idp: { jwksUri: info.jwksUri, issuer: info.issuerV1, audience: `api://${CLIENT}` } });
+  // The reference server verifies Entra's v1 access tokens: issuer sts.windows.net, audience the
+  // Application ID URI; Entra's provisioning service creates the user over SCIM (userName = UPN).
+  sso = await startTestSsoEndpoint({
+    customerId: CUSTOMER,
+    idp: { discoveryUrl: entra.discoveryUrl, issuer: info.issuerV1, audience: `api://${CLIENT}` },
+    provision: async (scim) => {
+      await createEntraProvisioningAgent({ ...scim, emulator: entra }).provisionUser(UPN);
+    },
+  });
 });
 afterAll(async () => {
   await sso.close();

@@ -6,8 +6,9 @@ import { CLIENT_ID, CLIENT_SECRET, PASSWORD, startIdpFixture, USERNAME, type Idp
 
 const MIN = 60_000;
 
-// One emulator, SSO endpoint and CA for the file (key generation is the slow part); each test gets a
-// fresh clock, counters and user through reset(). Most tests share one client key pair for speed; the
+// One emulator, reference server and CA for the file (key generation is the slow part); each test gets a
+// fresh clock, counters and user through reset(). The server is the real one (issue 6); faults it never
+// produces (5xx, 201, non-JSON, a certificate for another key, slowness) come from the test front. Most tests share one client key pair for speed; the
 // tests about generation, reuse and rotation make their own.
 let fx: IdpFixture;
 let sharedKeys: Awaited<ReturnType<typeof generateRsaKeyPair>>;
@@ -22,7 +23,7 @@ afterAll(async () => {
 });
 const quick = (extra: Parameters<IdpFixture['provider']>[0] = {}) => fx.provider({ pregenerateKeyPair: sharedKeys, ...extra });
 
-describe('createIdpCredentialProvider against the Okta emulator and an SSO endpoint', () => {
+describe('createIdpCredentialProvider against the Okta emulator and the reference server', () => {
   it('cold login: password grant, one SSO exchange, credentials per DESIGN §2.5', async () => {
     const provider = fx.provider();
     const credentials = await provider();
@@ -74,6 +75,9 @@ describe('createIdpCredentialProvider against the Okta emulator and an SSO endpo
   it('refreshes ahead of expiry in the background with the refresh token, reusing the key pair; new values replace old ones', async () => {
     const provider = fx.provider();
     const first = await provider();
+    // The server keeps public_value/signing_value for the life of the user's API key: deleting the user
+    // and provisioning it again gives a new key, so the next renewal brings new values.
+    await fx.reprovisionUser();
     // 1 h certificate (+60 s backdating): soft window 20 % ≈ 12 min, refresh near 48 min.
     await fx.time.advance(40 * MIN);
     expect(fx.sso.requests).toBe(1);
@@ -147,14 +151,16 @@ describe('createIdpCredentialProvider against the Okta emulator and an SSO endpo
   it('after expiry callers get credentials_expired naming why the last refresh failed', async () => {
     const provider = quick({ refresh: { retry: { initialDelayMs: 60 * MIN, maxDelayMs: 60 * MIN } } });
     await provider();
-    for (let i = 0; i < 10; i += 1) fx.sso.canned.push({ status: 403, body: JSON.stringify({ message: 'user deactivated' }) });
+    // Okta deactivates the user in Ubiq: the server refuses every renewal with 403.
+    await fx.deactivateUser();
     const failed = fx.nextEvent(provider);
     await fx.time.advance(49 * MIN);
     expect((await failed).ok).toBe(false);
     await fx.time.advance(13 * MIN);
     const error = await provider().catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'credentials_expired', name: 'CredentialsError' });
-    expect((error as Error).message).toContain('user deactivated');
+    // The server's own words ("The Ubiq user is deactivated (SCIM active: false).") quoted once, one period.
+    expect((error as Error).message).toContain('user is deactivated (SCIM active: false). (sso_forbidden).');
     expect((error as Error).message).toContain('sso_forbidden');
     expect((error as Error).cause).toMatchObject({ code: 'sso_forbidden', status: 403 });
   });
@@ -167,14 +173,17 @@ describe('createIdpCredentialProvider against the Okta emulator and an SSO endpo
   });
 
   it.each([
-    [401, 'sso_unauthorized'],
-    [403, 'sso_forbidden'],
-    [500, 'sso_server_error'],
-    [201, 'sso_unexpected_status'],
-  ])('a first login answered %i fails with %s', async (status, code) => {
+    // The real server: a token for another audience than the IdP settings say, a deactivated user.
+    [401, 'sso_unauthorized', (): Promise<void> => fx.setIdpAudience('api://another-audience')],
+    [403, 'sso_forbidden', (): Promise<void> => fx.deactivateUser()],
+    // A Ubiq server never answers these to a valid request; a broken one or a proxy in between does.
+    [500, 'sso_server_error', async (): Promise<void> => void fx.sso.canned.push({ status: 500, body: JSON.stringify({ message: 'no' }) })],
+    [201, 'sso_unexpected_status', async (): Promise<void> => void fx.sso.canned.push({ status: 201, body: JSON.stringify({ message: 'no' }) })],
+  ])('a first login answered %i fails with %s', async (status, code, arrange) => {
     const provider = quick();
-    fx.sso.canned.push({ status, body: JSON.stringify({ message: 'no' }) });
+    await arrange();
     await expect(provider()).rejects.toMatchObject({ code, status });
+    expect(fx.sso.requests).toBe(1);
   });
 
   it('a first login answered with non-JSON fails with sso_bad_response', async () => {

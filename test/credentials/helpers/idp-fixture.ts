@@ -1,5 +1,6 @@
-// An Okta emulator, a minimal SSO endpoint and a manual clock, wired for the provider's tests.
-import { createOktaEmulator, type EmulatorClock, type OktaEmulator } from '../../../src/testing/index.js';
+// An Okta emulator, the reference server (its SSO endpoint behind the test front of sso-endpoint.ts, the
+// user provisioned over SCIM as Okta does it) and a manual clock, wired for the provider's tests.
+import { createOktaEmulator, createOktaProvisioningAgent, type EmulatorClock, type OktaEmulator, type OktaProvisioningAgent } from '../../../src/testing/index.js';
 import { loadConfig, type LoadedConfig } from '../../../src/config/load.js';
 import { createIdpCredentialProvider, type CredentialProvider, type IdpCredentialProviderOptions } from '../../../src/credentials/provider.js';
 import type { RefreshErrorInfo, RefreshSuccessInfo } from '../../../src/credentials/refreshing.js';
@@ -17,7 +18,18 @@ export interface IdpFixture {
   time: FakeTime;
   okta: OktaEmulator;
   sso: TestSsoEndpoint;
+  /** Okta's SCIM provisioning of the Ubiq app, pointed at the reference server. */
+  agent: OktaProvisioningAgent;
   config: LoadedConfig;
+  /** Okta deactivates the user in Ubiq (SCIM PATCH active=false); reset() reactivates. */
+  deactivateUser(): Promise<void>;
+  /**
+   * The user is deleted in Ubiq (SCIM DELETE) and provisioned again: a new auto-provisioned API key, so
+   * the next SSO answer has new public_value/signing_value (the server keeps them for the key's life).
+   */
+  reprovisionUser(): Promise<void>;
+  /** The Ubiq admin sets another IdP Token Audience (admin API); reset() puts the right one back. */
+  setIdpAudience(audience: string): Promise<void>;
   /** A provider on the fixture's clock and timers, 2048-bit keys, no HTTP retries (tests count requests). */
   provider(options?: Partial<IdpCredentialProviderOptions>): CredentialProvider<UbiqIdpCredentials>;
   /** Resolves on the provider's next refresh success or failure. */
@@ -45,12 +57,30 @@ export async function startIdpFixture(options: { sso?: Partial<TestSsoEndpointOp
     rateLimit: { perUserPerSecond: 0 },
   });
   const info = await okta.listen();
+  let agent: OktaProvisioningAgent | undefined;
   const sso = await startTestSsoEndpoint({
     customerId: CUSTOMER_ID,
-    idp: { jwksUri: info.jwksUri, issuer: info.issuer, audience: info.audience },
+    idp: { discoveryUrl: info.discoveryUrl, issuer: info.issuer, audience: info.audience },
     now: time.now,
+    async provision(scim) {
+      agent = createOktaProvisioningAgent({ scimBaseUrl: scim.scimBaseUrl, token: scim.token, emulator: okta });
+      await agent.assignUser(USERNAME);
+    },
     ...options.sso,
   });
+  if (agent === undefined) throw new Error('the SCIM agent was not created');
+  const scimAgent = agent;
+  const admin = async (method: string, path: string, body: unknown): Promise<void> => {
+    const { adminBaseUrl, adminToken } = sso.server.info();
+    const response = await fetch(`${adminBaseUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(10_000),
+    });
+    if (!response.ok) throw new Error(`admin ${method} ${path}: HTTP ${response.status}`);
+  };
+  const changed = { deactivated: false, audience: false };
   const config = await loadConfig({
     env: {},
     homeDir: '/nonexistent-ubiq-idp-test-home',
@@ -67,7 +97,27 @@ export async function startIdpFixture(options: { sso?: Partial<TestSsoEndpointOp
     time,
     okta,
     sso,
+    agent: scimAgent,
     config,
+    async deactivateUser() {
+      changed.deactivated = true;
+      await scimAgent.deactivateUser(USERNAME);
+    },
+    async reprovisionUser() {
+      const id = sso.server.store.findUserByUserName(USERNAME)?.id;
+      if (id === undefined) throw new Error(`${USERNAME} is not provisioned`);
+      const response = await fetch(`${sso.scim.scimBaseUrl}/Users/${id}`, {
+        method: 'DELETE',
+        headers: { authorization: `Bearer ${sso.scim.token}` },
+        signal: AbortSignal.timeout(10_000),
+      });
+      if (response.status !== 204) throw new Error(`SCIM DELETE /Users: HTTP ${response.status}`);
+      await scimAgent.assignUser(USERNAME);
+    },
+    async setIdpAudience(audience) {
+      changed.audience = true;
+      await admin('PATCH', '/idp', { audience });
+    },
     provider(extra = {}) {
       const provider = createIdpCredentialProvider({
         config,
@@ -104,7 +154,10 @@ export async function startIdpFixture(options: { sso?: Partial<TestSsoEndpointOp
       okta.resetStats();
       okta.revokeRefreshTokens();
       okta.updateUser(USERNAME, { password: PASSWORD });
-      Object.assign(sso, { requests: 0, tokens: [], keys: [], issued: [], canned: [], wrongKeyNext: 0, latencyMs: 0 });
+      if (changed.deactivated) await scimAgent.reactivateUser(USERNAME);
+      if (changed.audience) await admin('PATCH', '/idp', { audience: info.audience });
+      Object.assign(changed, { deactivated: false, audience: false });
+      sso.reset();
     },
     async close() {
       await Promise.all([...providers].map((p) => p.close()));

@@ -1,11 +1,20 @@
-// A minimal Ubiq SSO endpoint for the provider's tests (DESIGN §2.5), on node:http at 127.0.0.1:0.
-// The full reference server is another issue; when it lands these tests switch to it.
-import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+// The SSO endpoint the provider's tests sign in at: the real reference server (`createReferenceServer`,
+// issue 6) with its IdP settings pointing at an emulator and its users provisioned over SCIM, reached
+// through a thin node:http front on 127.0.0.1:0 that forwards every request to `server.fetch`.
+//
+// The front records what the tests count (SSO requests, bearer tokens, CSR keys, issued values) and can
+// inject the faults a correct Ubiq server never produces but a client must survive: a proxy or broken
+// server answering 500/503/201/non-JSON/half a body (`canned`), a slow network (`latencyMs`), and a
+// certificate for a key other than ours (`wrongKeyNext`: the front swaps the CSR in flight for one of
+// another key, so the real server's CA issues that certificate). Everything else is the real server.
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createRemoteJWKSet, jwtVerify } from 'jose';
-import { generateRsaKeyPair } from '../../../src/credentials/keypair.js';
-import { createCertificateAuthority, verifyCsrPem, type CertificateAuthority } from '../../../src/x509/index.js';
+import { getRequestListener } from '@hono/node-server';
+import { createReferenceServer, type ReferenceServer, type ReferenceServerOptions } from 'ubiq-idp/server';
+import { createCsr } from '../../../src/credentials/csr.js';
+import { generateRsaKeyPair, type RsaKeyPair } from '../../../src/credentials/keypair.js';
+import { verifyCsrPem } from '../../../src/x509/index.js';
+import { testCa } from '../../server-sso/server-helpers.js';
 
 export interface CannedAnswer {
   status: number;
@@ -13,151 +22,161 @@ export interface CannedAnswer {
   contentType?: string;
 }
 
+/** Where the IdP provisioning (Okta/Entra SCIM client) reaches the server. */
+export interface ScimTarget {
+  scimBaseUrl: string;
+  token: string;
+}
+
 export interface TestSsoEndpointOptions {
   customerId: string;
-  /** Verify bearer tokens against this IdP (JWKS from the emulator); without it any non-empty token passes. */
-  idp?: { jwksUri: string; issuer: string; audience: string };
-  /** Certificate lifetime. Default 3600 s. */
+  /** The IdP settings of the "Ubiq IDP Settings window": the emulator's discovery URL, issuer and audience. */
+  idp: { discoveryUrl: string; issuer: string; audience: string };
+  /** Provisions the IdP's users over SCIM (e.g. with `createOktaProvisioningAgent`), through the front. */
+  provision(scim: ScimTarget): Promise<void>;
+  /** Certificate lifetime. Default 3600 s (the server's default). */
   lifetimeSeconds?: number;
-  /** Clock used for certificates (share it with the provider and the emulator). */
+  /** Clock of the server (share it with the provider and the emulator). */
   now?: () => number;
-  /** Answer every issuance with new public_value/signing_value (default) or keep the first ones per user. */
-  rotateValues?: boolean;
-  /** A CA to reuse (creating one costs a key generation). */
-  ca?: CertificateAuthority;
 }
 
 export interface TestSsoEndpoint {
+  /** The front's origin: the provider's `SERVER`. */
   url: string;
   ssoUrl: string;
-  ca: CertificateAuthority;
+  server: ReferenceServer;
+  scim: ScimTarget;
   /** SSO requests received (including faulted ones). */
   requests: number;
-  /** Bearer tokens received, in order. */
+  /** Bearer tokens received (not those answered from `canned`), in order. */
   tokens: string[];
   /** CSRs' public keys (SPKI base64), in order. */
   keys: string[];
-  /** Issued values, in order. */
+  /** Values and certificates of the server's 200 answers, in order. */
   issued: Array<{ publicValue: string; signingValue: string; certificate: string }>;
-  /** Answer the next requests with these, in order, instead of issuing. */
+  /** Fault: answer the next SSO requests with these, in order, without asking the server. */
   canned: CannedAnswer[];
-  /** Issue the next N certificates for a different key than the CSR's. */
+  /** Fault: for the next N SSO requests, send the server a CSR of another key than the client's. */
   wrongKeyNext: number;
-  /** Delay every answer by this many real milliseconds. */
+  /** Fault: delay every SSO answer by this many real milliseconds. */
   latencyMs: number;
-  lifetimeSeconds: number;
+  /** Clears the records and faults and ends latency waits in progress. */
+  reset(): void;
   close(): Promise<void>;
 }
 
-function readBody(request: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    request.on('error', reject);
-  });
-}
-
-function send(response: ServerResponse, status: number, body: string, contentType = 'application/json'): void {
-  response.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
-  response.end(body);
-}
-
 export async function startTestSsoEndpoint(options: TestSsoEndpointOptions): Promise<TestSsoEndpoint> {
-  const now = options.now ?? Date.now;
-  const ca = options.ca ?? (await createCertificateAuthority({ modulusLength: 2048, now: now() - 86_400_000 }));
-  const jwks = options.idp ? createRemoteJWKSet(new URL(options.idp.jwksUri)) : undefined;
-  const firstValues = new Map<string, { publicValue: string; signingValue: string }>();
-  let strangerKey: Awaited<ReturnType<typeof generateRsaKeyPair>> | undefined;
-  const timers = new Set<NodeJS.Timeout>();
+  const waits = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
+  const endWaits = () => {
+    for (const wait of waits) {
+      clearTimeout(wait.timer);
+      wait.resolve();
+    }
+    waits.clear();
+  };
+  let stranger: Promise<RsaKeyPair> | undefined;
+  let server: ReferenceServer | undefined;
 
   const state = {
     requests: 0,
     tokens: [] as string[],
     keys: [] as string[],
-    issued: [] as Array<{ publicValue: string; signingValue: string; certificate: string }>,
+    issued: [] as TestSsoEndpoint['issued'],
     canned: [] as CannedAnswer[],
     wrongKeyNext: 0,
     latencyMs: 0,
-    lifetimeSeconds: options.lifetimeSeconds ?? 3600,
   };
-  const path = `/${options.customerId}/api/v3/scim/sso`;
 
-  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const body = await readBody(request);
-    if (request.url !== path) return send(response, 404, JSON.stringify({ message: 'not found' }));
-    if (request.method !== 'POST') return send(response, 405, JSON.stringify({ message: 'method not allowed' }));
+  async function sso(request: Request, target: ReferenceServer): Promise<Response> {
     state.requests += 1;
     if (state.latencyMs > 0) {
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(() => {
-          timers.delete(timer);
-          resolve();
-        }, state.latencyMs);
-        timers.add(timer);
+        const wait = { timer: setTimeout(() => (waits.delete(wait), resolve()), state.latencyMs), resolve };
+        waits.add(wait);
       });
     }
     const canned = state.canned.shift();
-    if (canned) return send(response, canned.status, canned.body, canned.contentType);
-    const auth = request.headers.authorization ?? '';
-    const token = auth.startsWith('Bearer ') ? auth.slice(7) : '';
-    if (!token) return send(response, 401, JSON.stringify({ message: 'missing bearer token' }));
-    state.tokens.push(token);
-    let subject = 'anyone';
-    if (jwks && options.idp) {
-      try {
-        const { payload } = await jwtVerify(token, jwks, { issuer: options.idp.issuer, audience: options.idp.audience, currentDate: new Date(now()) });
-        subject = String(payload.sub ?? payload.upn ?? 'anyone');
-      } catch {
-        return send(response, 401, JSON.stringify({ message: 'invalid token' }));
+    if (canned) {
+      await request.body?.cancel();
+      return new Response(canned.body, { status: canned.status, headers: { 'content-type': canned.contentType ?? 'application/json' } });
+    }
+    const auth = request.headers.get('authorization') ?? '';
+    if (auth.startsWith('Bearer ') && auth.length > 7) state.tokens.push(auth.slice(7));
+    let text = await request.text();
+    const csr = csrOf(text);
+    if (csr !== undefined) {
+      const verified = await verifyCsrPem(csr).catch(() => undefined);
+      if (verified) state.keys.push(verified.publicKey.export({ type: 'spki', format: 'der' }).toString('base64'));
+      if (verified && state.wrongKeyNext > 0) {
+        state.wrongKeyNext -= 1;
+        stranger ??= generateRsaKeyPair({ modulusLength: 2048 });
+        text = JSON.stringify({ csr: await createCsr(await stranger) });
       }
     }
-    if (request.headers['content-type'] !== 'application/json') return send(response, 415, JSON.stringify({ message: 'want application/json' }));
-    let csr: unknown;
-    try {
-      csr = (JSON.parse(body) as { csr?: unknown }).csr;
-    } catch {
-      return send(response, 400, JSON.stringify({ message: 'body is not JSON' }));
+    const headers = new Headers(request.headers);
+    headers.delete('content-length');
+    const answer = await target.fetch(new Request(request.url, { method: 'POST', headers, body: text }));
+    if (answer.status === 200) {
+      const body = (await answer.clone().json()) as { api_cert: string; public_value: string; signing_value: string };
+      state.issued.push({ publicValue: body.public_value, signingValue: body.signing_value, certificate: body.api_cert });
     }
-    if (typeof csr !== 'string') return send(response, 400, JSON.stringify({ message: 'csr missing' }));
-    let publicKey;
-    try {
-      publicKey = (await verifyCsrPem(csr)).publicKey;
-    } catch {
-      return send(response, 400, JSON.stringify({ message: 'bad csr' }));
-    }
-    state.keys.push(publicKey.export({ type: 'spki', format: 'der' }).toString('base64'));
-    if (state.wrongKeyNext > 0) {
-      state.wrongKeyNext -= 1;
-      strangerKey ??= await generateRsaKeyPair({ modulusLength: 2048 });
-      publicKey = strangerKey.publicKey;
-    }
-    const certificate = await ca.issue({ publicKey, lifetimeSeconds: state.lifetimeSeconds, now: now() });
-    let values = options.rotateValues === false ? firstValues.get(subject) : undefined;
-    if (values === undefined) {
-      values = { publicValue: randomBytes(18).toString('base64'), signingValue: randomBytes(33).toString('base64') };
-      firstValues.set(subject, values);
-    }
-    state.issued.push({ ...values, certificate });
-    return send(response, 200, JSON.stringify({ api_cert: certificate, public_value: values.publicValue, signing_value: values.signingValue }));
+    return answer;
   }
 
-  const server: Server = createServer((request, response) => {
-    handle(request, response).catch(() => send(response, 500, JSON.stringify({ message: 'test endpoint failed' })));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  const url = `http://127.0.0.1:${port}`;
+  const handler = async (request: Request): Promise<Response> => {
+    if (server === undefined) return new Response('starting', { status: 503 });
+    const { pathname } = new URL(request.url);
+    if (request.method === 'POST' && pathname === `/${options.customerId}/api/v3/scim/sso`) return sso(request, server);
+    return server.fetch(request);
+  };
+  const http: Server = createServer(getRequestListener(handler));
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+
+  const now = options.now;
+  const serverOptions: ReferenceServerOptions = {
+    // One CA per test file (server-helpers caches it): no CA key generation per server.
+    ...(await testCa()),
+    origin: url,
+    customerId: options.customerId,
+    idp: options.idp,
+    ...(options.lifetimeSeconds === undefined ? {} : { certificateLifetimeSeconds: options.lifetimeSeconds }),
+    ...(now === undefined ? {} : { now: () => new Date(now()) }),
+  };
+  server = createReferenceServer(serverOptions);
+  const info = server.info();
+  const scim: ScimTarget = { scimBaseUrl: info.scimBaseUrl, token: info.scimToken };
+  const close = async () => {
+    endWaits();
+    http.closeAllConnections();
+    await new Promise<void>((resolve) => http.close(() => resolve()));
+    await server?.close();
+  };
+  try {
+    await options.provision(scim);
+  } catch (error) {
+    await close();
+    throw error;
+  }
 
   return Object.assign(state, {
     url,
-    ssoUrl: `${url}${path}`,
-    ca,
-    close: async () => {
-      for (const timer of timers) clearTimeout(timer);
-      timers.clear();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+    ssoUrl: `${url}/${options.customerId}/api/v3/scim/sso`,
+    server,
+    scim,
+    reset() {
+      endWaits();
+      Object.assign(state, { requests: 0, tokens: [], keys: [], issued: [], canned: [], wrongKeyNext: 0, latencyMs: 0 });
     },
+    close,
   });
+}
+
+function csrOf(text: string): string | undefined {
+  try {
+    const csr = (JSON.parse(text) as { csr?: unknown }).csr;
+    return typeof csr === 'string' ? csr : undefined;
+  } catch {
+    return undefined;
+  }
 }
