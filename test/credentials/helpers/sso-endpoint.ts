@@ -10,11 +10,12 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
-import { createReferenceServer, type ReferenceServer, type ReferenceServerOptions } from 'ubiq-idp/server';
+// Source paths, not `ubiq-idp/server`: bench/credentials.ts bundles this file with packages external, and
+// the package name would resolve to dist/ there.
 import { createCsr } from '../../../src/credentials/csr.js';
 import { generateRsaKeyPair, type RsaKeyPair } from '../../../src/credentials/keypair.js';
-import { verifyCsrPem } from '../../../src/x509/index.js';
-import { testCa } from '../../server-sso/server-helpers.js';
+import { createReferenceServer, type ReferenceServer, type ReferenceServerOptions } from '../../../src/server/index.js';
+import { createCertificateAuthority, verifyCsrPem } from '../../../src/x509/index.js';
 
 export interface CannedAnswer {
   status: number;
@@ -63,6 +64,19 @@ export interface TestSsoEndpoint {
   /** Clears the records and faults and ends latency waits in progress. */
   reset(): void;
   close(): Promise<void>;
+}
+
+/**
+ * One CA per test file (module instance), handed to every server as `caCertificate`/`caKey`: a CA key
+ * generation per server would dominate the run time.
+ */
+let sharedCa: Promise<{ caCertificate: string; caKey: string }> | undefined;
+function testCa(): Promise<{ caCertificate: string; caKey: string }> {
+  sharedCa ??= createCertificateAuthority({ modulusLength: 2048 }).then((ca) => ({
+    caCertificate: ca.certificatePem,
+    caKey: String(ca.privateKey.export({ type: 'pkcs8', format: 'pem' })),
+  }));
+  return sharedCa;
 }
 
 export async function startTestSsoEndpoint(options: TestSsoEndpointOptions): Promise<TestSsoEndpoint> {
@@ -135,7 +149,6 @@ export async function startTestSsoEndpoint(options: TestSsoEndpointOptions): Pro
 
   const now = options.now;
   const serverOptions: ReferenceServerOptions = {
-    // One CA per test file (server-helpers caches it): no CA key generation per server.
     ...(await testCa()),
     origin: url,
     customerId: options.customerId,
