@@ -136,12 +136,18 @@ describe('exchangeIdpToken over a real socket', () => {
     let error: unknown;
     if (status === 401) {
       expect((await patchIdp('api://another-audience')).status).toBe(200);
-      error = await exchange().catch((e: unknown) => e);
-      expect((await patchIdp(audience)).status).toBe(200);
+      try {
+        error = await exchange().catch((e: unknown) => e);
+      } finally {
+        expect((await patchIdp(audience)).status).toBe(200);
+      }
     } else if (status === 403) {
       await agent.deactivateUser(USER);
-      error = await exchange().catch((e: unknown) => e);
-      await agent.reactivateUser(USER);
+      try {
+        error = await exchange().catch((e: unknown) => e);
+      } finally {
+        await agent.reactivateUser(USER);
+      }
     } else if (status === 404) {
       error = await exchange({ customerId: '00000000-0000-4000-8000-000000000000' }).catch((e: unknown) => e);
     } else {
