@@ -9,7 +9,8 @@ import type { ServerEnv } from '../extensions.js';
 import { explainAccess, keyAccess } from '../provisioning.js';
 import type { ApiKeyRecord, DatasetRecord } from '../store/types.js';
 import type { ResolvedSsoAndKeyOptions } from '../sso/options.js';
-import { jsonNoStore, problem, readBodyBytes } from '../sso/responses.js';
+import { readBodyBytes } from '../http-util.js';
+import { jsonNoStore, problem } from '../sso/responses.js';
 import { createDataKeyVault, DataKeyError } from './data-keys.js';
 import { readPayloadCert } from './payload-cert.js';
 

@@ -1,4 +1,4 @@
-// JSON error bodies and raw body reading shared by the SSO and key endpoints. The official clients read
+// JSON error bodies shared by the SSO and key endpoints (the bounded body reader is in ../http-util.ts). The official clients read
 // `message` from an error body, so every refusal carries one; `error` is the stable code, `reason` the detail.
 
 /** A refusal as the SSO and key endpoints send it. Never contains a token, key or certificate. */
@@ -26,31 +26,4 @@ export function jsonNoStore(status: number, body: unknown): Response {
     status,
     headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
   });
-}
-
-/**
- * The body as received, byte for byte (the signature's digest covers these bytes), with a limit counted
- * on the bytes actually read. `undefined` when larger than `limit`.
- */
-export async function readBodyBytes(request: Request, limit: number): Promise<Uint8Array | undefined> {
-  const declared = Number(request.headers.get('content-length') ?? NaN);
-  if (Number.isFinite(declared) && declared > limit) {
-    await request.body?.cancel().catch(() => {});
-    return undefined;
-  }
-  if (!request.body) return new Uint8Array(0);
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > limit) {
-      await reader.cancel().catch(() => {});
-      return undefined;
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks, total);
 }

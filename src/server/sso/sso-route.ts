@@ -8,7 +8,8 @@ import type { IdpSettings } from '../store/types.js';
 import { isIdpTokenError, isIdpUnavailableError } from './idp-token-errors.js';
 import { bearerToken, createIdpTokenVerifier, type IdpTokenVerifier } from './idp-token-verifier.js';
 import type { ResolvedSsoAndKeyOptions } from './options.js';
-import { jsonNoStore, problem, readBodyBytes } from './responses.js';
+import { readBodyBytes } from '../http-util.js';
+import { jsonNoStore, problem } from './responses.js';
 
 const ssoBodySchema = z.object({ csr: z.string().min(1).max(64 * 1024) });
 
