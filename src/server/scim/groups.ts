@@ -6,23 +6,18 @@ import type { Context } from 'hono';
 import type { ServerContext } from '../context.js';
 import type { GroupMember, GroupRecord } from '../store/types.js';
 import { coerceResource } from './coerce.js';
-import { badRequest, conflict, notFound } from './errors.js';
+import { badRequest, conflict } from './errors.js';
 import { compileElementFilter } from './filter-eval.js';
 import { parsePatchPath } from './filter.js';
-import { checkIfMatch, queryOf, readScimBody, scimJson } from './http.js';
-import { listResources, type ListSource } from './list.js';
+import { queryOf, readScimBody } from './http.js';
+import type { ListSource } from './list.js';
 import { applyPatch, parsePatchBody, type PatchOperation } from './patch.js';
-import { etagOf, parseProjection, project, renderGroup } from './render.js';
+import { etagOf, renderGroup } from './render.js';
+import { assertSameId, currentRecordOf, indexedLookup, listHandler, recordOf, resourceResponder } from './resource.js';
 import { findAttr, groupSchema, groupType, resolveAttrPath } from './schema.js';
 
 const membersDef = findAttr(groupSchema.attributes, 'members')!;
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-function requireGroup(ctx: ServerContext, id: string): GroupRecord {
-  const group = ctx.store.getGroup(id);
-  if (!group) throw notFound(`No group with id "${id.slice(0, 100)}".`);
-  return group;
-}
 
 function validDisplayName(value: unknown): string {
   if (typeof value !== 'string' || value.trim() === '') throw badRequest('invalidValue', 'Attribute "displayName" is required.');
@@ -138,31 +133,20 @@ function isMembersPath(pathText: string): boolean {
 
 export function createGroupsHandlers(ctx: ServerContext) {
   const base = () => ctx.scimBaseUrl();
-  const respond = (c: Context, group: GroupRecord, status: number, extra: Record<string, string> = {}) => {
-    const q = queryOf(c);
-    const projection = parseProjection(groupType, q.attributes, q.excludedattributes);
-    const body = project(renderGroup(ctx.store, group, base(), !projection.excludes('members')), projection);
-    return scimJson(status, body, { etag: etagOf(group.version), ...extra });
-  };
-
   const source: ListSource<GroupRecord> = {
     type: groupType,
     all: () => ctx.store.listGroups(),
     total: () => ctx.store.countGroups(),
-    lookup(attr, value) {
-      if (attr === 'displayName') {
-        const group = ctx.store.findGroupByDisplayName(value);
-        return group ? [group] : [];
-      }
-      if (attr === 'externalId') return ctx.store.findGroupsByExternalId(value);
-      if (attr === 'id') {
-        const group = ctx.store.getGroup(value);
-        return group ? [group] : [];
-      }
-      return undefined;
-    },
+    lookup: indexedLookup({
+      uniqueAttr: 'displayName',
+      byUnique: (value) => ctx.store.findGroupByDisplayName(value),
+      byExternalId: (value) => ctx.store.findGroupsByExternalId(value),
+      byId: (value) => ctx.store.getGroup(value),
+    }),
     render: (group, projection, forFilter) => renderGroup(ctx.store, group, base(), forFilter || !projection.excludes('members')),
   };
+  const respond = resourceResponder(source);
+  const getGroup = (id: string) => ctx.store.getGroup(id);
 
   /** Replace scalar attributes and membership of an existing group in one step; recompute access. */
   const commit = (old: GroupRecord, scalars: Record<string, unknown>, delta: MemberDelta | undefined): GroupRecord => {
@@ -181,21 +165,7 @@ export function createGroupsHandlers(ctx: ServerContext) {
   };
 
   return {
-    list(c: Context) {
-      const q = queryOf(c);
-      return scimJson(
-        200,
-        listResources(source, {
-          filter: q.filter,
-          startIndex: q.startindex,
-          count: q.count,
-          sortBy: q.sortby,
-          sortOrder: q.sortorder,
-          attributes: q.attributes,
-          excludedAttributes: q.excludedattributes,
-        }),
-      );
-    },
+    list: listHandler(source),
     async create(c: Context) {
       const body = await readScimBody(c, ctx);
       const attributes = coerceResource(groupType, body);
@@ -221,13 +191,12 @@ export function createGroupsHandlers(ctx: ServerContext) {
       return respond(c, group, 201, { location: `${base()}/Groups/${group.id}` });
     },
     get(c: Context) {
-      return respond(c, requireGroup(ctx, c.req.param('id') ?? ''), 200);
+      return respond(c, recordOf(c, 'group', getGroup), 200);
     },
     async replace(c: Context) {
       const body = await readScimBody(c, ctx);
-      const old = requireGroup(ctx, c.req.param('id') ?? '');
-      checkIfMatch(c, old.version);
-      if (typeof body.id === 'string' && body.id !== old.id) throw badRequest('mutability', 'Attribute "id" cannot be changed.');
+      const old = currentRecordOf(c, 'group', getGroup);
+      assertSameId(body, old);
       const attributes = coerceResource(groupType, body);
       const delta = new MemberDelta(ctx, old.members);
       delta.clear();
@@ -237,8 +206,7 @@ export function createGroupsHandlers(ctx: ServerContext) {
     async patch(c: Context) {
       const body = await readScimBody(c, ctx);
       const operations = parsePatchBody(body);
-      const old = requireGroup(ctx, c.req.param('id') ?? '');
-      checkIfMatch(c, old.version);
+      const old = currentRecordOf(c, 'group', getGroup);
       const delta = new MemberDelta(ctx, old.members);
       const scalarOps: PatchOperation[] = [];
       operations.forEach((op, i) => {
@@ -263,8 +231,7 @@ export function createGroupsHandlers(ctx: ServerContext) {
       return new Response(null, { status: 204, headers: { etag: etagOf(group.version) } });
     },
     remove(c: Context) {
-      const old = requireGroup(ctx, c.req.param('id') ?? '');
-      checkIfMatch(c, old.version);
+      const old = currentRecordOf(c, 'group', getGroup);
       const members = [...old.members.keys()];
       ctx.store.deleteGroup(old.id);
       ctx.engine.membersChanged(members);

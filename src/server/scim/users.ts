@@ -4,11 +4,12 @@ import type { Context } from 'hono';
 import type { ServerContext } from '../context.js';
 import type { UserRecord } from '../store/types.js';
 import { coerceResource } from './coerce.js';
-import { badRequest, conflict, notFound } from './errors.js';
-import { checkIfMatch, queryOf, readScimBody, scimJson } from './http.js';
-import { listResources, type ListSource } from './list.js';
+import { badRequest, conflict } from './errors.js';
+import { readScimBody } from './http.js';
+import type { ListSource } from './list.js';
 import { applyPatch, parsePatchBody } from './patch.js';
-import { etagOf, parseProjection, project, renderUser } from './render.js';
+import { renderUser } from './render.js';
+import { assertSameId, currentRecordOf, indexedLookup, listHandler, recordOf, resourceResponder } from './resource.js';
 import { userType } from './schema.js';
 
 function validated(attributes: Record<string, unknown>): { userName: string; externalId: string | undefined } {
@@ -23,19 +24,8 @@ function assertUniqueUserName(ctx: ServerContext, userName: string, selfId: stri
   if (existing && existing.id !== selfId) throw conflict(`A user with userName "${userName}" already exists (userName is case-insensitive).`);
 }
 
-function requireUser(ctx: ServerContext, id: string): UserRecord {
-  const user = ctx.store.getUser(id);
-  if (!user) throw notFound(`No user with id "${id.slice(0, 100)}".`);
-  return user;
-}
-
 export function createUsersHandlers(ctx: ServerContext) {
   const base = () => ctx.scimBaseUrl();
-  const respond = (c: Context, user: UserRecord, status: number, extra: Record<string, string> = {}) => {
-    const q = queryOf(c);
-    const body = project(renderUser(ctx.store, user, base()), parseProjection(userType, q.attributes, q.excludedattributes));
-    return scimJson(status, body, { etag: etagOf(user.version), ...extra });
-  };
   /** Commit a new state of an existing user (PUT and PATCH) and tell the engine. */
   const commit = (old: UserRecord, attributes: Record<string, unknown>): UserRecord => {
     const { userName, externalId } = validated(attributes);
@@ -59,37 +49,19 @@ export function createUsersHandlers(ctx: ServerContext) {
     type: userType,
     all: () => ctx.store.listUsers(),
     total: () => ctx.store.countUsers(),
-    lookup(attr, value) {
-      if (attr === 'userName') {
-        const user = ctx.store.findUserByUserName(value);
-        return user ? [user] : [];
-      }
-      if (attr === 'externalId') return ctx.store.findUsersByExternalId(value);
-      if (attr === 'id') {
-        const user = ctx.store.getUser(value);
-        return user ? [user] : [];
-      }
-      return undefined;
-    },
+    lookup: indexedLookup({
+      uniqueAttr: 'userName',
+      byUnique: (value) => ctx.store.findUserByUserName(value),
+      byExternalId: (value) => ctx.store.findUsersByExternalId(value),
+      byId: (value) => ctx.store.getUser(value),
+    }),
     render: (user, projection, forFilter) => renderUser(ctx.store, user, base(), forFilter || !projection.excludes('groups')),
   };
+  const respond = resourceResponder(source);
+  const getUser = (id: string) => ctx.store.getUser(id);
 
   return {
-    list(c: Context) {
-      const q = queryOf(c);
-      return scimJson(
-        200,
-        listResources(source, {
-          filter: q.filter,
-          startIndex: q.startindex,
-          count: q.count,
-          sortBy: q.sortby,
-          sortOrder: q.sortorder,
-          attributes: q.attributes,
-          excludedAttributes: q.excludedattributes,
-        }),
-      );
-    },
+    list: listHandler(source),
     async create(c: Context) {
       const body = await readScimBody(c, ctx);
       const attributes = coerceResource(userType, body);
@@ -112,26 +84,23 @@ export function createUsersHandlers(ctx: ServerContext) {
       return respond(c, user, 201, { location: `${base()}/Users/${user.id}` });
     },
     get(c: Context) {
-      return respond(c, requireUser(ctx, c.req.param('id') ?? ''), 200);
+      return respond(c, recordOf(c, 'user', getUser), 200);
     },
     async replace(c: Context) {
       const body = await readScimBody(c, ctx);
-      const old = requireUser(ctx, c.req.param('id') ?? '');
-      checkIfMatch(c, old.version);
-      if (typeof body.id === 'string' && body.id !== old.id) throw badRequest('mutability', 'Attribute "id" cannot be changed.');
+      const old = currentRecordOf(c, 'user', getUser);
+      assertSameId(body, old);
       return respond(c, commit(old, coerceResource(userType, body)), 200);
     },
     async patch(c: Context) {
       const body = await readScimBody(c, ctx);
       const operations = parsePatchBody(body);
-      const old = requireUser(ctx, c.req.param('id') ?? '');
-      checkIfMatch(c, old.version);
+      const old = currentRecordOf(c, 'user', getUser);
       const patched = applyPatch(userType, old.attributes, operations);
       return respond(c, commit(old, coerceResource(userType, patched)), 200);
     },
     remove(c: Context) {
-      const old = requireUser(ctx, c.req.param('id') ?? '');
-      checkIfMatch(c, old.version);
+      const old = currentRecordOf(c, 'user', getUser);
       const now = ctx.now();
       // Membership of the user's groups changes too: bump their versions so ETags stay honest.
       for (const groupId of ctx.store.groupIdsOfUser(old.id)) {
