@@ -4,6 +4,7 @@ import { isIdpError, type IdpErrorCode } from '../idp/index.js';
 import { silentLogger, type Logger } from '../util/logger.js';
 import { CredentialsError, CredentialsUnavailableError } from './errors.js';
 import { createIdpLogin, type IdpLogin } from './idp-login.js';
+import { askedRetryDelayMs, isTransientLoginError } from './login-retry.js';
 import { DEFAULT_RSA_MODULUS_LENGTH, generateRsaKeyPair, MIN_RSA_MODULUS_LENGTH, type RsaKeyPair } from './keypair.js';
 import { createRefreshingCache, type RefreshErrorInfo, type RefreshingCache, type RefreshRetryOptions, type RefreshSuccessInfo } from './refreshing.js';
 import type { ProviderTimers } from './timers.js';
@@ -48,7 +49,12 @@ export interface RefreshOptions {
   hardWindowMs?: number;
   /** Random delay of the refresh start, as a fraction of the soft window. Default 0.2. */
   jitter?: number;
-  /** Backoff of retries after a failed refresh. Default 2 s doubling to 60 s. */
+  /**
+   * Retries after a failed login or refresh: 2 s doubling to 60 s, or the wait the IdP asked for
+   * (`Retry-After`, `X-Rate-Limit-Reset`) stretched by jitter. `loginDeadlineMs` (default 5 min, `0` = off)
+   * bounds how long callers without valid credentials wait while a login that failed transiently (IdP
+   * rate limit, 5xx, network, timeout) is retried for them.
+   */
   retry?: RefreshRetryOptions;
 }
 
@@ -156,7 +162,12 @@ export function createListeners<T>(initial: { onRefresh?: RefreshListener<T> | u
  * concurrent callers share one login; renewals run in the background before expiry (soft window) and
  * callers wait only when the credentials are about to expire (hard window) or have expired. If a renewal
  * fails, still-valid credentials keep being served while it is retried with backoff; once they have
- * expired, callers get a `credentials_expired` error that says why the last renewal failed. Failures only
+ * expired, callers get a `credentials_expired` error that says why the last renewal failed. A login that
+ * callers wait for (the first one, or after expiry) and that fails transiently — the IdP rate-limits
+ * (its `Retry-After` is honoured, plus jitter so a fleet does not return at one instant), answers 5xx,
+ * or cannot be reached — is retried for them within one shared login, for up to
+ * `refresh.retry.loginDeadlineMs` (default 5 min); the caller's `signal` and `close()` end the wait at
+ * once. Failures only
  * a person can fix (wrong password, locked account, revoked client secret) are not retried at all — that
  * would lock the account — until `forceRefresh()` is called; callers get the error at once meanwhile.
  *
@@ -232,6 +243,8 @@ export function createIdpCredentialProvider(options: IdpCredentialProviderOption
       load: login.load,
       label: 'Ubiq credentials',
       isPermanent: needsAPerson,
+      isTransient: isTransientLoginError,
+      retryAfterMs: askedRetryDelayMs,
       now,
       ...(options.timers ? { timers: options.timers } : {}),
       ...(options.random ? { random: options.random } : {}),

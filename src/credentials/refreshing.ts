@@ -1,107 +1,8 @@
 import { CredentialsError } from './errors.js';
-import { defaultTimers, MAX_TIMER_DELAY_MS, type ProviderTimers } from './timers.js';
+import type { RefreshErrorInfo, RefreshingCache, RefreshingCacheOptions, RefreshReason, ExpiringValue } from './refreshing-types.js';
+import { defaultTimers, MAX_TIMER_DELAY_MS } from './timers.js';
 
-/** Why a load runs. */
-export type RefreshReason = 'initial' | 'background' | 'retry' | 'hard-window' | 'expired' | 'forced';
-
-/** One loaded value and its validity (epoch milliseconds). */
-export interface ExpiringValue<T> {
-  value: T;
-  /** When the value stops being usable (a certificate's notAfter). */
-  expiresAt: number;
-  /** When it started being valid (notBefore); the lifetime is `expiresAt - issuedAt`. Default: when it was received. */
-  issuedAt?: number;
-}
-
-/** What `load()` is given. */
-export interface LoadContext<T> {
-  reason: RefreshReason;
-  /** The value being replaced, if any (still valid or not). */
-  previous: T | undefined;
-  /** Aborted when the cache is closed. */
-  signal: AbortSignal;
-}
-
-/** Passed to `onRefresh`. */
-export interface RefreshSuccessInfo {
-  reason: RefreshReason;
-  /** Failed attempts before this success. */
-  failedAttempts: number;
-  /** When the background refresh of the new value is due (soft window start, with jitter). */
-  refreshAt: Date;
-  expiresAt: Date;
-}
-
-/** Passed to `onRefreshError`. */
-export interface RefreshErrorInfo {
-  reason: RefreshReason;
-  /** 1 for the first failure in a row, 2 for the next … */
-  attempt: number;
-  /** When the cached value expires (undefined when there is none, e.g. a failed first login). */
-  expiresAt: Date | undefined;
-  /** Whether still-valid credentials keep being served. */
-  servingStale: boolean;
-  /** When the next attempt will run (background retry, or the earliest a caller can trigger one). */
-  nextAttemptAt: Date | undefined;
-}
-
-/** Backoff of retries after a failed refresh. */
-export interface RefreshRetryOptions {
-  /** First retry delay. Default 2 s. */
-  initialDelayMs?: number;
-  /** Largest retry delay. Default 60 s. */
-  maxDelayMs?: number;
-}
-
-/** Options of `createRefreshingCache`. */
-export interface RefreshingCacheOptions<T> {
-  /** Loads a fresh value. Concurrent callers share one call. */
-  load(context: LoadContext<T>): Promise<ExpiringValue<T>>;
-  /**
-   * Background refresh starts this long before expiry: the larger of `softWindowMs` (default 5 min) and
-   * `softWindowFraction` (default 0.2) of the lifetime, but never more than half of the remaining
-   * lifetime at receipt, so a certificate shorter than the window is not refreshed on every call.
-   */
-  softWindowMs?: number;
-  softWindowFraction?: number;
-  /**
-   * Inside this window before expiry callers wait for the refresh (default 60 s, the official clients'
-   * margin), capped at a tenth of the remaining lifetime at receipt.
-   */
-  hardWindowMs?: number;
-  /** Fraction of the soft window by which the refresh start is randomly delayed (default 0.2), so a fleet does not refresh in lockstep. */
-  jitter?: number;
-  retry?: RefreshRetryOptions;
-  /** Milliseconds since the epoch. Default `Date.now`. */
-  now?: () => number;
-  timers?: ProviderTimers;
-  /** In [0, 1). Default `Math.random`. */
-  random?: () => number;
-  /**
-   * Errors that retrying cannot fix without a person (a wrong password, a revoked client secret). After
-   * one, no attempt is made automatically — not by timers, not by callers — until `refresh()` is called:
-   * retrying a wrong password would lock the account at the IdP. Still-valid values keep being served;
-   * callers get that error (or `credentials_expired` caused by it) at once.
-   */
-  isPermanent?(error: unknown): boolean;
-  onRefresh?(value: T, info: RefreshSuccessInfo): void;
-  onRefreshError?(error: unknown, info: RefreshErrorInfo): void;
-  /** Used in messages ("Ubiq credentials"). */
-  label?: string;
-}
-
-/** A cache that loads once for all concurrent callers and refreshes ahead of expiry. */
-export interface RefreshingCache<T> {
-  /** The cached value, loading or waiting for a refresh only when needed. */
-  get(signal?: AbortSignal): Promise<T>;
-  /** Loads a new value now (or joins the load already running) and returns it. */
-  refresh(signal?: AbortSignal): Promise<T>;
-  /** The cached value when it has not expired, without loading. */
-  peek(): T | undefined;
-  /** Stops timers, aborts a running load and rejects its waiters. Idempotent. */
-  close(): void;
-  readonly closed: boolean;
-}
+export type { RefreshReason, ExpiringValue, LoadContext, RefreshSuccessInfo, RefreshErrorInfo, RefreshRetryOptions, RefreshingCacheOptions, RefreshingCache } from './refreshing-types.js';
 
 interface Entry<T> {
   value: T;
@@ -111,6 +12,8 @@ interface Entry<T> {
 }
 
 const MINUTE = 60_000;
+/** A server-asked wait is stretched by up to this multiple of itself (see `backoff`). */
+const RATE_LIMIT_SPREAD = 2;
 
 /**
  * Creates the refresh engine behind `createIdpCredentialProvider`, modelled on Azure's token cycler:
@@ -134,6 +37,7 @@ export function createRefreshingCache<T>(options: RefreshingCacheOptions<T>): Re
   const jitter = fraction(options.jitter ?? 0.2, 'jitter');
   const initialDelayMs = Math.max(1, nonNegative(options.retry?.initialDelayMs ?? 2_000, 'retry.initialDelayMs'));
   const maxDelayMs = Math.max(initialDelayMs, nonNegative(options.retry?.maxDelayMs ?? MINUTE, 'retry.maxDelayMs'));
+  const loginDeadlineMs = nonNegative(options.retry?.loginDeadlineMs ?? 5 * MINUTE, 'retry.loginDeadlineMs');
   const label = options.label ?? 'Credentials';
 
   let current: Entry<T> | undefined;
@@ -179,7 +83,15 @@ export function createRefreshingCache<T>(options: RefreshingCacheOptions<T>): Re
     start(failures > 0 ? 'retry' : 'background');
   }
 
-  function backoff(attempt: number, t: number): number {
+  /** The wait before retry number `attempt`: what the failure asked for, else exponential backoff; both jittered. */
+  function backoff(attempt: number, t: number, error: unknown): number {
+    const asked = options.retryAfterMs?.(error);
+    if (asked !== undefined && Number.isFinite(asked) && asked >= 0) {
+      // Everyone refused in one rate-limit window is told the same reset instant. Coming back spread over
+      // twice the wait (never before it) puts them into the next windows instead of all into the next
+      // one, which a fleet larger than one window's quota would overflow again.
+      return asked + random() * RATE_LIMIT_SPREAD * Math.max(asked, initialDelayMs);
+    }
     const base = Math.min(maxDelayMs, initialDelayMs * 2 ** Math.min(attempt - 1, 30));
     let delay = base / 2 + (random() * base) / 2;
     // Keep trying several times before a still-valid value expires.
@@ -187,17 +99,83 @@ export function createRefreshingCache<T>(options: RefreshingCacheOptions<T>): Re
     return delay;
   }
 
-  function start(reason: RefreshReason): Promise<T> {
+  /** Reports one failed attempt (a listener's bug is contained). */
+  function reportFailure(error: unknown, reason: RefreshReason, servingStale: boolean, nextAt: number | undefined): void {
+    safeCall(() =>
+      options.onRefreshError?.(error, {
+        reason,
+        attempt: failures,
+        expiresAt: current === undefined ? undefined : new Date(current.expiresAt),
+        servingStale,
+        nextAttemptAt: nextAt === undefined ? undefined : new Date(nextAt),
+      }),
+    );
+  }
+
+  /**
+   * The wait before retrying a failed load inside the same in-flight promise, or undefined to settle it
+   * with the error: only for transient failures, only while callers wait and nothing valid can be served
+   * (a still-valid value is served instead and retried by the background timer), and only within the
+   * login deadline counted from `startedAt`.
+   */
+  function waitingRetryDelay(error: unknown, startedAt: number): number | undefined {
+    if (closed || waiters.size === 0 || options.isTransient?.(error) !== true) return undefined;
+    const t = now();
+    if (current !== undefined && t < current.expiresAt) return undefined;
+    const delay = backoff(failures + 1, t, error);
+    return t + delay > startedAt + loginDeadlineMs ? undefined : delay;
+  }
+
+  /** Waits on the injected timers; close() ends the wait at once. The timer keeps the process alive: callers await it. */
+  function pause(ms: number): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const signal = closer.signal;
+      if (signal.aborted) return reject(signal.reason);
+      const onAbort = (): void => {
+        timers.clearTimeout(handle);
+        reject(signal.reason);
+      };
+      const handle = timers.setTimeout(
+        () => {
+          signal.removeEventListener('abort', onAbort);
+          resolve();
+        },
+        Math.min(MAX_TIMER_DELAY_MS, ms),
+        { keepAlive: true },
+      );
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  /** Starts a load (after `delayMs`, e.g. the rest of a server-asked wait) that concurrent callers share. */
+  function start(reason: RefreshReason, delayMs = 0): Promise<T> {
     const previous = current?.value;
+    const startedAt = now();
+    let attemptReason = reason;
     const promise = (async () => {
-      const loaded = await options.load({ reason, previous, signal: closer.signal });
-      const receivedAt = now();
-      if (!(loaded.expiresAt > receivedAt)) {
-        throw new CredentialsError('credentials_expired', `${label} were already expired when they arrived (expiry ${new Date(loaded.expiresAt).toISOString()}).`, {
-          hint: 'Check the clocks of this machine and of the server, and the certificate lifetime the server issues.',
-        });
+      let wait = delayMs;
+      for (;;) {
+        if (wait > 0) await pause(wait);
+        try {
+          const loaded = await options.load({ reason: attemptReason, previous, signal: closer.signal });
+          const receivedAt = now();
+          if (!(loaded.expiresAt > receivedAt)) {
+            throw new CredentialsError('credentials_expired', `${label} were already expired when they arrived (expiry ${new Date(loaded.expiresAt).toISOString()}).`, {
+              hint: 'Check the clocks of this machine and of the server, and the certificate lifetime the server issues.',
+            });
+          }
+          return { loaded, receivedAt };
+        } catch (error) {
+          const delay = waitingRetryDelay(error, startedAt);
+          if (delay === undefined) throw error;
+          failures += 1;
+          lastError = error;
+          nextAttemptAt = now() + delay;
+          reportFailure(error, attemptReason, false, nextAttemptAt);
+          wait = delay;
+          attemptReason = 'retry';
+        }
       }
-      return { loaded, receivedAt };
     })();
     const shared = promise.then(
       ({ loaded, receivedAt }) => {
@@ -222,17 +200,9 @@ export function createRefreshingCache<T>(options: RefreshingCacheOptions<T>): Re
         const servingStale = current !== undefined && t < current.expiresAt;
         const permanent = options.isPermanent?.(error) === true;
         if (permanent) blocked = { error };
-        nextAttemptAt = t + backoff(failures, t);
+        nextAttemptAt = t + backoff(failures, t, error);
         if (servingStale && !permanent) schedule(nextAttemptAt);
-        safeCall(() =>
-          options.onRefreshError?.(error, {
-            reason,
-            attempt: failures,
-            expiresAt: current === undefined ? undefined : new Date(current.expiresAt),
-            servingStale,
-            nextAttemptAt: current === undefined || permanent ? undefined : new Date(nextAttemptAt),
-          }),
-        );
+        reportFailure(error, attemptReason, servingStale, current === undefined || permanent ? undefined : nextAttemptAt);
         throw error;
       },
     );
@@ -284,8 +254,11 @@ export function createRefreshingCache<T>(options: RefreshingCacheOptions<T>): Re
         throw expiredError(entry, error);
       }
     }
-    if (entry !== undefined && inflight === undefined && t < nextAttemptAt) throw expiredError(entry, lastError);
-    const running = inflight ?? start(entry === undefined ? 'initial' : 'expired');
+    // Nothing valid and a retry is pending after a transient failure (a rate limit's wait): join it
+    // rather than fail at once or ask again early.
+    const pending = t < nextAttemptAt && options.isTransient?.(lastError) === true && nextAttemptAt - t <= loginDeadlineMs;
+    if (entry !== undefined && inflight === undefined && t < nextAttemptAt && !pending) throw expiredError(entry, lastError);
+    const running = inflight ?? start(entry === undefined ? 'initial' : 'expired', pending ? nextAttemptAt - t : 0);
     try {
       return await waitFor(running, signal);
     } catch (error) {

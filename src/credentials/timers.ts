@@ -4,19 +4,23 @@
  * `unref()`ed: a pending background refresh never keeps a process alive.
  */
 export interface ProviderTimers {
-  setTimeout(callback: () => void, delayMs: number): unknown;
+  /**
+   * `options.keepAlive`: a caller awaits this wait (a login retried after a rate limit), so it must keep
+   * the process alive like any pending request; background timers never do.
+   */
+  setTimeout(callback: () => void, delayMs: number, options?: { keepAlive?: boolean }): unknown;
   clearTimeout(handle: unknown): void;
 }
 
 /** Node's timers can wait at most 2^31-1 ms; longer waits are chained (the callback re-checks the time). */
 export const MAX_TIMER_DELAY_MS = 2_147_483_647;
 
-/** The global timers, unref'ed. */
+/** The global timers, unref'ed unless a caller waits on them. */
 export function defaultTimers(): ProviderTimers {
   return {
-    setTimeout(callback, delayMs) {
+    setTimeout(callback, delayMs, options) {
       const handle = setTimeout(callback, Math.min(Math.max(0, delayMs), MAX_TIMER_DELAY_MS));
-      (handle as { unref?: () => void }).unref?.();
+      if (options?.keepAlive !== true) (handle as { unref?: () => void }).unref?.();
       return handle;
     },
     clearTimeout(handle) {

@@ -71,7 +71,17 @@ afterEach(async () => {
 });
 
 function provider(retry: RetryOptions | false = false, timeoutMs?: number): CredentialProvider<UbiqIdpCredentials> {
-  const p = createIdpCredentialProvider({ config, allowInsecureHttp: true, modulusLength: 2048, pregenerateKeyPair: keys, retry, ...(timeoutMs ? { timeoutMs } : {}) });
+  // One login's HTTP-level bounds are under test: the provider's own retry of a transient first login is
+  // off (refresh.retry.loginDeadlineMs 0; tested in test/credentials/login-retry.test.ts).
+  const p = createIdpCredentialProvider({
+    config,
+    allowInsecureHttp: true,
+    modulusLength: 2048,
+    pregenerateKeyPair: keys,
+    retry,
+    refresh: { retry: { loginDeadlineMs: 0 } },
+    ...(timeoutMs ? { timeoutMs } : {}),
+  });
   providers.push(p);
   return p;
 }

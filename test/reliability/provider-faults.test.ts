@@ -67,7 +67,9 @@ function recordedRetry(extra: RetryOptions = {}): { retry: RetryOptions; waits: 
   };
 }
 
-const quick = (extra: Parameters<System['provider']>[0] = {}) => sys.provider({ pregenerateKeyPair: keys, ...extra });
+// These cases bound one login's HTTP-level attempts; the provider's own retry of a transient first
+// login (refresh.retry.loginDeadlineMs) is off here and tested in test/credentials/login-retry.test.ts.
+const quick = (extra: Parameters<System['provider']>[0] = {}) => sys.provider({ pregenerateKeyPair: keys, refresh: { retry: { loginDeadlineMs: 0 } }, ...extra });
 
 describe('IdP faults', () => {
   it('connection refused: retried a bounded number of times, typed network error, nothing cached', async () => {
