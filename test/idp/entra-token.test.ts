@@ -2,8 +2,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { decodeJwt } from 'jose';
 import { createEntraEmulator, type EntraEmulator } from 'ubiq-idp/testing';
-import { fetchIdpToken, isIdpError, refreshIdpToken, renewIdpToken, type FetchIdpTokenOptions } from '../../src/idp/index.js';
+import { fetchIdpToken, refreshIdpToken, renewIdpToken, type FetchIdpTokenOptions } from '../../src/idp/index.js';
 import type { IdpSettings } from '../../src/config/types.js';
+import { failure } from './helpers.js';
 
 const CLIENT_ID = '6731de76-14a6-49ae-97bc-6eba6914391e';
 const SECRET = 'entra-client-secret-value';
@@ -31,15 +32,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await entra.close();
 });
-
-async function failure(promise: Promise<unknown>) {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!isIdpError(error)) throw new Error(`expected an IdpError, got ${String(error)}`);
-  return error;
-}
 
 describe('success', () => {
   it('gets a v1 token for api://{client id} with the default scope (no refresh token, no ID token)', async () => {

@@ -1,8 +1,9 @@
 // fetchIdpToken / refreshIdpToken / renewIdpToken against the Okta emulator over a real socket.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createOktaEmulator, type OktaEmulator } from 'ubiq-idp/testing';
-import { fetchIdpToken, isIdpError, refreshIdpToken, renewIdpToken, type FetchIdpTokenOptions } from '../../src/idp/index.js';
+import { fetchIdpToken, refreshIdpToken, renewIdpToken, type FetchIdpTokenOptions } from '../../src/idp/index.js';
 import type { IdpSettings } from '../../src/config/types.js';
+import { failure } from './helpers.js';
 
 const CLIENT_ID = '0oamj6wsupUbPfqXt697';
 const SECRET = 'okta-client-secret-value';
@@ -28,15 +29,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await okta.close();
 });
-
-async function failure(promise: Promise<unknown>) {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!isIdpError(error)) throw new Error(`expected an IdpError, got ${String(error)}`);
-  return error;
-}
 
 describe('success', () => {
   it('gets a token with the default Okta scope, a refresh token and checked ID token claims', async () => {

@@ -1,8 +1,9 @@
 // Retries and their limits, timeouts and abort, counted at the emulators (real sockets).
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createEntraEmulator, createOktaEmulator, type EntraEmulator, type OktaEmulator } from 'ubiq-idp/testing';
-import { fetchIdpToken, isIdpError, type FetchIdpTokenOptions } from '../../src/idp/index.js';
+import { fetchIdpToken, type FetchIdpTokenOptions } from '../../src/idp/index.js';
 import type { IdpSettings } from '../../src/config/types.js';
+import { failure } from './helpers.js';
 
 const PASSWORD = 'ada-password-value';
 const SECRET = 'okta-client-secret-value';
@@ -27,15 +28,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await okta.close();
 });
-
-async function failure(promise: Promise<unknown>) {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!isIdpError(error)) throw new Error(`expected an IdpError, got ${String(error)}`);
-  return error;
-}
 
 describe('retries', () => {
   it('429 storm: 4 requests (the default bound), each wait = Retry-After, then rate_limited with the time to wait', async () => {
