@@ -1,28 +1,13 @@
 import { readFile } from 'node:fs/promises';
-import { afterEach, describe, expect, it } from 'vitest';
-import { isConfigError, type ConfigError } from '../../src/config/errors.js';
+import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
-import { CANARY, CUSTOMER_ID, expectNoSecrets, idpCredentials, oktaSeedDialect, tempHome, type TempHome } from './helpers.js';
+import { CANARY, CUSTOMER_ID, idpCredentials, oktaSeedDialect, problemsOf, tempHomes } from './helpers.js';
 
-const homes: TempHome[] = [];
-afterEach(async () => {
-  await Promise.all(homes.splice(0).map((h) => h.cleanup()));
-});
+const home = tempHomes();
 
 async function load(configuration: string, extra: Parameters<typeof loadConfig>[0] = {}) {
-  const h = await tempHome({ '.ubiq/configuration': configuration, '.ubiq/credentials': idpCredentials('default') });
-  homes.push(h);
+  const h = await home({ '.ubiq/configuration': configuration, '.ubiq/credentials': idpCredentials('default') });
   return { h, config: loadConfig({ homeDir: h.home, env: {}, ...extra }) };
-}
-
-async function problemsOf(promise: Promise<unknown>): Promise<ConfigError['problems']> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!isConfigError(error)) throw new Error(`expected a ConfigError, got ${String(error)}`);
-  expectNoSecrets(`${error.message}\n${error.hint}\n${JSON.stringify(error)}`);
-  return error.problems;
 }
 
 const official = {

@@ -1,6 +1,9 @@
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { afterEach } from 'vitest';
+import { isConfigError, type ConfigProblem } from '../../src/config/errors.js';
+import { loadConfig, type LoadConfigOptions } from '../../src/config/load.js';
 import type { Logger } from '../../src/util/logger.js';
 
 export interface TempHome {
@@ -23,6 +26,38 @@ export async function tempHome(files: Record<string, string | Uint8Array> = {}):
   };
   for (const [relative, content] of Object.entries(files)) await write(relative, content);
   return { home, path, write, cleanup: () => rm(home, { recursive: true, force: true }) };
+}
+
+/** `tempHome` for the calling test file: every home it makes is removed after each test. */
+export function tempHomes(): (files?: Record<string, string | Uint8Array>) => Promise<TempHome> {
+  const homes: TempHome[] = [];
+  afterEach(async () => {
+    await Promise.all(homes.splice(0).map((h) => h.cleanup()));
+  });
+  return async (files) => {
+    const h = await tempHome(files);
+    homes.push(h);
+    return h;
+  };
+}
+
+/**
+ * The problems a configuration load rejects with. Fails the test when it loads, rejects with anything but
+ * a ConfigError, or a canary secret shows in the error's message, hint, JSON or stack.
+ */
+export async function problemsOf(promise: Promise<unknown>): Promise<ConfigProblem[]> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!isConfigError(error)) throw new Error(`expected a ConfigError, got ${String(error)}`);
+  expectNoSecrets(`${error.message}\n${error.hint}\n${JSON.stringify(error)}\n${String(error.stack)}`);
+  return [...error.problems];
+}
+
+/** {@link problemsOf} a load from the home `h` with an empty environment. */
+export function loadProblems(h: TempHome, options: LoadConfigOptions = {}): Promise<ConfigProblem[]> {
+  return problemsOf(loadConfig({ homeDir: h.home, env: {}, ...options }));
 }
 
 export function recordingLogger(): Logger & { lines: Array<{ message: string; fields?: Record<string, unknown> }> } {

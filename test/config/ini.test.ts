@@ -1,32 +1,17 @@
 import { readFile } from 'node:fs/promises';
-import { afterEach, describe, expect, it } from 'vitest';
-import { isConfigError, type ConfigProblem } from '../../src/config/errors.js';
-import { loadConfig, type LoadConfigOptions } from '../../src/config/load.js';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/load.js';
 import { MAX_CONFIG_FILE_BYTES } from '../../src/config/read-file.js';
 import { parseCredentialsIni } from '../../src/config/sources/ini.js';
-import { CANARY, expectNoSecrets, oktaSeedDialect, tempHome, type TempHome } from './helpers.js';
+import { CANARY, loadProblems, oktaSeedDialect, tempHomes } from './helpers.js';
 
-const homes: TempHome[] = [];
-afterEach(async () => {
-  await Promise.all(homes.splice(0).map((h) => h.cleanup()));
-});
+const home = tempHomes();
 const fixture = (name: string) => readFile(new URL(`../fixtures/config/${name}`, import.meta.url));
 
 async function withCredentials(credentials: string | Uint8Array) {
-  const h = await tempHome({ '.ubiq/configuration': oktaSeedDialect() });
+  const h = await home({ '.ubiq/configuration': oktaSeedDialect() });
   await h.write('.ubiq/credentials', credentials);
-  homes.push(h);
   return h;
-}
-
-async function problems(h: TempHome, options: LoadConfigOptions = {}): Promise<ConfigProblem[]> {
-  const error = await loadConfig({ homeDir: h.home, env: {}, ...options }).then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!isConfigError(error)) throw new Error(`expected a ConfigError, got ${String(error)}`);
-  expectNoSecrets(`${error.message}\n${JSON.stringify(error)}`);
-  return [...error.problems];
 }
 
 describe('credentials INI', () => {
@@ -50,7 +35,7 @@ describe('credentials INI', () => {
 
   it('rejects __proto__/constructor/prototype as section and key names, and pollutes nothing', async () => {
     const h = await withCredentials(await fixture('credentials-hostile.ini'));
-    const list = await problems(h);
+    const list = await loadProblems(h);
     expect(list.map((p) => [p.key ?? '', p.code, p.message.slice(0, 7)])).toEqual([
       ['', 'forbidden_name', 'line 1:'],
       ['', 'forbidden_name', 'line 3:'],
@@ -70,24 +55,23 @@ describe('credentials INI', () => {
 
   it('refuses a file over the size cap before parsing it', async () => {
     const h = await withCredentials(`[default]\nIDP_USERNAME=u\nIDP_PASSWORD=p\n;${'x'.repeat(MAX_CONFIG_FILE_BYTES)}\n`);
-    expect(await problems(h)).toEqual([expect.objectContaining({ source: h.path('.ubiq/credentials'), code: 'file_too_large' })]);
+    expect(await loadProblems(h)).toEqual([expect.objectContaining({ source: h.path('.ubiq/credentials'), code: 'file_too_large' })]);
   });
 
   it('explains UTF-16 files and invalid UTF-8', async () => {
     const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('[default]\nIDP_USERNAME=u\n', 'utf16le')]);
-    expect(await problems(await withCredentials(utf16))).toEqual([expect.objectContaining({ code: 'utf16' })]);
-    expect(await problems(await withCredentials(Buffer.from([0x5b, 0xc3, 0x28, 0x5d])))).toEqual([expect.objectContaining({ code: 'not_utf8' })]);
+    expect(await loadProblems(await withCredentials(utf16))).toEqual([expect.objectContaining({ code: 'utf16' })]);
+    expect(await loadProblems(await withCredentials(Buffer.from([0x5b, 0xc3, 0x28, 0x5d])))).toEqual([expect.objectContaining({ code: 'not_utf8' })]);
   });
 
   it('a directory where the file should be is a problem, not "not found"', async () => {
-    const h = await tempHome({ '.ubiq/configuration': oktaSeedDialect(), '.ubiq/credentials/x': '' });
-    homes.push(h);
-    expect(await problems(h)).toEqual([expect.objectContaining({ code: 'not_a_file' })]);
+    const h = await home({ '.ubiq/configuration': oktaSeedDialect(), '.ubiq/credentials/x': '' });
+    expect(await loadProblems(h)).toEqual([expect.objectContaining({ code: 'not_a_file' })]);
   });
 
   it('refuses ; or # in an unquoted secret (INI would cut the value there) and accepts it quoted or escaped', async () => {
     let h = await withCredentials(`[default]\nIDP_USERNAME=u\nIDP_PASSWORD=${CANARY.password}#tail\n`);
-    expect(await problems(h)).toEqual([expect.objectContaining({ key: '[default] IDP_PASSWORD', code: 'ini_inline_comment', message: expect.stringMatching(/^line 3: /) })]);
+    expect(await loadProblems(h)).toEqual([expect.objectContaining({ key: '[default] IDP_PASSWORD', code: 'ini_inline_comment', message: expect.stringMatching(/^line 3: /) })]);
     h = await withCredentials(`[default]\nIDP_USERNAME=u\nIDP_PASSWORD="${CANARY.password}#tail"\n`);
     await expect(loadConfig({ homeDir: h.home, env: {} })).resolves.toMatchObject({ user: { password: `${CANARY.password}#tail` } });
     h = await withCredentials(`[default]\nIDP_USERNAME=u\nIDP_PASSWORD=${CANARY.password}\\;tail\n`);
@@ -104,14 +88,14 @@ describe('credentials INI', () => {
     let h = await withCredentials('[default]\nidp_username=u\nIdp_Password=p\n');
     await expect(loadConfig({ homeDir: h.home, env: {} })).resolves.toMatchObject({ user: { username: 'u', password: 'p' } });
     h = await withCredentials(`[default]\nIDP_USERNAME=u\nIDP_PASSWORD=${CANARY.password}\n[x]\n[default]\nidp_password=other\n`);
-    expect(await problems(h)).toEqual([
+    expect(await loadProblems(h)).toEqual([
       expect.objectContaining({ key: '[default] idp_password', code: 'duplicate_key', message: 'line 6: IDP_PASSWORD is given again with a different value (first on line 3); keep one' }),
     ]);
   });
 
   it('malformed lines are problems with line numbers; keys before any section are a warning', async () => {
     const h = await withCredentials('SERVER=x\n[default\nIDP_USERNAME=u\n[default]\nIDP_USERNAME=u\nIDP_PASSWORD\n=p\n[]\nARR[]=1\nIDP_PASSWORD[]=p\n');
-    expect((await problems(h)).map((p) => `${p.code} ${p.message.slice(0, 7)}`)).toEqual([
+    expect((await loadProblems(h)).map((p) => `${p.code} ${p.message.slice(0, 7)}`)).toEqual([
       'malformed_section line 2:',
       'missing_equals line 6:',
       'missing_key line 7:',
@@ -133,7 +117,7 @@ describe('credentials INI', () => {
 
   it('a named profile that does not exist never silently becomes [default]', async () => {
     const h = await withCredentials('[default]\nIDP_USERNAME=u\nIDP_PASSWORD=p\n');
-    expect(await problems(h, { profile: 'prod' })).toEqual([
+    expect(await loadProblems(h, { profile: 'prod' })).toEqual([
       expect.objectContaining({ key: '[prod]', code: 'profile_not_found', message: expect.stringContaining('(profiles: default)') }),
     ]);
     // With the sign-in in the environment, the missing profile is only a warning.
@@ -147,6 +131,6 @@ describe('credentials INI', () => {
     expect(config).toMatchObject({ user: { username: 'json-user' } });
     expect(config.sources.files.find((f) => f.found && f.path.endsWith('credentials'))?.format).toBe('json');
     const bad = await withCredentials(JSON.stringify({ default: { IDP_USERNAME: 7, IDP_PASSWORD: 'p' }, other: 'x', __proto__: { a: 1 } }).replace('"other"', '"__proto__":{},"other"'));
-    expect((await problems(bad)).map((p) => `${p.key} ${p.code}`).sort()).toEqual(['[default] IDP_USERNAME not_a_string', '__proto__ forbidden_name', 'other not_an_object']);
+    expect((await loadProblems(bad)).map((p) => `${p.key} ${p.code}`).sort()).toEqual(['[default] IDP_USERNAME not_a_string', '__proto__ forbidden_name', 'other not_an_object']);
   });
 });

@@ -1,38 +1,20 @@
 import { readFile } from 'node:fs/promises';
-import { afterEach, describe, expect, it } from 'vitest';
-import { isConfigError, type ConfigProblem } from '../../src/config/errors.js';
-import { loadConfig, type LoadConfigOptions } from '../../src/config/load.js';
-import { CANARY, CUSTOMER_ID, expectNoSecrets, idpCredentials, oktaSeedDialect, tempHome, type TempHome } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import type { ConfigProblem } from '../../src/config/errors.js';
+import { loadConfig } from '../../src/config/load.js';
+import { CANARY, CUSTOMER_ID, expectNoSecrets, idpCredentials, loadProblems, oktaSeedDialect, tempHomes } from './helpers.js';
 
-const homes: TempHome[] = [];
-afterEach(async () => {
-  await Promise.all(homes.splice(0).map((h) => h.cleanup()));
-});
+const setup = tempHomes();
 
 const fixture = (name: string) => readFile(new URL(`../fixtures/config/${name}`, import.meta.url), 'utf8');
 
-async function setup(files: Record<string, string>) {
-  const h = await tempHome(files);
-  homes.push(h);
-  return h;
-}
-
-async function problems(h: TempHome, options: LoadConfigOptions = {}): Promise<ConfigProblem[]> {
-  const error = await loadConfig({ homeDir: h.home, env: {}, ...options }).then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!isConfigError(error)) throw new Error(`expected a ConfigError, got ${String(error)}`);
-  expectNoSecrets(`${error.message}\n${error.hint}\n${JSON.stringify(error)}\n${String(error.stack)}`);
-  return [...error.problems];
-}
 
 const codes = (list: ConfigProblem[]) => list.map((p) => `${p.key ?? ''}:${p.code}`).sort();
 
 describe('mistakes from copying the seed documents', () => {
   it('the Okta document\'s idp block, pasted as is: every mistake at once, with line numbers', async () => {
     const h = await setup({ '.ubiq/configuration': await fixture('seed-okta-idp-block-pasted.json'), '.ubiq/credentials': idpCredentials('default') });
-    const list = await problems(h);
+    const list = await loadProblems(h);
     const source = h.path('.ubiq/configuration');
     expect(list.every((p) => p.source === source)).toBe(true);
     expect(codes(list)).toEqual([':angle_brackets', ':invalid_escape', ':json_fragment', ':trailing_dot', 'idp.client_secret:elided'].sort());
@@ -54,7 +36,7 @@ describe('mistakes from copying the seed documents', () => {
 
   it('the document\'s [idp] credentials, pasted as is', async () => {
     const h = await setup({ '.ubiq/configuration': oktaSeedDialect(), '.ubiq/credentials': await fixture('seed-okta-credentials-pasted.ini') });
-    const list = await problems(h, { profile: 'idp' });
+    const list = await loadProblems(h, { profile: 'idp' });
     expect(list).toEqual([
       expect.objectContaining({ source: h.path('.ubiq/credentials'), key: '[idp] SERVER', code: 'angle_brackets' }),
       expect.objectContaining({ key: '[idp] IDP_USERNAME', code: 'placeholder' }),
@@ -64,7 +46,7 @@ describe('mistakes from copying the seed documents', () => {
 
   it('the official README example (leading space, <domain>, shortened ids and secret)', async () => {
     const h = await setup({ '.ubiq/configuration': await fixture('official-doc-example.json'), '.ubiq/credentials': idpCredentials('default') });
-    const list = await problems(h);
+    const list = await loadProblems(h);
     expect(codes(list)).toEqual(
       ['idp.idp_token_endpoint_url:surrounding_whitespace', 'idp.idp_token_endpoint_url:placeholder', 'idp.ubiq_customer_id:elided', 'idp.idp_tenant_id:elided', 'idp.idp_client_secret:elided'].sort(),
     );
@@ -82,7 +64,7 @@ describe('mistakes from copying the seed documents', () => {
     ['smart quotes', '“https://trial-4377979.okta.com/oauth2/v1/token”', 'smart_quotes'],
   ])('token endpoint: %s', async (_name, url, code) => {
     const h = await setup({ '.ubiq/configuration': oktaSeedDialect({ token_endpoint_url: url }), '.ubiq/credentials': idpCredentials('default') });
-    const list = await problems(h);
+    const list = await loadProblems(h);
     expect(list.map((p) => p.code)).toContain(code);
     expect(list.every((p) => p.key === 'idp.token_endpoint_url')).toBe(true);
   });
@@ -92,7 +74,7 @@ describe('mistakes from copying the seed documents', () => {
       '.ubiq/configuration': oktaSeedDialect({ token_endpoint_url: 'http://127.0.0.1:8080/oauth2/v1/token' }),
       '.ubiq/credentials': idpCredentials('default').replace('https://api.ubiqsecurity.com', 'http://127.0.0.1:9090'),
     });
-    expect(codes(await problems(h))).toEqual(['[default] SERVER:insecure_http', 'idp.token_endpoint_url:insecure_http']);
+    expect(codes(await loadProblems(h))).toEqual(['[default] SERVER:insecure_http', 'idp.token_endpoint_url:insecure_http']);
     const config = await loadConfig({ homeDir: h.home, env: {}, allowInsecureHttp: true });
     if (config.kind !== 'idp') throw new Error('expected idp');
     expect(config.server).toBe('http://127.0.0.1:9090');
@@ -101,9 +83,9 @@ describe('mistakes from copying the seed documents', () => {
 
   it('customer id: the whole SCIM URL pasted is explained; other non-UUIDs too', async () => {
     let h = await setup({ '.ubiq/configuration': oktaSeedDialect({ customer_id: `https://api.ubiqsecurity.com/${CUSTOMER_ID}/api/v3/scim` }), '.ubiq/credentials': idpCredentials('default') });
-    expect(await problems(h)).toEqual([expect.objectContaining({ code: 'customer_id_is_url', message: expect.stringContaining(CUSTOMER_ID) })]);
+    expect(await loadProblems(h)).toEqual([expect.objectContaining({ code: 'customer_id_is_url', message: expect.stringContaining(CUSTOMER_ID) })]);
     h = await setup({ '.ubiq/configuration': oktaSeedDialect({ customer_id: 'acme' }), '.ubiq/credentials': idpCredentials('default') });
-    expect(await problems(h)).toEqual([expect.objectContaining({ key: 'idp.customer_id', code: 'not_a_uuid' })]);
+    expect(await loadProblems(h)).toEqual([expect.objectContaining({ key: 'idp.customer_id', code: 'not_a_uuid' })]);
   });
 
   it('Entra: a tenant_id equal to the directory tenant in the token endpoint is a warning, through the logger', async () => {
@@ -136,11 +118,11 @@ describe('mistakes from copying the seed documents', () => {
 
   it('JSON mistakes: trailing comma, smart quotes, and a syntax error with its position', async () => {
     let h = await setup({ '.ubiq/configuration': `{"idp": {"type": "okta",}}`, '.ubiq/credentials': idpCredentials('default') });
-    expect((await problems(h)).map((p) => p.code)).toContain('trailing_comma');
+    expect((await loadProblems(h)).map((p) => p.code)).toContain('trailing_comma');
     h = await setup({ '.ubiq/configuration': `{“idp”: {}}`, '.ubiq/credentials': idpCredentials('default') });
-    expect((await problems(h)).map((p) => p.code)).toContain('smart_quotes');
+    expect((await loadProblems(h)).map((p) => p.code)).toContain('smart_quotes');
     h = await setup({ '.ubiq/configuration': `{\n  "idp": {\n    "client_secret": "${CANARY.clientSecret}" "x"\n  }\n}`, '.ubiq/credentials': idpCredentials('default') });
-    const list = await problems(h);
+    const list = await loadProblems(h);
     expect(list).toEqual([expect.objectContaining({ code: 'invalid_json', message: expect.stringMatching(/line 3, column \d+/) })]);
   });
 
@@ -149,7 +131,7 @@ describe('mistakes from copying the seed documents', () => {
       '.ubiq/configuration': oktaSeedDialect({ token_endpoint_url: 'http://x.okta.com/oauth2/v1/token', customer_id: 'nope' }),
       '.ubiq/credentials': '[default]\nSERVER=<https://api.ubiqsecurity.com>\nIDP_USERNAME=u\n',
     });
-    const list = await problems(h, { overrides: { idp: { clientId: 42 as unknown as string } } });
+    const list = await loadProblems(h, { overrides: { idp: { clientId: 42 as unknown as string } } });
     expect(codes(list)).toEqual(
       ['[default] IDP_PASSWORD:missing_field', '[default] SERVER:angle_brackets', 'idp.customer_id:not_a_uuid', 'idp.token_endpoint_url:insecure_http', 'overrides.idp.clientId:not_a_string'].sort(),
     );
