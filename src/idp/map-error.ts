@@ -197,11 +197,54 @@ export function toIdpError(error: unknown, answer: CapturedAnswer | undefined, c
     });
   }
   if (answer !== undefined && answer.status !== 200) return mapAnswer(answer, context);
-  if (answer !== undefined) return invalidSuccess(answer, context, error);
+  if (answer !== undefined) return clockSkewError(answer, context, error) ?? invalidSuccess(answer, context, error);
   return idpError(context, 'invalid_response', `${profile.displayName} ${GRANT_LABEL[context.grant]} failed: ${error instanceof Error ? error.message : 'unknown error'}`, {
     attempts: context.attempts,
     cause: sanitizeCause(error, context.secrets),
   });
+}
+
+/** oauth4webapi's code for an ID token whose `exp`/`nbf`/`iat` fails the time check against our clock. */
+const TIMESTAMP_CHECK_FAILED = 'OAUTH_JWT_TIMESTAMP_CHECK_FAILED';
+
+const timestampCheckSchema = z.object({
+  claim: z.string(),
+  now: z.number(),
+  tolerance: z.number().optional(),
+  claims: z.object({ iat: z.number().optional(), exp: z.number().optional(), nbf: z.number().optional() }).loose(),
+});
+
+/**
+ * @internal The ID token's times do not fit our clock (openid-client's timestamp check). The code stays
+ * `invalid_response`; the message says how far apart the clocks are (from `iat`, the IdP's "now" when it
+ * signed) and the hint points at this machine's clock, which is what is wrong far more often than the IdP's.
+ */
+function clockSkewError(answer: CapturedAnswer, context: MapContext, error: unknown): IdpError | undefined {
+  let current: unknown = error;
+  let details: z.infer<typeof timestampCheckSchema> | undefined;
+  for (let depth = 0; depth < 5 && current instanceof Error && details === undefined; depth += 1) {
+    if ((current as { code?: unknown }).code === TIMESTAMP_CHECK_FAILED) {
+      const parsed = timestampCheckSchema.safeParse(current.cause);
+      if (parsed.success) details = parsed.data;
+    }
+    current = current.cause;
+  }
+  if (details === undefined) return undefined;
+  const claimTime = details.claims[details.claim as 'iat' | 'exp' | 'nbf'];
+  const idpNow = details.claims.iat ?? claimTime;
+  if (idpNow === undefined) return undefined;
+  const offset = Math.round(idpNow - details.now);
+  const profile = PROVIDERS[context.provider];
+  const direction = offset < 0 ? 'behind' : 'ahead of';
+  const message =
+    `${profile.displayName} answered the ${GRANT_LABEL[context.grant]} with an ID token whose timestamps are ${Math.abs(offset)} s ${direction} this machine's clock ` +
+    `(its "${details.claim}" claim failed the time check${details.tolerance === undefined ? '' : ` with ${details.tolerance} s tolerance`}): JWT timestamp claim value failed validation`;
+  return new IdpError(
+    'invalid_response',
+    scrub(message, context.secrets),
+    "Check this machine's clock: enable time synchronisation (NTP; e.g. `timedatectl set-ntp true`, or `w32tm /resync` on Windows) and try again. If the clock is right, the IdP's is not: ask its administrator.",
+    { provider: context.provider, status: answer.status, attempts: context.attempts, cause: sanitizeCause(error, context.secrets) },
+  );
 }
 
 /**
