@@ -1,7 +1,7 @@
 // The fault matrix's main cases against the Entra emulator (v1 tokens for the app's api:// resource, as
 // DESIGN §2.4 says) and the reference server over real sockets: throttling with Retry-After, 5xx then
 // healthy, malformed JSON, a hung token endpoint — bounded requests, no unhandled rejection, no timer left.
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEntraEmulator, type EntraEmulator } from 'ubiq-idp/testing';
 import { createReferenceServer, type ReferenceServer } from 'ubiq-idp/server';
 import { loadConfig, type LoadedConfig } from '../../src/config/load.js';
@@ -11,7 +11,7 @@ import type { UbiqIdpCredentials } from '../../src/credentials/ubiq-credentials.
 import type { RetryOptions } from '../../src/http/index.js';
 import { testCa } from '../server-sso/server-helpers.js';
 import { scimUser } from '../server-keys/key-helpers.js';
-import { activeTimeouts, settle, trackLibraryTimers, trackUnhandledRejections } from './helpers/guards.js';
+import { guardEachTest } from './helpers/suite.js';
 
 const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 const CLIENT = '6731de76-14a6-49ae-97bc-6eba6914391e';
@@ -24,9 +24,6 @@ let server: ReferenceServer;
 let config: LoadedConfig;
 let keys: RsaKeyPair;
 const providers: CredentialProvider<UbiqIdpCredentials>[] = [];
-let unhandled: ReturnType<typeof trackUnhandledRejections>;
-let timers: ReturnType<typeof trackLibraryTimers>;
-let refBefore: number;
 
 beforeAll(async () => {
   entra = createEntraEmulator({ tenantId: TENANT, apps: [{ clientId: CLIENT, clientSecret: SECRET, displayName: 'Ubiq' }], users: [{ userPrincipalName: UPN, password: PASSWORD }] });
@@ -49,25 +46,15 @@ afterAll(async () => {
   await server.close();
   await entra.close();
 });
-beforeEach(() => {
-  entra.faults.clear();
-  entra.resetStats();
-  unhandled = trackUnhandledRejections();
-  timers = trackLibraryTimers();
-  refBefore = activeTimeouts();
-});
-afterEach(async () => {
-  await Promise.all(providers.splice(0).map((p) => p.close()));
-  entra.faults.clear();
-  await settle();
-  try {
-    expect(unhandled.rejections).toEqual([]);
-    expect(timers.outstanding()).toEqual([]);
-    expect(activeTimeouts()).toBeLessThanOrEqual(refBefore);
-  } finally {
-    unhandled.dispose();
-    timers.dispose();
-  }
+guardEachTest({
+  reset() {
+    entra.faults.clear();
+    entra.resetStats();
+  },
+  async cleanup() {
+    await Promise.all(providers.splice(0).map((p) => p.close()));
+    entra.faults.clear();
+  },
 });
 
 function provider(retry: RetryOptions | false = false, timeoutMs?: number): CredentialProvider<UbiqIdpCredentials> {

@@ -1,53 +1,14 @@
 // Fault matrix, part 2: background refreshes under SSO faults, short certificates and clock skew, on one
 // manual clock shared by the Okta emulator, the reference server and the provider (sockets are real).
 import { X509Certificate } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { generateRsaKeyPair, type RsaKeyPair } from '../../src/credentials/keypair.js';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RetryOptions } from '../../src/http/index.js';
 import { signedPost } from '../server-keys/key-helpers.js';
-import { activeTimeouts, settle, trackLibraryTimers, trackUnhandledRejections } from './helpers/guards.js';
+import { useOktaSystem } from './helpers/suite.js';
 import { refusedPort, startSystem, type System } from './helpers/system.js';
 
 const MIN = 60_000;
-let keys: RsaKeyPair;
-let sys: System;
-let unhandled: ReturnType<typeof trackUnhandledRejections>;
-let timers: ReturnType<typeof trackLibraryTimers>;
-let refTimersBefore: number;
-
-beforeAll(async () => {
-  [keys, sys] = await Promise.all([generateRsaKeyPair({ modulusLength: 2048 }), startSystem()]);
-  // Warm up (the emulator creates its signing key on the first token): timeouts below measure faults only.
-  const warm = sys.provider({ pregenerateKeyPair: keys });
-  await warm();
-  await sys.closeProviders();
-});
-afterAll(async () => {
-  await sys.close();
-});
-beforeEach(() => {
-  sys.okta.faults.clear();
-  sys.okta.resetStats();
-  sys.okta.setRateLimit({ perUserPerSecond: 0, orgPerMinute: 0 });
-  sys.front.reset();
-  unhandled = trackUnhandledRejections();
-  timers = trackLibraryTimers();
-  refTimersBefore = activeTimeouts();
-});
-afterEach(async () => {
-  await sys.closeProviders();
-  sys.front.reset(); // ends latency waits of requests the provider gave up on
-  sys.okta.faults.clear();
-  await settle();
-  try {
-    expect(unhandled.rejections).toEqual([]);
-    expect(timers.outstanding()).toEqual([]);
-    expect(activeTimeouts()).toBeLessThanOrEqual(refTimersBefore);
-  } finally {
-    unhandled.dispose();
-    timers.dispose();
-  }
-});
+const suite = useOktaSystem();
 
 describe('background refresh under SSO faults (manual clock shared by emulator, server and provider)', () => {
   let fx: System;
@@ -68,7 +29,7 @@ describe('background refresh under SSO faults (manual clock shared by emulator, 
   it('5xx then timeouts during the refresh: callers keep valid credentials (the key endpoint accepts them); bounded retries; recovers', async () => {
     const time = fx.time!;
     const failures: string[] = [];
-    const provider = fx.provider({ pregenerateKeyPair: keys, timeoutMs: 1_000, random: () => 0.5 });
+    const provider = fx.provider({ pregenerateKeyPair: suite.keys, timeoutMs: 1_000, random: () => 0.5 });
     provider.onRefreshError((e) => failures.push((e as { code: string }).code));
     const nextFailure = () => new Promise<void>((resolve) => { const off = provider.onRefreshError(() => (off(), resolve())); });
     const first = await provider();
@@ -112,7 +73,7 @@ describe('background refresh under SSO faults (manual clock shared by emulator, 
     const time = fx.time!;
     const short = await startSystem({ fakeTime: false, server: { certificateLifetimeSeconds: 300, now: () => new Date(time.now()) }, okta: { clock: { now: time.now, advance() {}, setNow() {}, useRealTime() {} } } });
     try {
-      const provider = short.provider({ pregenerateKeyPair: keys, now: time.now, timers: time.timers });
+      const provider = short.provider({ pregenerateKeyPair: suite.keys, now: time.now, timers: time.timers });
       const first = await provider();
       const notAfter = Date.parse(new X509Certificate(first.certificate).validTo);
       expect(first.expiresAt.getTime()).toBe(notAfter);
@@ -147,20 +108,20 @@ describe('background refresh under SSO faults (manual clock shared by emulator, 
       okta: { clock: { now: time.now, advance() {}, setNow() {}, useRealTime() {} } },
     });
     try {
-      const ok = skewedIdp.provider({ pregenerateKeyPair: keys, now: time.now, timers: time.timers });
+      const ok = skewedIdp.provider({ pregenerateKeyPair: suite.keys, now: time.now, timers: time.timers });
       expect((await ok()).kind).toBe('idp');
       await ok.close();
       idpAhead = 10 * MIN;
-      const ahead = skewedIdp.provider({ pregenerateKeyPair: keys, now: time.now, timers: time.timers });
+      const ahead = skewedIdp.provider({ pregenerateKeyPair: suite.keys, now: time.now, timers: time.timers });
       await expect(ahead()).rejects.toMatchObject({ name: 'SsoError', code: 'sso_unauthorized', status: 401 });
-      const refused = behind.provider({ pregenerateKeyPair: keys, now: time.now, timers: time.timers });
+      const refused = behind.provider({ pregenerateKeyPair: suite.keys, now: time.now, timers: time.timers });
       const error = await refused().catch((e: unknown) => e);
       expect(error).toMatchObject({ name: 'SsoError', code: 'sso_certificate_not_valid_now' });
       await expect(refused()).rejects.toMatchObject({ code: 'sso_certificate_not_valid_now' });
       expect(behind.front.ssoRequests).toBe(2);
       // An IdP whose clock is 2 h behind ours: its ID token has expired by our clock (openid-client checks it).
       idpAhead = -2 * 60 * MIN;
-      const idpBehind = skewedIdp.provider({ pregenerateKeyPair: keys, now: time.now, timers: time.timers });
+      const idpBehind = skewedIdp.provider({ pregenerateKeyPair: suite.keys, now: time.now, timers: time.timers });
       await expect(idpBehind()).rejects.toMatchObject({ name: 'IdpError', code: 'invalid_response' });
       expect(skewedIdp.front.ssoRequests).toBe(2);
     } finally {
