@@ -168,7 +168,8 @@ describe('secrets canary: the whole system', () => {
         },
       });
     const failing = async (where: string, config: Awaited<ReturnType<typeof load>>, extra: Parameters<typeof createIdpCredentialProvider>[0] = {}) => {
-      const p = createIdpCredentialProvider({ config, allowInsecureHttp: true, pregenerateKeyPair: keys, retry: false, logger: recordingLogger(where), ...extra });
+      // loginDeadlineMs 0: the first failure is the one whose text is scanned (the provider would otherwise retry the refused/slow IdP for minutes).
+      const p = createIdpCredentialProvider({ config, allowInsecureHttp: true, pregenerateKeyPair: keys, retry: false, refresh: { retry: { loginDeadlineMs: 0 } }, logger: recordingLogger(where), ...extra });
       await expectFailure(where, () => p());
       record(`${where} provider`, p);
       await p.close();
