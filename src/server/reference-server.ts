@@ -97,7 +97,10 @@ export function createReferenceServer(
     async listen(listenOptions = {}) {
       if (server) return address();
       const host = listenOptions.host ?? '127.0.0.1';
-      const s = createServer(getRequestListener(handler));
+      // Not `handler`: an async wrapper always returns a Promise, which keeps @hono/node-server off its
+      // fast path (a synchronously returned Response with a string body is written at once, without a
+      // close listener per request and the extra awaits).
+      const s = createServer(getRequestListener((request: Request) => app.fetch(request)));
       server = s;
       await new Promise<void>((resolve, reject) => {
         s.once('error', reject);
