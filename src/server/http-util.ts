@@ -1,14 +1,35 @@
 // Small HTTP helpers shared by the SCIM, admin, SSO and key routes: bearer check and the one bounded body reader.
-import { timingSafeEqual, createHash } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
+
+type BearerCheck = (header: string | null | undefined, expected: string) => boolean;
+
+const BEARER = /^Bearer[ \t]+(\S+)\s*$/i;
+
+function digestsMatch(header: string | null | undefined, expectedDigest: Buffer): boolean {
+  if (!header) return false;
+  const given = BEARER.exec(header)?.[1] ?? '';
+  return timingSafeEqual(hash('sha256', given, 'buffer'), expectedDigest) && given.length > 0;
+}
 
 /** Constant-time bearer check: compares SHA-256 digests so neither content nor length leaks through timing. */
 export function bearerMatches(header: string | null | undefined, expected: string): boolean {
-  if (!header) return false;
-  const match = /^Bearer[ \t]+(\S+)\s*$/i.exec(header);
-  const given = match?.[1] ?? '';
-  const a = createHash('sha256').update(given).digest();
-  const b = createHash('sha256').update(expected).digest();
-  return timingSafeEqual(a, b) && given.length > 0;
+  return digestsMatch(header, hash('sha256', expected, 'buffer'));
+}
+
+/**
+ * {@link bearerMatches} that keeps the digest of the last expected token, so a hot route hashes only what the
+ * client sent. The token may be rotated at any time: a different `expected` is hashed again. One per server.
+ */
+export function createBearerCheck(): BearerCheck {
+  let lastExpected: string | undefined;
+  let lastDigest = Buffer.alloc(0);
+  return (header, expected) => {
+    if (expected !== lastExpected) {
+      lastDigest = hash('sha256', expected, 'buffer');
+      lastExpected = expected;
+    }
+    return digestsMatch(header, lastDigest);
+  };
 }
 
 /** Why a body could not be read. */

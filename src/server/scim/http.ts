@@ -10,8 +10,8 @@ export function scimJson(status: number, body: unknown, headers: Record<string, 
 }
 
 /** 401 unless the request carries the current SCIM secret token (compared in constant time). */
-export function requireScimAuth(c: Context, ctx: ServerContext): void {
-  if (!bearerMatches(c.req.header('authorization'), ctx.settings.scimToken)) {
+export function requireScimAuth(c: Context, ctx: ServerContext, check: typeof bearerMatches = bearerMatches): void {
+  if (!check(c.req.header('authorization'), ctx.settings.scimToken)) {
     throw new ScimError(401, 'Missing or invalid bearer token: use the Ubiq SCIM Secret Token from the IDP Settings window.');
   }
 }

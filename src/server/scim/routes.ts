@@ -3,6 +3,7 @@
 import type { Context, Hono } from 'hono';
 import type { ServerContext } from '../context.js';
 import type { ServerEnv } from '../extensions.js';
+import { createBearerCheck } from '../http-util.js';
 import { createDiscoveryHandlers } from './discovery.js';
 import { createGroupsHandlers } from './groups.js';
 import { requireScimAuth } from './http.js';
@@ -12,8 +13,9 @@ type Handler = (c: Context) => Response | Promise<Response>;
 
 export function registerScimRoutes(app: Hono<ServerEnv>, ctx: ServerContext): void {
   const base = `/${ctx.options.customerId}/api/v3/scim`;
+  const check = createBearerCheck();
   const authed = (handler: Handler) => (c: Context) => {
-    requireScimAuth(c, ctx);
+    requireScimAuth(c, ctx, check);
     return handler(c);
   };
   const users = createUsersHandlers(ctx);
