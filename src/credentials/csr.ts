@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type * as Pkijs from 'pkijs';
 import { UbiqIdpError } from '../errors.js';
 import { buildName, NAME_OID, nameAttribute } from '../x509/name.js';
@@ -48,6 +49,9 @@ export async function createCsr(keyPair: RsaKeyPair, options: CreateCsrOptions =
   }
   // Loaded on first use, not at import: importing ubiq-idp costs nothing and touches no global.
   const pkijs = await loadPkijs();
+  // DESIGN §6: the steps below are each a few ms of synchronous work on an RSA-4096 key (ASN.1 encoding,
+  // the PKCS#8 parse of the key import); a turn of the event loop between them keeps every slice short.
+  await nextTurn();
   const engine = createCryptoEngine(pkijs);
   const request = new pkijs.CertificationRequest();
   request.version = 0;
@@ -55,7 +59,9 @@ export async function createCsr(keyPair: RsaKeyPair, options: CreateCsrOptions =
   request.subjectPublicKeyInfo = toPublicKeyInfo(pkijs, keyPair.publicKey);
   // An explicit empty attributes set, as OpenSSL and forge write it.
   request.attributes = [];
+  await nextTurn();
   const signingKey = await toRsaSigningKey(keyPair.privateKey, hash);
+  await nextTurn();
   try {
     await request.sign(signingKey, hash, engine);
   } catch (error) {
@@ -64,5 +70,6 @@ export async function createCsr(keyPair: RsaKeyPair, options: CreateCsrOptions =
       cause: error instanceof Error ? new Error(error.message) : undefined,
     });
   }
+  await nextTurn();
   return toPem('CERTIFICATE REQUEST', request.toSchema(true).toBER(false));
 }

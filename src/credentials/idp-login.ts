@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { IdpSettings, IdpUserCredentials } from '../config/types.js';
 import type { HttpClient } from '../http/index.js';
 import { renewIdpToken, type IdpToken } from '../idp/index.js';
@@ -55,9 +56,14 @@ export function createIdpLogin(options: IdpLoginOptions): IdpLogin {
   function buildMaterial(given?: RsaKeyPair | Promise<RsaKeyPair>): Promise<KeyMaterial> {
     const promise = (async () => {
       const keyPair = (await given) ?? (await generateRsaKeyPair({ modulusLength: options.modulusLength }));
+      // DESIGN §6: separate turns for the CSR, the PBKDF2 of the encrypted PEM and what the caller does
+      // next (the SSO request), so their synchronous parts never add up into one long stall.
+      await nextTurn();
       const csrPem = await createCsr(keyPair);
+      await nextTurn();
       const secretCryptoAccessKey = randomCryptoAccessKey();
       const encryptedPrivateKey = encryptPrivateKeyPem(keyPair.privateKey, secretCryptoAccessKey);
+      await nextTurn();
       return { keyPair, csrPem, secretCryptoAccessKey, encryptedPrivateKey };
     })();
     // A pre-generation nobody waits for yet must not become an unhandled rejection.
