@@ -49,24 +49,6 @@ describe('no global side effects', () => {
     expect(result).toEqual({ afterImport: [], afterCsr: [], csr: '-----BEGIN CERTIFICATE REQUEST-----' });
   });
 
-  it('creates a CSR without loading pkijs (its first evaluation blocks the event loop for hundreds of ms)', async () => {
-    const result = await runScript(
-      'no-pkijs',
-      `
-      import { register } from 'node:module';
-      // A loader hook that refuses pkijs: a CSR that needs it fails instead of printing a request.
-      register('data:text/javascript,' + encodeURIComponent(
-        'export async function resolve(specifier, context, next) { if (specifier === "pkijs" || specifier.startsWith("pkijs/")) throw new Error("pkijs was loaded"); return next(specifier, context); }',
-      ));
-      const lib = await import(${JSON.stringify(join(root, 'src/index.ts'))});
-      const keyPair = await lib.generateRsaKeyPair({ modulusLength: 2048 });
-      const csr = await lib.createCsr(keyPair).catch((error) => String(error));
-      console.log(JSON.stringify({ csr: csr.slice(0, 35) }));
-      `,
-    );
-    expect(result).toEqual({ csr: '-----BEGIN CERTIFICATE REQUEST-----' });
-  });
-
   it("keeps an application's own pkijs engine and does not depend on the global one", async () => {
     const result = await runScript(
       'preset',
