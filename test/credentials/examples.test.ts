@@ -1,4 +1,5 @@
 import { afterEach, expect, it, vi } from 'vitest';
+import { runExample } from './helpers/run-example.js';
 
 // The credential examples are programs (top-level await): importing one runs it against the local
 // stand-in for Okta + Ubiq. They must finish, print what they promise, and print no secret.
@@ -12,15 +13,7 @@ it.each([
   ['default-provider', /POST \/api\/v0\/encryption\/key → 201/],
   ['idp-profile', /renewed: same key pair true, new certificate true/],
 ])('examples/%s.ts runs to the end', async (name, expected) => {
-  const lines: string[] = [];
-  const capture = (...args: unknown[]) => {
-    lines.push(args.map(String).join(' '));
-  };
-  vi.spyOn(console, 'log').mockImplementation(capture);
-  vi.spyOn(console, 'warn').mockImplementation(capture);
-  vi.spyOn(console, 'error').mockImplementation(capture);
-  await import(`../../examples/${name}.ts`);
-  const output = lines.join('\n');
+  const output = await runExample(name);
   expect(output).toMatch(expected);
   for (const secret of SECRETS) expect(output).not.toContain(secret);
 }, 60_000); // RSA-4096 as in real use: seconds on a busy 2-core machine

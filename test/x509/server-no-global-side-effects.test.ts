@@ -1,39 +1,21 @@
-import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createFreshProcessRunner, projectRoot } from '../helpers/fresh-process.js';
 
 // The server entry ("ubiq-idp/server") must not leave globals behind either (package.json "sideEffects":
 // false, DESIGN §6). pkijs registers a default engine in global[process.pid] when it is first evaluated,
 // so it may only be loaded through loadPkijs(), which puts that slot back. Like the client-entry test in
 // test/crypto/no-global-side-effects.test.ts, this runs in a fresh Node process: vitest's own imports
 // would hide the effect.
-const root = fileURLToPath(new URL('../../', import.meta.url));
-let dir: string;
-
-async function runScript(name: string, source: string): Promise<Record<string, unknown>> {
-  const entry = join(dir, `${name}.ts`);
-  const out = join(dir, `${name}.mjs`);
-  await writeFile(entry, source);
-  await build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', packages: 'external', outfile: out, logLevel: 'error', absWorkingDir: root, nodePaths: [join(root, 'node_modules')] });
-  const { stdout } = await promisify(execFile)(process.execPath, [out], { cwd: root, timeout: 15_000 });
-  return JSON.parse(stdout) as Record<string, unknown>;
-}
+const root = projectRoot;
+const runner = createFreshProcessRunner('ubiq-server-globals-');
+const runScript = runner.run;
 
 const src = (path: string) => JSON.stringify(join(root, 'src', path));
 
 describe('no global side effects of the server entry', () => {
-  beforeAll(async () => {
-    // Inside the project so the bundle's bare imports resolve from node_modules; .cache does not exist after `npm ci`.
-    await mkdir(join(root, 'node_modules', '.cache'), { recursive: true });
-    dir = await mkdtemp(join(root, 'node_modules', '.cache', 'ubiq-server-globals-'));
-  });
-  afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
+  beforeAll(runner.setup);
+  afterAll(runner.cleanup);
 
   it('importing ubiq-idp/server, creating a reference server and running an SSO exchange leaves no global behind', async () => {
     const result = await runScript(

@@ -1,0 +1,41 @@
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { build } from 'esbuild';
+
+/** The project root, for `src/…` paths inside scripts. */
+export const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
+
+/**
+ * Runs TypeScript snippets in a fresh Node process (vitest's own imports would hide process-wide effects
+ * such as globals). Each script is bundled with esbuild, bare imports left to node_modules, and must print
+ * one JSON object on stdout.
+ */
+export function createFreshProcessRunner(prefix: string): {
+  setup(): Promise<void>;
+  cleanup(): Promise<void>;
+  run(name: string, source: string): Promise<Record<string, unknown>>;
+} {
+  let dir: string | undefined;
+  return {
+    async setup() {
+      // Inside the project so the bundle's bare imports resolve from node_modules; .cache does not exist after `npm ci`.
+      await mkdir(join(projectRoot, 'node_modules', '.cache'), { recursive: true });
+      dir = await mkdtemp(join(projectRoot, 'node_modules', '.cache', prefix));
+    },
+    async cleanup() {
+      if (dir) await rm(dir, { recursive: true, force: true });
+    },
+    async run(name, source) {
+      if (!dir) throw new Error('createFreshProcessRunner: call setup() first');
+      const entry = join(dir, `${name}.ts`);
+      const out = join(dir, `${name}.mjs`);
+      await writeFile(entry, source);
+      await build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', packages: 'external', outfile: out, logLevel: 'error', absWorkingDir: projectRoot, nodePaths: [join(projectRoot, 'node_modules')] });
+      const { stdout } = await promisify(execFile)(process.execPath, [out], { cwd: projectRoot, timeout: 15_000 });
+      return JSON.parse(stdout) as Record<string, unknown>;
+    },
+  };
+}
