@@ -7,7 +7,7 @@
 import { performance } from 'node:perf_hooks';
 import { isMainThread, parentPort, Worker } from 'node:worker_threads';
 import { loadConfig } from '../src/config/load.js';
-import { generateRsaKeyPair } from '../src/credentials/keypair.js';
+import { generateRsaKeyPair } from '../src/crypto/keypair.js';
 import { createIdpCredentialProvider } from '../src/credentials/provider.js';
 import { measureEventLoopStall } from '../test/helpers/event-loop-stall.js';
 import { CLIENT_ID, CLIENT_SECRET, CUSTOMER_ID, PASSWORD, startIdpFixture, USERNAME } from '../test/credentials/helpers/idp-fixture.js';

@@ -5,7 +5,7 @@
 // Run: npm run bench:crypto   (KEYGEN_RUNS=5 ITERATIONS=500 npm run bench:crypto for more samples)
 import { generateKeyPairSync } from 'node:crypto';
 import { createCsr } from '../src/credentials/csr.js';
-import { encryptPrivateKeyPem, generateRsaKeyPair, randomCryptoAccessKey, type RsaKeyPair } from '../src/credentials/keypair.js';
+import { encryptPrivateKeyPem, generateRsaKeyPair, randomCryptoAccessKey, type RsaKeyPair } from '../src/crypto/keypair.js';
 import { signUbiqRequest, verifyUbiqRequest } from '../src/signing/index.js';
 import { createCertificateAuthority, verifyCsrPem } from '../src/x509/index.js';
 import { measureEventLoopStall } from '../test/helpers/event-loop-stall.js';

@@ -7,7 +7,7 @@ import { generateKeyPair, randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { loadConfig } from '../src/config/load.js';
 import { createIdpCredentialProvider, type CredentialProvider } from '../src/credentials/provider.js';
-import type { RsaKeyPair } from '../src/credentials/keypair.js';
+import type { RsaKeyPair } from '../src/crypto/keypair.js';
 import type { ProviderTimers } from '../src/credentials/timers.js';
 import type { UbiqIdpCredentials } from '../src/credentials/ubiq-credentials.js';
 import type { FetchLike } from '../src/http/index.js';

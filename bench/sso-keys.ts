@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { createReferenceServer } from '../src/server/index.js';
 import { createOktaEmulator } from '../src/testing/index.js';
 import { createCsr } from '../src/credentials/csr.js';
-import { generateRsaKeyPair } from '../src/credentials/keypair.js';
+import { generateRsaKeyPair } from '../src/crypto/keypair.js';
 import { signUbiqRequest } from '../src/signing/index.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 300);

@@ -22,7 +22,7 @@ export {
   isKeySizeError,
   type GenerateRsaKeyPairOptions,
   type RsaKeyPair,
-} from './credentials/keypair.js';
+} from './crypto/keypair.js';
 export { createCsr, type CreateCsrOptions } from './credentials/csr.js';
 export {
   signUbiqRequest,

@@ -1,7 +1,7 @@
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadConfig, type LoadedConfig } from '../config/load.js';
-import type { RsaKeyPair } from '../credentials/keypair.js';
+import type { RsaKeyPair } from '../crypto/keypair.js';
 import { createIdpCredentialProvider, type CredentialProvider } from '../credentials/provider.js';
 import type { UbiqIdpCredentials } from '../credentials/ubiq-credentials.js';
 import { isUbiqIdpError } from '../errors.js';

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateRsaKeyPair, type RsaKeyPair } from '../credentials/keypair.js';
+import { generateRsaKeyPair, type RsaKeyPair } from '../crypto/keypair.js';
 import type { Command } from './command.js';
 import { COMMON_HELP, stringOption } from './command.js';
 import { createNarrator, type DemoStep } from './demo-narrator.js';

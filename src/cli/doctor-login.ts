@@ -1,7 +1,7 @@
 import { decodeJwt } from 'jose';
 import type { LoadedConfig } from '../config/load.js';
 import { createCsr } from '../credentials/csr.js';
-import { generateRsaKeyPair } from '../credentials/keypair.js';
+import { generateRsaKeyPair } from '../crypto/keypair.js';
 import { exchangeIdpToken } from '../credentials/sso.js';
 import { isUbiqIdpError } from '../errors.js';
 import { fetchIdpToken, isIdpError, type IdpToken } from '../idp/index.js';

@@ -1,5 +1,5 @@
 import { loadConfig, type LoadConfigOptions, type LoadedConfig } from '../config/load.js';
-import { generateRsaKeyPair } from '../credentials/keypair.js';
+import { generateRsaKeyPair } from '../crypto/keypair.js';
 import { defaultProvider } from '../credentials/sources.js';
 import type { UbiqCredentials } from '../credentials/ubiq-credentials.js';
 import { createHttpClient, type FetchLike } from '../http/index.js';

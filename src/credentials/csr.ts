@@ -5,7 +5,7 @@ import { UbiqIdpError } from '../errors.js';
 import { buildName, NAME_OID, nameAttribute } from '../x509/name.js';
 import { loadPkijs, type PkijsModule } from '../x509/pkijs-loader.js';
 import { createCryptoEngine, toPem, toPublicKeyInfo, toRsaSigningKey } from '../x509/webcrypto.js';
-import type { RsaKeyPair } from './keypair.js';
+import type { RsaKeyPair } from '../crypto/keypair.js';
 
 /** Options of {@link createCsr}. */
 export interface CreateCsrOptions {

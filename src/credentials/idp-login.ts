@@ -4,7 +4,7 @@ import type { HttpClient } from '../http/index.js';
 import { renewIdpToken, type IdpToken } from '../idp/index.js';
 import type { Logger } from '../util/logger.js';
 import { createCsr } from './csr.js';
-import { encryptPrivateKeyPem, generateRsaKeyPair, randomCryptoAccessKey, type RsaKeyPair } from './keypair.js';
+import { encryptPrivateKeyPem, generateRsaKeyPair, randomCryptoAccessKey, type RsaKeyPair } from '../crypto/keypair.js';
 import type { ExpiringValue, LoadContext } from './refreshing.js';
 import { exchangeIdpToken } from './sso.js';
 import { createUbiqIdpCredentials, type UbiqIdpCredentials } from './ubiq-credentials.js';

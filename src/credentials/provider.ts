@@ -5,7 +5,7 @@ import { silentLogger, type Logger } from '../util/logger.js';
 import { CredentialsError, CredentialsUnavailableError } from './errors.js';
 import { createIdpLogin, type IdpLogin } from './idp-login.js';
 import { askedRetryDelayMs, isTransientLoginError } from './login-retry.js';
-import { DEFAULT_RSA_MODULUS_LENGTH, generateRsaKeyPair, MIN_RSA_MODULUS_LENGTH, type RsaKeyPair } from './keypair.js';
+import { DEFAULT_RSA_MODULUS_LENGTH, generateRsaKeyPair, MIN_RSA_MODULUS_LENGTH, type RsaKeyPair } from '../crypto/keypair.js';
 import { createRefreshingCache, type RefreshErrorInfo, type RefreshingCache, type RefreshRetryOptions, type RefreshSuccessInfo } from './refreshing.js';
 import type { ProviderTimers } from './timers.js';
 import type { UbiqCredentials, UbiqIdpCredentials } from './ubiq-credentials.js';

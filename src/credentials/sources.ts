@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { loadConfig, type LoadConfigOptions, type LoadedConfig } from '../config/load.js';
 import { chain } from './chain.js';
 import { CredentialsError, CredentialsUnavailableError, isCredentialsUnavailableError } from './errors.js';
-import { generateRsaKeyPair, type RsaKeyPair } from './keypair.js';
+import { generateRsaKeyPair, type RsaKeyPair } from '../crypto/keypair.js';
 import { createIdpCredentialProvider, createListeners, type CredentialProvider, type IdpCredentialProviderOptions, type ProviderCallOptions } from './provider.js';
 import { createUbiqStaticCredentials, type UbiqCredentials, type UbiqIdpCredentials, type UbiqStaticCredentials } from './ubiq-credentials.js';
 

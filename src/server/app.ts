@@ -1,8 +1,8 @@
-// Composition of the reference server's web-standard handler: one Hono app per server, with the
-// extension routes (part 2), the SCIM routes and the admin routes registered against one ServerContext.
+// Composition of the reference server's web-standard handler: one Hono app per server, with the SSO and
+// key routes, the SCIM routes and the admin routes registered against one ServerContext.
 import { Hono } from 'hono';
-import type { ServerContext } from './context.js';
-import type { RegisterRoutes, ServerEnv } from './extensions.js';
+import type { ServerContext, ServerEnv } from './context.js';
+import { registerSsoAndKeyRoutes, type SsoAndKeyInfo } from './sso/register.js';
 import { registerScimRoutes } from './scim/routes.js';
 import { registerAdminRoutes } from './admin/routes.js';
 import { ScimError, scimErrorResponse } from './scim/errors.js';
@@ -10,17 +10,18 @@ import { AdminError, adminErrorResponse } from './admin/errors.js';
 
 export interface ComposedApp {
   app: Hono<ServerEnv>;
-  /** Extra `info()` fields contributed by extensions. */
-  extensionInfo: () => Record<string, unknown>;
+  /** The `info()` fields of the SSO and key routes. */
+  ssoAndKeyInfo: () => SsoAndKeyInfo;
 }
 
-export function createApp(ctx: ServerContext, extensions: readonly RegisterRoutes[]): ComposedApp {
+/**
+ * Builds the app. The SSO and key routes come first: the SSO endpoint lives under the SCIM base
+ * (`/:customerId/api/v3/scim/sso`), which works because the SCIM bearer-token check is applied per SCIM
+ * route, not to the whole prefix.
+ */
+export function createApp(ctx: ServerContext): ComposedApp {
   const app = new Hono<ServerEnv>();
-  const infos: (() => Record<string, unknown>)[] = [];
-  for (const register of extensions) {
-    const result = register(app, ctx);
-    if (result && result.info) infos.push(result.info);
-  }
+  const ssoAndKeys = registerSsoAndKeyRoutes(app, ctx);
   registerScimRoutes(app, ctx);
   registerAdminRoutes(app, ctx);
   app.notFound((c) => {
@@ -36,5 +37,5 @@ export function createApp(ctx: ServerContext, extensions: readonly RegisterRoute
     if (path.includes('/api/v3/scim')) return scimErrorResponse(new ScimError(500, 'Internal server error.'));
     return c.json({ code: 'internal_error', message: 'Internal server error.' }, 500);
   });
-  return { app, extensionInfo: () => Object.assign({}, ...infos.map((f) => f())) as Record<string, unknown> };
+  return { app, ssoAndKeyInfo: ssoAndKeys.info };
 }

@@ -1,7 +1,10 @@
 import type { Logger } from '../util/logger.js';
-import type { ReferenceServerOptions, ResolvedServerOptions } from './options.js';
+import type { ResolvedServerOptions } from './options.js';
 import type { ProvisioningEngine } from './provisioning.js';
 import type { IdpSettings, ReferenceStore } from './store/types.js';
+
+/** Hono environment of the reference server's app. */
+export type ServerEnv = { Variables: Record<string, never> };
 
 /** The server's mutable settings (the "IDP Settings window"). Tokens are secrets: never log them. */
 export interface ServerSettings {
@@ -12,15 +15,13 @@ export interface ServerSettings {
 
 /**
  * Everything a route module needs, built once per server by createReferenceServer and handed to every
- * route registration function (SCIM, admin, and part 2's SSO and key endpoints). No module-level state:
+ * route registration function (SCIM, admin, SSO and key endpoints). No module-level state:
  * two servers in one process have two contexts.
  */
 export interface ServerContext {
   store: ReferenceStore;
   engine: ProvisioningEngine;
   options: ResolvedServerOptions;
-  /** The options as given to createReferenceServer (extensions read their own fields here). */
-  rawOptions: Readonly<ReferenceServerOptions>;
   settings: ServerSettings;
   now: () => Date;
   logger: Logger;
@@ -30,6 +31,6 @@ export interface ServerContext {
   scimBaseUrl(): string;
   /** `{origin}/{customerId}/api/admin` */
   adminBaseUrl(): string;
-  /** Register cleanup run by `close()` (timers, workers, caches of an extension). */
+  /** Register cleanup run by `close()` (timers, workers, caches of a route module). */
   onClose(fn: () => void | Promise<void>): void;
 }

@@ -4,7 +4,6 @@ export type { ReferenceServer, ReferenceServerInfo, ReferenceServerAddress } fro
 export type { ReferenceServerOptions } from './options.js';
 export { ReferenceServerOptionsError } from './options.js';
 export type { ServerContext, ServerSettings } from './context.js';
-export type { RegisterRoutes, ServerEnv } from './extensions.js';
 export type {
   ReferenceStore,
   UserRecord,
@@ -21,8 +20,6 @@ export { deriveKeyAccess, deriveAllAccess, explainAccess, keyAccess } from './pr
 export type { AccessDecision, ProvisioningEngine } from './provisioning.js';
 export { ScimError } from './scim/errors.js';
 export { AdminError } from './admin/errors.js';
-// Part 2: SSO endpoint, certificate authority, key endpoints.
-export type { SsoAndKeyOptions } from './sso/options.js';
 export { createIdpTokenVerifier, bearerToken } from './sso/idp-token-verifier.js';
 export type { IdpTokenVerifier, IdpTokenVerifierOptions, VerifiedIdpToken, VerifierFetch, AsymmetricJwsAlgorithm } from './sso/idp-token-verifier.js';
 export { IdpTokenError, isIdpTokenError, IdpUnavailableError, isIdpUnavailableError } from './sso/idp-token-errors.js';

@@ -1,12 +1,12 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createPrivateKey, randomBytes, randomUUID, X509Certificate } from 'node:crypto';
 import { z } from 'zod';
 import { UbiqIdpError } from '../errors.js';
 import { silentLogger, type Logger } from '../util/logger.js';
 import type { IdpSettings } from './store/types.js';
-import type { SsoAndKeyOptions } from './sso/options.js';
+import type { VerifierFetch } from './sso/idp-token-verifier.js';
 
 /** Options of {@link createReferenceServer}. Everything is optional; safe values are generated. */
-export interface ReferenceServerOptions extends SsoAndKeyOptions {
+export interface ReferenceServerOptions {
   /**
    * The origin the server tells clients about (SCIM URL, `Location` headers, `meta.location`). Default: the
    * listening address after `listen()`, `http://localhost` before.
@@ -26,10 +26,43 @@ export interface ReferenceServerOptions extends SsoAndKeyOptions {
   now?: () => Date;
   /** Where the server logs (never secrets). Default: silent. */
   logger?: Logger;
+  /** PEM certificate of the CA that signs client certificates. Default: a CA generated when the server starts. */
+  caCertificate?: string;
+  /** PKCS#8 PEM private key of `caCertificate` (both or neither). */
+  caKey?: string;
+  /** Lifetime of the certificates the SSO endpoint issues, seconds. Default 3600, at least 120. */
+  certificateLifetimeSeconds?: number;
+  /** Tolerance for IdP token `exp`/`nbf`/`iat` and certificate validity, seconds. Default 60. */
+  clockSkewSeconds?: number;
+  /** How far a request signature's `created` may be from the server's clock, seconds. Default 300. */
+  signatureMaxSkewSeconds?: number;
+  /** Smallest RSA modulus accepted in a CSR, bits. Default 2048. */
+  minimumRsaKeyBits?: number;
+  /** `fetch` for the IdP's discovery document and JWKS. Default: global fetch. */
+  idpFetch?: VerifierFetch;
+  /** Timeout of each discovery/JWKS request, ms. Default 5000. */
+  idpTimeoutMs?: number;
+  /** Minimum time between two JWKS re-fetches caused by an unknown `kid`, ms. Default 30000. */
+  jwksCooldownMs?: number;
+  /** Secret the per-dataset master keys are derived from (>= 32 bytes); keep it to open old keys after a restart. */
+  dataKeyMasterSecret?: Uint8Array;
+}
+
+/** The SSO endpoint's, certificate authority's and key endpoints' options after defaults. */
+export interface ResolvedSsoAndKeyOptions {
+  ca: { certificate: string; key: string } | undefined;
+  certificateLifetimeSeconds: number;
+  clockSkewSeconds: number;
+  signatureMaxSkewSeconds: number;
+  minimumRsaKeyBits: number;
+  idpFetch: VerifierFetch | undefined;
+  idpTimeoutMs: number;
+  jwksCooldownMs: number;
+  dataKeyMasterSecret: Uint8Array | undefined;
 }
 
 /** Options after defaults; secrets are held by the server's settings, not here. */
-export interface ResolvedServerOptions {
+export interface ResolvedServerOptions extends ResolvedSsoAndKeyOptions {
   origin: string | undefined;
   customerId: string;
   bodyLimitBytes: number;
@@ -37,22 +70,37 @@ export interface ResolvedServerOptions {
   logger: Logger;
 }
 
-const optionsSchema = z.object({
-  origin: z.url({ protocol: /^https?$/ }).optional(),
-  customerId: z.uuid().optional(),
-  scimToken: z.string().min(16, 'scimToken must be at least 16 characters').optional(),
-  adminToken: z.string().min(16, 'adminToken must be at least 16 characters').optional(),
-  idp: z
-    .object({
-      enabled: z.boolean().optional(),
-      discoveryUrl: z.url().optional(),
-      issuer: z.string().min(1).optional(),
-      audience: z.string().min(1).optional(),
-      usernameClaim: z.string().min(1).optional(),
-    })
-    .optional(),
-  bodyLimitBytes: z.int().positive().optional(),
-});
+const optionsSchema = z
+  .object({
+    origin: z.url({ protocol: /^https?$/ }).optional(),
+    customerId: z.uuid().optional(),
+    scimToken: z.string().min(16, 'scimToken must be at least 16 characters').optional(),
+    adminToken: z.string().min(16, 'adminToken must be at least 16 characters').optional(),
+    idp: z
+      .object({
+        enabled: z.boolean().optional(),
+        discoveryUrl: z.url().optional(),
+        issuer: z.string().min(1).optional(),
+        audience: z.string().min(1).optional(),
+        usernameClaim: z.string().min(1).optional(),
+      })
+      .optional(),
+    bodyLimitBytes: z.int().positive().optional(),
+    caCertificate: z.string().includes('-----BEGIN CERTIFICATE-----', { message: 'caCertificate must be a PEM certificate' }).optional(),
+    caKey: z.string().includes('PRIVATE KEY-----', { message: 'caKey must be a PEM private key' }).optional(),
+    certificateLifetimeSeconds: z.int().min(120).max(366 * 24 * 3600).optional(),
+    clockSkewSeconds: z.int().min(0).max(3600).optional(),
+    signatureMaxSkewSeconds: z.int().min(1).max(3600).optional(),
+    minimumRsaKeyBits: z.int().min(1024).max(16384).optional(),
+    idpFetch: z.custom<VerifierFetch>((value) => typeof value === 'function', { message: 'idpFetch must be a function' }).optional(),
+    idpTimeoutMs: z.int().min(1).max(120_000).optional(),
+    jwksCooldownMs: z.int().min(0).optional(),
+    dataKeyMasterSecret: z.instanceof(Uint8Array).refine((value) => value.byteLength >= 32, 'dataKeyMasterSecret must be at least 32 bytes').optional(),
+  })
+  .refine((value) => (value.caCertificate === undefined) === (value.caKey === undefined), {
+    message: 'give both caCertificate and caKey, or neither',
+    path: ['caKey'],
+  });
 
 /** Thrown by createReferenceServer for invalid options (never quotes a token). */
 export class ReferenceServerOptionsError extends UbiqIdpError {
@@ -62,6 +110,7 @@ export class ReferenceServerOptionsError extends UbiqIdpError {
   }
 }
 
+/** Validates every option of createReferenceServer once and applies the defaults (throws {@link ReferenceServerOptionsError}, never quoting a key or token). */
 export function resolveOptions(options: ReferenceServerOptions): {
   resolved: ResolvedServerOptions;
   scimToken: string;
@@ -74,6 +123,7 @@ export function resolveOptions(options: ReferenceServerOptions): {
     throw new ReferenceServerOptionsError(`Invalid option ${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`);
   }
   const o = parsed.data;
+  if (o.caCertificate !== undefined && o.caKey !== undefined) checkCa(o.caCertificate, o.caKey);
   return {
     resolved: {
       origin: o.origin?.replace(/\/+$/, ''),
@@ -81,6 +131,15 @@ export function resolveOptions(options: ReferenceServerOptions): {
       bodyLimitBytes: o.bodyLimitBytes ?? 1024 * 1024,
       now: options.now ?? (() => new Date()),
       logger: options.logger ?? silentLogger,
+      ca: o.caCertificate !== undefined && o.caKey !== undefined ? { certificate: o.caCertificate, key: o.caKey } : undefined,
+      certificateLifetimeSeconds: o.certificateLifetimeSeconds ?? 3600,
+      clockSkewSeconds: o.clockSkewSeconds ?? 60,
+      signatureMaxSkewSeconds: o.signatureMaxSkewSeconds ?? 300,
+      minimumRsaKeyBits: o.minimumRsaKeyBits ?? 2048,
+      idpFetch: o.idpFetch,
+      idpTimeoutMs: o.idpTimeoutMs ?? 5_000,
+      jwksCooldownMs: o.jwksCooldownMs ?? 30_000,
+      dataKeyMasterSecret: o.dataKeyMasterSecret,
     },
     scimToken: o.scimToken ?? randomBytes(48).toString('base64url'),
     adminToken: o.adminToken ?? randomBytes(32).toString('base64url'),
@@ -92,4 +151,22 @@ export function resolveOptions(options: ReferenceServerOptions): {
       usernameClaim: o.idp?.usernameClaim,
     },
   };
+}
+
+/** A given CA must be a CA certificate with its own private key: say so when the server is created, not at the first request. */
+function checkCa(certificatePem: string, keyPem: string): void {
+  let certificate: X509Certificate;
+  try {
+    certificate = new X509Certificate(certificatePem);
+  } catch {
+    throw new ReferenceServerOptionsError('Invalid option caCertificate: not a readable PEM certificate');
+  }
+  let key;
+  try {
+    key = createPrivateKey(keyPem);
+  } catch {
+    throw new ReferenceServerOptionsError('Invalid option caKey: not a readable unencrypted PEM private key');
+  }
+  if (!certificate.ca) throw new ReferenceServerOptionsError('Invalid option caCertificate: not a CA certificate (basicConstraints cA is not set)');
+  if (!certificate.checkPrivateKey(key)) throw new ReferenceServerOptionsError('Invalid option caKey: it is not the private key of caCertificate');
 }

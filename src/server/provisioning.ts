@@ -9,7 +9,7 @@
 import { createApiKeyRecord } from './store/api-key.js';
 import { normalizeGroupName, type ApiKeyRecord, type ReferenceStore, type UserRecord } from './store/types.js';
 
-/** Why an API key may or may not use a dataset (the admin API's access query, and part 2's key endpoints). */
+/** Why an API key may or may not use a dataset (the admin API's access query and the key endpoints). */
 export type AccessDecision =
   | { allowed: true; reason: 'manual_grant' | 'group_membership'; message: string; via?: { groupId: string; groupDisplayName: string; datasetGroupId: string; datasetGroupName: string } }
   | {

@@ -3,16 +3,16 @@ import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import { createApp } from './app.js';
 import type { ServerContext, ServerSettings } from './context.js';
-import { builtinExtensions, type RegisterRoutes } from './extensions.js';
 import { resolveOptions, type ReferenceServerOptions } from './options.js';
 import { createProvisioningEngine } from './provisioning.js';
 import { createMemoryStore } from './store/memory.js';
 import type { IdpSettings, ReferenceStore } from './store/types.js';
 import type { ProvisioningEngine } from './provisioning.js';
 import { redactable } from '../util/redact.js';
+import type { SsoAndKeyInfo } from './sso/register.js';
 
 /** What `info()` shows: the "Ubiq IDP Settings window". Contains the SCIM and admin tokens (secrets). */
-export interface ReferenceServerInfo {
+export interface ReferenceServerInfo extends SsoAndKeyInfo {
   customerId: string;
   origin: string;
   scimBaseUrl: string;
@@ -22,7 +22,6 @@ export interface ReferenceServerInfo {
   /** Bearer token of the admin API. Secret: redacted when printed or serialised. */
   adminToken: string;
   idp: IdpSettings;
-  [extra: string]: unknown;
 }
 
 /** Where a listening server can be reached. */
@@ -38,7 +37,7 @@ export interface ReferenceServer {
   fetch(request: Request): Promise<Response>;
   /** Listen on `node:http` (default 127.0.0.1, port 0 = any free port). */
   listen(options?: { port?: number; host?: string }): Promise<ReferenceServerAddress>;
-  /** Stop listening, drop keep-alive connections and run extensions' cleanup. */
+  /** Stop listening, drop keep-alive connections and run the route modules' cleanup. */
   close(): Promise<void>;
   /** The IDP Settings window: customer id, SCIM URL and secret token, admin token, IdP settings. */
   info(): ReferenceServerInfo;
@@ -63,9 +62,7 @@ export interface ReferenceServer {
  * await server.close();
  * ```
  */
-export function createReferenceServer(
-  options: ReferenceServerOptions & { extensions?: readonly RegisterRoutes[] } = {},
-): ReferenceServer {
+export function createReferenceServer(options: ReferenceServerOptions = {}): ReferenceServer {
   const { resolved, scimToken, adminToken, idp } = resolveOptions(options);
   const store = createMemoryStore();
   const engine = createProvisioningEngine(store, { now: resolved.now });
@@ -77,7 +74,6 @@ export function createReferenceServer(
     store,
     engine,
     options: resolved,
-    rawOptions: options,
     settings,
     now: resolved.now,
     logger: resolved.logger,
@@ -86,7 +82,7 @@ export function createReferenceServer(
     adminBaseUrl: () => `${origin()}/${resolved.customerId}/api/admin`,
     onClose: (fn) => void closers.push(fn),
   };
-  const { app, extensionInfo } = createApp(ctx, [...builtinExtensions, ...(options.extensions ?? [])]);
+  const { app, ssoAndKeyInfo } = createApp(ctx);
   const handler = async (request: Request): Promise<Response> => app.fetch(request);
   let server: Server | undefined;
 
@@ -126,7 +122,7 @@ export function createReferenceServer(
     info() {
       return redactable<ReferenceServerInfo>(
         {
-          ...extensionInfo(),
+          ...ssoAndKeyInfo(),
           customerId: resolved.customerId,
           origin: origin(),
           scimBaseUrl: ctx.scimBaseUrl(),

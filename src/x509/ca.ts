@@ -2,7 +2,7 @@ import { createHash, createPublicKey, randomBytes, X509Certificate, type KeyObje
 import * as asn1js from 'asn1js';
 import type * as Pkijs from 'pkijs';
 import { UbiqIdpError } from '../errors.js';
-import { generateRsaKeyPair } from '../credentials/keypair.js';
+import { generateRsaKeyPair } from '../crypto/keypair.js';
 import { parseCertificateDer, parseCertificatePem, publicKeysEqual, type ParsedCertificate } from './certificate.js';
 import { CertificateError } from './errors.js';
 import { buildName, NAME_OID, nameAttribute } from './name.js';

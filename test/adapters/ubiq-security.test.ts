@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toUbiqSecurityCredentials } from '../../src/adapters/ubiq-security.js';
-import { generateRsaKeyPair, encryptPrivateKeyPem, randomCryptoAccessKey, type RsaKeyPair } from '../../src/credentials/keypair.js';
+import { generateRsaKeyPair, encryptPrivateKeyPem, randomCryptoAccessKey, type RsaKeyPair } from '../../src/crypto/keypair.js';
 import { createListeners, type CredentialProvider } from '../../src/credentials/provider.js';
 import { fromStaticKeys } from '../../src/credentials/sources.js';
 import { createUbiqIdpCredentials, type UbiqCredentials, type UbiqIdpCredentials } from '../../src/credentials/ubiq-credentials.js';

@@ -4,7 +4,7 @@
 // server and provider share one manual clock; the sockets are real. HTTP-level retries are off here
 // (the system helper's default), so every IdP answer reaches the provider.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { generateRsaKeyPair, type RsaKeyPair } from '../../src/credentials/keypair.js';
+import { generateRsaKeyPair, type RsaKeyPair } from '../../src/crypto/keypair.js';
 import type { RefreshErrorInfo } from '../../src/credentials/refreshing.js';
 import { defaultTimers } from '../../src/credentials/timers.js';
 import type { UbiqIdpCredentials } from '../../src/credentials/ubiq-credentials.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
-import { generateRsaKeyPair } from '../../src/credentials/keypair.js';
+import { generateRsaKeyPair } from '../../src/crypto/keypair.js';
 import { createIdpCredentialProvider } from '../../src/credentials/provider.js';
 import { createEntraEmulator, createEntraProvisioningAgent, type EntraEmulator } from '../../src/testing/index.js';
 import { startTestSsoEndpoint, type TestSsoEndpoint } from './helpers/sso-endpoint.js';

@@ -1,7 +1,7 @@
 import { createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createIdpCredentialProvider } from '../../src/credentials/provider.js';
-import { generateRsaKeyPair } from '../../src/credentials/keypair.js';
+import { generateRsaKeyPair } from '../../src/crypto/keypair.js';
 import { CLIENT_ID, CLIENT_SECRET, PASSWORD, startIdpFixture, USERNAME, type IdpFixture } from './helpers/idp-fixture.js';
 
 const MIN = 60_000;

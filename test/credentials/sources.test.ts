@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { chain } from '../../src/credentials/chain.js';
 import { CredentialsUnavailableError } from '../../src/credentials/errors.js';
-import { generateRsaKeyPair, type RsaKeyPair } from '../../src/credentials/keypair.js';
+import { generateRsaKeyPair, type RsaKeyPair } from '../../src/crypto/keypair.js';
 import type { CredentialProvider } from '../../src/credentials/provider.js';
 import { defaultProvider, fromConfigFiles, fromEnv, fromIdp, fromStaticKeys, type SourceOptions } from '../../src/credentials/sources.js';
 import type { UbiqCredentials } from '../../src/credentials/ubiq-credentials.js';

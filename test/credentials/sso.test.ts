@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createCsr } from '../../src/credentials/csr.js';
-import { generateRsaKeyPair, type RsaKeyPair } from '../../src/credentials/keypair.js';
+import { generateRsaKeyPair, type RsaKeyPair } from '../../src/crypto/keypair.js';
 import { exchangeIdpToken, ssoUrl } from '../../src/credentials/sso.js';
 import { createHttpClient } from '../../src/http/index.js';
 import { createOktaEmulator, createOktaProvisioningAgent, type OktaEmulator, type OktaProvisioningAgent } from '../../src/testing/index.js';

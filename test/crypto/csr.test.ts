@@ -2,7 +2,7 @@ import { generateKeyPairSync, verify } from 'node:crypto';
 import * as pkijs from 'pkijs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createCsr } from '../../src/credentials/csr.js';
-import { generateRsaKeyPair, type RsaKeyPair } from '../../src/credentials/keypair.js';
+import { generateRsaKeyPair, type RsaKeyPair } from '../../src/crypto/keypair.js';
 
 const SHA256_WITH_RSA = '1.2.840.113549.1.1.11';
 const SHA1_WITH_RSA = '1.2.840.113549.1.1.5';

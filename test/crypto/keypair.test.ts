@@ -6,7 +6,7 @@ import {
   isKeySizeError,
   KeySizeError,
   randomCryptoAccessKey,
-} from '../../src/credentials/keypair.js';
+} from '../../src/crypto/keypair.js';
 import { isUbiqIdpError } from '../../src/errors.js';
 import { measureEventLoopStall } from '../helpers/event-loop-stall.js';
 

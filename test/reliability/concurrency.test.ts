@@ -3,7 +3,7 @@
 // front of the reference server) each time; 200 concurrent membership PATCHes in both IdPs' dialects
 // from several agents at once lose no member and keep access == derived.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateRsaKeyPair, type RsaKeyPair } from '../../src/credentials/keypair.js';
+import { generateRsaKeyPair, type RsaKeyPair } from '../../src/crypto/keypair.js';
 import { derived, materialised } from '../server/helpers.js';
 import { scim } from '../server-keys/key-helpers.js';
 import { trackUnhandledRejections } from './helpers/guards.js';

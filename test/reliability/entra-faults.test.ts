@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEntraEmulator, type EntraEmulator } from 'ubiq-idp/testing';
 import { createReferenceServer, type ReferenceServer } from 'ubiq-idp/server';
 import { loadConfig, type LoadedConfig } from '../../src/config/load.js';
-import { generateRsaKeyPair, type RsaKeyPair } from '../../src/credentials/keypair.js';
+import { generateRsaKeyPair, type RsaKeyPair } from '../../src/crypto/keypair.js';
 import { createIdpCredentialProvider, type CredentialProvider } from '../../src/credentials/provider.js';
 import type { UbiqIdpCredentials } from '../../src/credentials/ubiq-credentials.js';
 import type { RetryOptions } from '../../src/http/index.js';

@@ -1,4 +1,4 @@
-// Fault matrix, part 2: background refreshes under SSO faults, short certificates and clock skew, on one
+// Fault matrix, refresh side: background refreshes under SSO faults, short certificates and clock skew, on one
 // manual clock shared by the Okta emulator, the reference server and the provider (sockets are real).
 import { X509Certificate } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';

@@ -7,7 +7,7 @@ import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createReferenceServer } from 'ubiq-idp/server';
 import { loadConfig } from '../../src/config/load.js';
-import { generateRsaKeyPair, type RsaKeyPair } from '../../src/credentials/keypair.js';
+import { generateRsaKeyPair, type RsaKeyPair } from '../../src/crypto/keypair.js';
 import { createIdpCredentialProvider } from '../../src/credentials/provider.js';
 import type { UbiqIdpCredentials } from '../../src/credentials/ubiq-credentials.js';
 import type { FetchLike } from '../../src/http/index.js';

@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { OktaEmulator } from 'ubiq-idp/testing';
 import type { ReferenceServer } from 'ubiq-idp/server';
 import { createCsr } from '../../src/credentials/csr.js';
-import { generateRsaKeyPair, type RsaKeyPair } from '../../src/credentials/keypair.js';
+import { generateRsaKeyPair, type RsaKeyPair } from '../../src/crypto/keypair.js';
 import { signUbiqRequest } from '../../src/signing/index.js';
 import { claimsOf, oktaEmulator, oktaToken } from '../server-sso/idp-helpers.js';
 import { postSso, startServer } from '../server-sso/server-helpers.js';

@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { OktaEmulator } from 'ubiq-idp/testing';
 import type { ReferenceServer } from 'ubiq-idp/server';
 import { createCsr } from '../../src/credentials/csr.js';
-import { generateRsaKeyPair, type RsaKeyPair } from '../../src/credentials/keypair.js';
+import { generateRsaKeyPair, type RsaKeyPair } from '../../src/crypto/keypair.js';
 import { createCertificateAuthority } from '../../src/x509/index.js';
 import { oktaEmulator, oktaToken } from '../server-sso/idp-helpers.js';
 import { startServer, type TestServerOptions } from '../server-sso/server-helpers.js';

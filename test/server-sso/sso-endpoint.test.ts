@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { EntraEmulator, OktaEmulator } from 'ubiq-idp/testing';
 import type { ReferenceServer } from 'ubiq-idp/server';
 import { createCsr } from '../../src/credentials/csr.js';
-import { generateRsaKeyPair, type RsaKeyPair } from '../../src/credentials/keypair.js';
+import { generateRsaKeyPair, type RsaKeyPair } from '../../src/crypto/keypair.js';
 import { ENTRA_CLIENT, ENTRA_TENANT, ENTRA_V2_CLIENT, claimsOf, entraEmulator, entraToken, oktaEmulator, oktaToken, tamper, unsignedToken } from './idp-helpers.js';
 import { addUser, postSso, setActive, startServer, type TestServerOptions } from './server-helpers.js';
 

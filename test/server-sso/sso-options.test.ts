@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createReferenceServer } from 'ubiq-idp/server';
 import type { OktaEmulator } from 'ubiq-idp/testing';
 import { createCsr } from '../../src/credentials/csr.js';
-import { generateRsaKeyPair } from '../../src/credentials/keypair.js';
+import { generateRsaKeyPair } from '../../src/crypto/keypair.js';
 import { createCertificateAuthority } from '../../src/x509/index.js';
 import { oktaEmulator, oktaToken } from './idp-helpers.js';
 import { addUser, postSso, testCa } from './server-helpers.js';

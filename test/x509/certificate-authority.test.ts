@@ -1,7 +1,7 @@
 import { createPrivateKey, createSecretKey, X509Certificate } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createCsr } from '../../src/credentials/csr.js';
-import { generateRsaKeyPair, type RsaKeyPair } from '../../src/credentials/keypair.js';
+import { generateRsaKeyPair, type RsaKeyPair } from '../../src/crypto/keypair.js';
 import {
   CertificateError,
   createCertificateAuthority,

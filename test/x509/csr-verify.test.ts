@@ -2,7 +2,7 @@ import { generateKeyPairSync, webcrypto } from 'node:crypto';
 import * as pkijs from 'pkijs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createCsr } from '../../src/credentials/csr.js';
-import { generateRsaKeyPair, type RsaKeyPair } from '../../src/credentials/keypair.js';
+import { generateRsaKeyPair, type RsaKeyPair } from '../../src/crypto/keypair.js';
 import { isUbiqIdpError } from '../../src/errors.js';
 import { CsrError, isCsrError, verifyCsrPem, type CsrErrorCode } from '../../src/x509/index.js';
 

@@ -1,8 +1,7 @@
 // SCIM routes under `/{customerId}/api/v3/scim`. The bearer check is attached to each SCIM route, not to the
-// prefix, so part 2's `{SCIM base}/sso` (IdP-token authenticated) can live under the same base.
+// prefix, so the SSO endpoint `{SCIM base}/sso` (IdP-token authenticated) can live under the same base.
 import type { Context, Hono } from 'hono';
-import type { ServerContext } from '../context.js';
-import type { ServerEnv } from '../extensions.js';
+import type { ServerContext, ServerEnv } from '../context.js';
 import { createBearerCheck } from '../http-util.js';
 import { createDiscoveryHandlers } from './discovery.js';
 import { createGroupsHandlers } from './groups.js';

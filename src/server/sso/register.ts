@@ -1,20 +1,30 @@
-import type { RegisterRoutes } from '../extensions.js';
+import type { Hono } from 'hono';
 import { createServerCertificateAuthority, type ServerCertificateAuthority } from '../ca.js';
+import type { ServerContext, ServerEnv } from '../context.js';
 import { registerKeyRoutes } from '../keys/key-routes.js';
-import { resolveSsoAndKeyOptions } from './options.js';
 import { registerSsoRoute } from './sso-route.js';
 
+/** What the SSO and key routes add to the server's `info()`. */
+export interface SsoAndKeyInfo {
+  /** PEM certificate of the CA; undefined until the CA exists (a generated CA is created on first need). */
+  caCertificatePem: string | undefined;
+  /** Lifetime of the certificates the SSO endpoint issues, seconds. */
+  certificateLifetimeSeconds: number;
+  /** How many usage events `POST /api/v3/tracking/events` has received. */
+  trackingEventsReceived: number;
+}
+
 /**
- * The reference server's part 2: the SSO endpoint (`{SCIM base}/sso`), the certificate authority behind
+ * The SSO endpoint (`{SCIM base}/sso`), the certificate authority behind
  * it, the key endpoints (`/api/v0/encryption/key`, `/api/v0/decryption/key`) and `/api/v3/tracking/events`.
  *
  * A given CA (`caCertificate`/`caKey`) is loaded when the server is created. Otherwise the CA is generated
  * by the first request that needs it (one generation, shared by concurrent requests): RSA key generation
  * costs CPU, and most servers in a test suite never issue a certificate. `info().caCertificatePem` is set
- * once the CA exists.
+ * once the CA exists. Returns the fields these routes add to the server's `info()`.
  */
-export const registerSsoAndKeyRoutes: RegisterRoutes = (app, ctx) => {
-  const options = resolveSsoAndKeyOptions(ctx.rawOptions as Readonly<Record<string, unknown>>);
+export function registerSsoAndKeyRoutes(app: Hono<ServerEnv>, ctx: ServerContext): { info: () => SsoAndKeyInfo } {
+  const options = ctx.options;
   let authority: ServerCertificateAuthority | undefined;
   let pending: Promise<ServerCertificateAuthority> | undefined;
   const ca = (): Promise<ServerCertificateAuthority> => {
@@ -48,4 +58,4 @@ export const registerSsoAndKeyRoutes: RegisterRoutes = (app, ctx) => {
       trackingEventsReceived: keys.trackingEvents(),
     }),
   };
-};
+}

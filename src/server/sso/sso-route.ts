@@ -1,13 +1,12 @@
 import type { Hono } from 'hono';
 import { z } from 'zod';
-import type { ServerContext } from '../context.js';
-import type { ServerEnv } from '../extensions.js';
+import type { ServerContext, ServerEnv } from '../context.js';
 import type { ServerCertificateAuthority } from '../ca.js';
 import { isCsrError } from '../../x509/index.js';
 import type { IdpSettings } from '../store/types.js';
 import { isIdpTokenError, isIdpUnavailableError } from './idp-token-errors.js';
 import { bearerToken, createIdpTokenVerifier, type IdpTokenVerifier } from './idp-token-verifier.js';
-import type { ResolvedSsoAndKeyOptions } from './options.js';
+import type { ResolvedSsoAndKeyOptions } from '../options.js';
 import { readBodyBytes } from '../http-util.js';
 import { jsonNoStore, problem } from './responses.js';
 

@@ -13,7 +13,7 @@ import { getRequestListener } from '@hono/node-server';
 // Source paths, not `ubiq-idp/server`: bench/credentials.ts bundles this file with packages external, and
 // the package name would resolve to dist/ there.
 import { createCsr } from '../../../src/credentials/csr.js';
-import { generateRsaKeyPair, type RsaKeyPair } from '../../../src/credentials/keypair.js';
+import { generateRsaKeyPair, type RsaKeyPair } from '../../../src/crypto/keypair.js';
 import { createReferenceServer, type ReferenceServer, type ReferenceServerOptions } from '../../../src/server/index.js';
 import { createCertificateAuthority, verifyCsrPem } from '../../../src/x509/index.js';
 

@@ -1,6 +1,6 @@
 // Hooks the fault-matrix files share: per-test process guards, and one warmed Okta + reference-server system.
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
-import { generateRsaKeyPair, type RsaKeyPair } from '../../../src/credentials/keypair.js';
+import { generateRsaKeyPair, type RsaKeyPair } from '../../../src/crypto/keypair.js';
 import { activeTimeouts, settle, trackLibraryTimers, trackUnhandledRejections } from './guards.js';
 import { startSystem, type System } from './system.js';
 
