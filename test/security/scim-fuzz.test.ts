@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createReferenceServer, type ReferenceServer } from 'ubiq-idp/server';
-import { parseFilter } from '../../src/server/scim/filter.js';
+import { MAX_FILTER_LENGTH, parseFilter } from '../../src/server/scim/filter.js';
 import { derived, materialised } from '../server/helpers.js';
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
@@ -246,19 +246,27 @@ describe('SCIM fuzzer', () => {
 describe('filter parsing is linear', () => {
   // Time to parse an input of size n and of size 4n, min of several runs each: a linear parser gives a
   // ratio near 4, a quadratic one near 16. The bound is generous; it is a ratio, not a wall-clock limit.
+  // Both inputs must stay under the length cap: an over-cap input is refused before the tokenizer runs,
+  // so it would measure nothing (that mistake let an O(n^2) tokenizer pass here before).
   const shapes: Array<[string, (n: number) => string]> = [
     ['long or-chain', (n) => Array.from({ length: n }, (_, i) => `a eq ${i}`).join(' or ')],
-    ['long string with escapes', (n) => `userName eq "${'\\"a'.repeat(n * 4)}"`],
-    ['long unterminated string', (n) => `userName eq "${'a\\\\'.repeat(n * 4)}`],
-    ['long attribute path', (n) => `${'a.'.repeat(n * 3)}b pr`],
+    ['long string with escapes', (n) => `userName eq "${'\\"a'.repeat(n)}"`],
+    ['long unterminated string', (n) => `userName eq "${'a\\\\'.repeat(n)}`],
+    ['long attribute path', (n) => `${'a.'.repeat(n)}b pr`],
     ['nested parentheses (refused)', (n) => `${'('.repeat(n)}a pr${')'.repeat(n)}`],
-    ['unbalanced brackets', (n) => `emails[${'type eq "w" and '.repeat(n / 4)}`],
+    ['unbalanced brackets', (n) => `emails[${'type eq "w" and '.repeat(n)}`],
   ];
+  /** The largest n (in steps of 4) whose 4n-sized input still fits under the cap. */
+  const largestFitting = (make: (n: number) => string) => {
+    let n = 4;
+    while (make(4 * (n + 4)).length <= MAX_FILTER_LENGTH) n += 4;
+    return n;
+  };
   const time = (input: string) => {
     let best = Number.POSITIVE_INFINITY;
-    for (let run = 0; run < 7; run += 1) {
+    for (let run = 0; run < 9; run += 1) {
       const start = process.hrtime.bigint();
-      for (let k = 0; k < 20; k += 1) {
+      for (let k = 0; k < 50; k += 1) {
         try {
           parseFilter(input);
         } catch {
@@ -270,9 +278,11 @@ describe('filter parsing is linear', () => {
     return best;
   };
   it.each(shapes)('%s: parse time of 4n over n stays far below quadratic', (_name, make) => {
-    const n = 250; // 4n stays under the 4,096-character cap for most shapes; over-cap inputs must be refused fast too
+    const n = largestFitting(make);
     const small = make(n);
     const large = make(4 * n);
+    expect(large.length).toBeLessThanOrEqual(MAX_FILTER_LENGTH);
+    expect(large.length).toBeGreaterThan(3 * small.length);
     time(small); // warm up
     time(large);
     const ratio = time(large) / Math.max(1, time(small));
