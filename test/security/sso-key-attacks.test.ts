@@ -12,6 +12,7 @@ import { signUbiqRequest } from '../../src/signing/index.js';
 import { claimsOf, oktaEmulator, oktaToken } from '../server-sso/idp-helpers.js';
 import { postSso, startServer } from '../server-sso/server-helpers.js';
 import { datasetGroup, scim, scimGroup, scimUser, signedPost, sso, type SsoCredentials } from '../server-keys/key-helpers.js';
+import { ecCsr, smallRsaCsr } from './helpers/hostile-csr.js';
 import { snapshot } from './state.js';
 
 let okta: OktaEmulator;
@@ -97,12 +98,12 @@ describe('SSO endpoint: CSRs and bodies', () => {
   it('512-bit RSA, an EC key, a PEM of another type, binary junk, a 10 MB body and deep JSON: refused, state unchanged', async () => {
     const w = await world();
     const tiny = generateKeyPairSync('rsa', { modulusLength: 512 });
-    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    const tinyCsr = await createCsr({ privateKey: tiny.privateKey, publicKey: tiny.publicKey }).catch(() => undefined);
-    const ecCsr = await createCsr({ privateKey: ec.privateKey, publicKey: ec.publicKey } as unknown as RsaKeyPair).catch(() => undefined);
+    // Built outside createCsr (which makes RSA CSRs only), so every attack below is really sent.
+    const [tinyCsr, ecKeyCsr, rsa1024Csr] = await Promise.all([smallRsaCsr(512), ecCsr(), smallRsaCsr(1024)]);
     const bodies: Array<[string, unknown]> = [
-      ...(tinyCsr ? ([['512-bit RSA', { csr: tinyCsr }]] as Array<[string, unknown]>) : []),
-      ...(ecCsr ? ([['EC key', { csr: ecCsr }]] as Array<[string, unknown]>) : []),
+      ['512-bit RSA', { csr: tinyCsr }],
+      ['1024-bit RSA', { csr: rsa1024Csr }],
+      ['EC key', { csr: ecKeyCsr }],
       ['private key PEM', { csr: String(tiny.privateKey.export({ type: 'pkcs8', format: 'pem' })) }],
       ['binary junk', { csr: `-----BEGIN CERTIFICATE REQUEST-----\n${Buffer.alloc(3000, 0xff).toString('base64')}\n-----END CERTIFICATE REQUEST-----` }],
       ['csr not a string', { csr: { nested: [1, 2, 3] } }],
