@@ -1,7 +1,9 @@
 // Fleet simulation (issue 8): N independent credential providers, each its own directory user and RSA key
 // pair, start at once against the Okta emulator (per-user and org-wide /token rate limits) and the
 // reference server, then refresh over one simulated hour. Everything runs in process through the
-// components' fetch handlers on one virtual clock, so an hour takes seconds and the figures are exact.
+// components' fetch handlers on one virtual clock, so an hour takes seconds. Every jitter draws from a
+// seeded generator (`seed`), so a run can be replayed; the order in which the thread pool finishes CSR
+// signatures still varies between runs, so callers assert bounds, not exact figures.
 // Used by `npm run sim:fleet` (bench/fleet.ts, N=5,000) and by test/reliability/fleet.test.ts (N=200).
 import { generateKeyPair, randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
@@ -34,8 +36,22 @@ export interface FleetOptions {
   retryDeadlineMs?: number;
   /** HTTP attempts per request. Default: the library's (4). */
   retryMaxAttempts?: number;
+  /** Seed of the jitter of every provider and HTTP retry (mulberry32). Default 1. */
+  seed?: number;
   /** Progress lines (the CLI prints them). */
   log?: (line: string) => void;
+}
+
+/** mulberry32: a small seeded generator in [0, 1), so a fleet run's jitter can be replayed. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
 }
 
 export interface FleetPhase {
@@ -160,6 +176,7 @@ export async function runFleet(options: FleetOptions): Promise<FleetResult> {
   const perUserPerSecond = options.perUserPerSecond ?? 4;
   const lifetime = options.certificateLifetimeSeconds ?? 3_600;
   const refreshPhaseMs = options.refreshPhaseMs ?? 3_600_000;
+  const random = seededRandom(options.seed ?? 1);
   const realStart = performance.now();
   const log = (line: string) => options.log?.(`[${((performance.now() - realStart) / 1000).toFixed(1)} s] ${line}`);
   // Start on a minute boundary plus 5 s, as a fleet deployed "at once" would land anywhere in Okta's window.
@@ -265,9 +282,11 @@ export async function runFleet(options: FleetOptions): Promise<FleetResult> {
       fetch: fetchFor(i),
       now: time.now,
       timers: time.timers,
+      random,
       retry: {
         sleep: time.sleep,
         now: time.now,
+        random,
         ...(options.retryDeadlineMs !== undefined ? { deadlineMs: options.retryDeadlineMs } : {}),
         ...(options.retryMaxAttempts !== undefined ? { maxAttempts: options.retryMaxAttempts } : {}),
       },

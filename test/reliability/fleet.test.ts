@@ -1,5 +1,6 @@
 // The fleet simulation of `npm run sim:fleet` at a small count (N=200), with the org-wide /token limit
-// scaled down so it binds as it does for N=5,000 against 2,000/min. One virtual clock; figures are exact.
+// scaled down so it binds as it does for N=5,000 against 2,000/min. One virtual clock and seeded jitter; the
+// thread pool's completion order still varies, so every assertion is a bound that holds for any order.
 import { describe, expect, it } from 'vitest';
 import { runFleet } from '../../bench/fleet-sim.js';
 import { trackUnhandledRejections } from './helpers/guards.js';
