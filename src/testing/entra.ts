@@ -15,6 +15,8 @@ import {
 import { createDirectory, type EmulatorDirectoryApi } from './emulator-directory.js';
 import { createKeyRing, type RotateKeysOptions } from './emulator-keys.js';
 import { EmulatorUsageError } from './emulator-errors.js';
+import { createInteractiveSignIn, type InteractiveTokenError } from './emulator-interactive.js';
+import { newTotpSecret } from './emulator-totp.js';
 
 /** Access token format of a resource app (`requestedAccessTokenVersion` in its manifest). */
 export type EntraTokenVersion = 1 | 2;
@@ -40,8 +42,14 @@ export interface EntraAppInput {
   scopes?: string[];
   /** "Grant admin consent" was clicked for its API permissions. Default true; false → AADSTS65001. */
   adminConsent?: boolean;
-  /** Authentication → "Allow public client flows": ROPC without a client secret. Default false (→ AADSTS7000218). */
+  /** Authentication → "Allow public client flows": ROPC and the device code flow without a client secret. Default false (→ AADSTS7000218). */
   allowPublicClient?: boolean;
+  /**
+   * Authentication → "Mobile and desktop applications" redirect URIs. The authorization endpoint accepts these
+   * (a loopback `http://127.0.0.1/…` or `http://localhost/…` one with any port, as Entra does), and a client
+   * without a secret may redeem codes for them. Default none.
+   */
+  redirectUris?: string[];
   /** Enterprise app → Properties → "Assignment required?". Default false; true → AADSTS50105 for unassigned users. */
   assignmentRequired?: boolean;
   /** Users (UPN or object id) and groups (name or object id) assigned to the app (Users and groups → Add). */
@@ -63,6 +71,7 @@ export interface EntraApp {
   scopes: string[];
   adminConsent: boolean;
   allowPublicClient: boolean;
+  redirectUris: string[];
   assignmentRequired: boolean;
   assignedUsers: string[];
   assignedGroups: string[];
@@ -92,6 +101,8 @@ export interface EntraUserInput {
   mfaRequired?: boolean;
   /** Has registered MFA methods. Default true; with `mfaRequired`, false → AADSTS50079. */
   mfaRegistered?: boolean;
+  /** Has an authenticator app (TOTP): browser and device sign-in ask for its code. Implied by `mfaRequired`. */
+  totp?: boolean;
   /** Group names or object ids (groups are created on demand by name). */
   groups?: string[];
 }
@@ -172,10 +183,19 @@ export interface EntraEmulator
   addSecret(clientId: string, secret: EntraSecretInput): void;
   rotateKeys(options?: RotateKeysOptions): Promise<{ kid: string; previousKid: string | undefined }>;
   signToken(claims: JWTPayload, options?: EntraSignTokenOptions): Promise<string>;
+  /** The current TOTP code (RFC 6238) of a user with an authenticator app (`totp` or `mfaRequired`). */
+  totp(upnOrId: string): string;
+  /** Approves a pending device code as this user, as if they completed the verification page. */
+  approveDevice(userCode: string, upnOrId: string): void;
+  /** Declines a pending device code, as if the person cancelled on the verification page. */
+  denyDevice(userCode: string): void;
+  /** User codes of device codes still waiting for the person. */
+  pendingUserCodes(): string[];
 }
 
 interface StoredUser extends EntraUser {
   password: string;
+  totpSecret: string | undefined;
 }
 interface StoredApp extends Omit<EntraApp, 'secretExpiries'> {
   secrets: Array<{ value: string; expiresAt: number | undefined }>;
@@ -188,6 +208,20 @@ interface RefreshGrant {
   userId: string;
   expiresAt: number;
 }
+
+const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
+
+/** Entra's answers to the device code and authorization code grants: status, error, AADSTS number, message. */
+const ENTRA_DEVICE_ERRORS: Record<InteractiveTokenError, readonly [number, string, number, string]> = {
+  authorization_pending: [400, 'authorization_pending', 70016, 'The provided request has not yet been authorized by the user. The user must input their code.'],
+  slow_down: [400, 'slow_down', 70016, 'The client is polling too frequently. Wait for the interval before polling again.'],
+  access_denied: [400, 'authorization_declined', 70000, 'The user denied the authorization request.'],
+  expired_token: [400, 'expired_token', 70020, "The provided value for the input parameter 'device_code' is not valid. This device code has expired."],
+  bad_verification_code: [400, 'bad_verification_code', 70019, "The provided value for the input parameter 'device_code' is not valid."],
+  invalid_code: [400, 'invalid_grant', 70008, 'The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource.'],
+  redirect_uri_mismatch: [400, 'invalid_grant', 500112, 'The reply address does not match the reply address provided when requesting Authorization code.'],
+  pkce_mismatch: [400, 'invalid_grant', 50148, 'The code_verifier does not match the code_challenge supplied in the authorization request for PKCE.'],
+};
 
 const GRAPH_APP_ID = '00000003-0000-0000-c000-000000000000';
 const OIDC_SCOPES = new Set(['openid', 'profile', 'email', 'offline_access']);
@@ -247,7 +281,7 @@ export function createEntraEmulator(options: EntraEmulatorOptions = {}): EntraEm
     defaultBaseUrl: options.baseUrl ?? 'https://login.microsoftonline.com',
     endpoints: () => ({ ...urls(), issuer: issuerV1 }),
     // The v1 discovery document counts (and takes faults) as `discovery` too.
-    classify: (url) => routeOf(url.pathname)?.endpoint.replace('discovery_v1', 'discovery') ?? 'not_found',
+    classify: (url) => routeOf(url.pathname)?.endpoint.replace('discovery_v1', 'discovery') ?? (interactive.ownsPath(url.pathname) ? 'sign_in_page' : 'not_found'),
     route,
     rateLimited: (_retryAfterSeconds, retryAfter) =>
       entraError(
@@ -304,19 +338,31 @@ export function createEntraEmulator(options: EntraEmulatorOptions = {}): EntraEm
 
   // ---- routing ------------------------------------------------------------------------------
 
-  type Endpoint = 'discovery' | 'discovery_v1' | 'jwks' | 'token';
+  type Endpoint = 'discovery' | 'discovery_v1' | 'jwks' | 'token' | 'authorize' | 'device_authorization';
   function routeOf(pathname: string): { tenant: string; endpoint: Endpoint } | undefined {
-    const match = /^\/([^/]+)\/(v2\.0\/\.well-known\/openid-configuration|\.well-known\/openid-configuration|discovery\/v2\.0\/keys|discovery\/keys|oauth2\/v2\.0\/token)\/?$/.exec(pathname);
+    const match = /^\/([^/]+)\/(v2\.0\/\.well-known\/openid-configuration|\.well-known\/openid-configuration|discovery\/v2\.0\/keys|discovery\/keys|oauth2\/v2\.0\/token|oauth2\/v2\.0\/authorize|oauth2\/v2\.0\/devicecode)\/?$/.exec(pathname);
     if (match === null) return undefined;
     const tail = match[2] ?? '';
     const endpoint: Endpoint =
-      tail === 'oauth2/v2.0/token' ? 'token' : tail.includes('keys') ? 'jwks' : tail.startsWith('v2.0') ? 'discovery' : 'discovery_v1';
+      tail === 'oauth2/v2.0/token'
+        ? 'token'
+        : tail === 'oauth2/v2.0/authorize'
+          ? 'authorize'
+          : tail === 'oauth2/v2.0/devicecode'
+            ? 'device_authorization'
+            : tail.includes('keys')
+              ? 'jwks'
+              : tail.startsWith('v2.0')
+                ? 'discovery'
+                : 'discovery_v1';
     return { tenant: decodeURIComponent(match[1] ?? ''), endpoint };
   }
   const knownTenant = (tenant: string) => tenant.toLowerCase() === tenantId || tenant.toLowerCase() === tenantDomain.toLowerCase();
 
   async function route(request: Request, context: { stats: { grant(name: string): void } }): Promise<Response> {
-    const target = routeOf(new URL(request.url).pathname);
+    const pathname = new URL(request.url).pathname;
+    if (interactive.ownsPath(pathname)) return interactive.page(request);
+    const target = routeOf(pathname);
     if (target === undefined) return new Response('Not Found', { status: 404, headers: { 'content-type': 'text/plain' } });
     if (!knownTenant(target.tenant)) {
       if (target.endpoint === 'token') context.stats.grant('(unknown tenant)');
@@ -335,6 +381,11 @@ export function createEntraEmulator(options: EntraEmulatorOptions = {}): EntraEm
       }
       return token(request, context.stats);
     }
+    if (target.endpoint === 'authorize') return interactive.authorize(request, undefined);
+    if (target.endpoint === 'device_authorization') {
+      if (request.method !== 'POST') return entraError(400, 'invalid_request', 900561, 'The endpoint only accepts POST, OPTIONS requests. Received a GET request.', request);
+      return deviceCode(request);
+    }
     if (target.endpoint === 'jwks') return jsonResponse(200, await keys.jwks(), { 'cache-control': 'max-age=86400, private' });
     return jsonResponse(200, target.endpoint === 'discovery' ? discoveryV2() : discoveryV1(), { 'cache-control': 'max-age=86400, private' });
   }
@@ -350,6 +401,9 @@ export function createEntraEmulator(options: EntraEmulatorOptions = {}): EntraEm
       subject_types_supported: ['pairwise'],
       id_token_signing_alg_values_supported: ['RS256'],
       response_types_supported: ['code', 'id_token', 'code id_token', 'id_token token'],
+      // Not in Entra's document; the emulator advertises what it implements so clients and doctor can check.
+      grant_types_supported: ['authorization_code', 'refresh_token', 'password', 'urn:ietf:params:oauth:grant-type:device_code'],
+      code_challenge_methods_supported: ['S256'],
       scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
       issuer: u.issuerV2,
       request_uri_parameter_supported: false,
@@ -405,6 +459,22 @@ export function createEntraEmulator(options: EntraEmulatorOptions = {}): EntraEm
     stats.grant(grantType === '' ? '(none)' : grantType);
     if (grantType === '') return missing(request, 'grant_type');
 
+    const client = authenticateClient(request, form, grantType === 'authorization_code');
+    if (client instanceof Response) return client;
+    const { app, confidential } = client;
+
+    if (grantType === 'password') return passwordGrant(request, form, app, confidential);
+    if (grantType === 'refresh_token') return refreshGrant(request, form, app, confidential);
+    if (grantType === 'authorization_code') return interactive.tokenGrant('authorization_code', form, app.clientId, request);
+    if (grantType === DEVICE_GRANT || grantType === 'device_code') return interactive.tokenGrant('device_code', form, app.clientId, request);
+    return entraError(400, 'unsupported_grant_type', 70003, `The app requested an unsupported grant type '${grantType}'.`, request);
+  }
+
+  /**
+   * Client authentication: the app and whether it sent a secret, or Entra's refusal. A client without a secret
+   * needs "Allow public client flows", except when redeeming a code for a Mobile and desktop redirect URI.
+   */
+  function authenticateClient(request: Request, form: URLSearchParams, redeemingCode: boolean): { app: StoredApp; confidential: boolean } | Response {
     const auth = readClientAuth(request, form);
     if (auth.kind === 'multiple' || auth.kind === 'malformed') return invalidRequest(request);
     if (auth.clientId === undefined || auth.clientId === '') return missing(request, 'client_id');
@@ -420,7 +490,7 @@ export function createEntraEmulator(options: EntraEmulatorOptions = {}): EntraEm
     }
     const secret = auth.kind === 'none' ? undefined : auth.clientSecret;
     if (secret === undefined || secret === '') {
-      if (!app.allowPublicClient) {
+      if (!app.allowPublicClient && !(redeemingCode && app.redirectUris.length > 0)) {
         return entraError(401, 'invalid_client', 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.", request);
       }
     } else {
@@ -445,11 +515,87 @@ export function createEntraEmulator(options: EntraEmulatorOptions = {}): EntraEm
         );
       }
     }
-    const confidential = secret !== undefined && secret !== '';
+    return { app, confidential: secret !== undefined && secret !== '' };
+  }
 
-    if (grantType === 'password') return passwordGrant(request, form, app, confidential);
-    if (grantType === 'refresh_token') return refreshGrant(request, form, app, confidential);
-    return entraError(400, 'unsupported_grant_type', 70003, `The app requested an unsupported grant type '${grantType}'.`, request);
+  async function deviceCode(request: Request): Promise<Response> {
+    const form = await readForm(request);
+    if (form === undefined) return invalidRequest(request);
+    const client = authenticateClient(request, form, false);
+    if (client instanceof Response) return client;
+    const scope = form.get('scope');
+    if (scope === null || scope.trim() === '') return missing(request, 'scope');
+    const resolved = resolveScopes(request, scope);
+    if (resolved instanceof Response) return resolved;
+    return interactive.deviceAuthorization(form, client.app.clientId, undefined, request);
+  }
+
+  // ---- browser and device sign-in (pages and state in emulator-interactive.ts) ---------------
+
+  const userConsents = new Set<string>();
+  const interactiveUser = (user: StoredUser) => ({ id: user.id, login: user.userPrincipalName, totpSecret: user.totpSecret });
+  const interactive = createInteractiveSignIn<undefined>({
+    brand: 'Microsoft',
+    clock,
+    pagesPath: '/signin',
+    verificationUri: () => `${host.baseUrl}/devicelogin`,
+    formatUserCode: (code) => code,
+    verificationUriComplete: false,
+    deviceCodeLifetimeSeconds: 900,
+    deviceMessage: (uri, code) => `To sign in, use a web browser to open the page ${uri} and enter the code ${code} to authenticate.`,
+    appName: (clientId) => apps.get(clientId.toLowerCase())?.displayName,
+    checkRedirectUri(clientId, redirectUri) {
+      const app = apps.get(clientId.toLowerCase());
+      if (app !== undefined && app.redirectUris.some((registered) => redirectMatches(registered, redirectUri))) return undefined;
+      return `AADSTS50011: The redirect URI '${redirectUri}' specified in the request does not match the redirect URIs configured for the application '${clientId}'. Make sure the redirect URI sent in the request matches one added to your application in the Azure portal.`;
+    },
+    checkGrant: (clientId, grant) => {
+      const app = apps.get(clientId.toLowerCase());
+      if (app === undefined) return 'unauthorized_client';
+      if (grant === 'authorization_code') return app.redirectUris.length > 0 ? undefined : 'invalid_request';
+      return undefined; // the device code flow is checked by client authentication (public client flows)
+    },
+    verifyPassword(username, password) {
+      const user = findUser(username);
+      if (user === undefined) return "We couldn't find an account with that username.";
+      if (!secretEquals(password, user.password)) return 'Your account or password is incorrect.';
+      if (user.locked) return 'Your account is temporarily locked to prevent unauthorized use. Try again later.';
+      if (!user.accountEnabled) return 'Your account has been locked. Contact your support person to unlock it, then try again.';
+      return interactiveUser(user);
+    },
+    findUser(id) {
+      const user = users.get(id);
+      return user === undefined ? undefined : interactiveUser(user);
+    },
+    needsConsent: (clientId, userId) => apps.get(clientId.toLowerCase())?.adminConsent === false && !userConsents.has(`${clientId.toLowerCase()} ${userId}`),
+    recordConsent: (clientId, userId) => userConsents.add(`${clientId.toLowerCase()} ${userId}`),
+    async issue(grant, request) {
+      const app = apps.get(grant.clientId.toLowerCase());
+      const user = users.get(grant.userId);
+      if (app === undefined || user === undefined) return invalidRequest(request);
+      if (!user.accountEnabled) return entraError(400, 'invalid_grant', 50057, 'The user account is disabled.', request);
+      const resolved = resolveScopes(request, grant.scope);
+      if (resolved instanceof Response) return resolved;
+      const confidential = readClientAuth(request, new URLSearchParams()).kind === 'basic';
+      return issue(app, user, resolved.resource, resolved.scopes, resolved.oidc, confidential, { nonce: grant.nonce, amr: grant.amr });
+    },
+    tokenError: (kind: InteractiveTokenError, request) => {
+      const [status, error, code, message] = ENTRA_DEVICE_ERRORS[kind];
+      return entraError(status, error, code, message, request);
+    },
+    deviceError: (error, description, request) => entraError(400, error, 700016, description, request),
+  });
+  /** Entra accepts any port on a loopback redirect URI of a public client (RFC 8252 §7.3). */
+  function redirectMatches(registered: string, requested: string): boolean {
+    if (registered === requested) return true;
+    try {
+      const a = new URL(registered);
+      const b = new URL(requested);
+      const loopback = (u: URL) => u.protocol === 'http:' && (u.hostname === '127.0.0.1' || u.hostname === 'localhost' || u.hostname === '[::1]');
+      return loopback(a) && loopback(b) && a.hostname === b.hostname && a.pathname === b.pathname && a.search === b.search;
+    } catch {
+      return false;
+    }
   }
 
   /** Resolves the requested scopes to one resource app (or Graph) and its scopes; or an error. */
@@ -596,6 +742,7 @@ export function createEntraEmulator(options: EntraEmulatorOptions = {}): EntraEm
     scopes: string[],
     oidc: string[],
     confidential: boolean,
+    signIn: { nonce?: string | undefined; amr?: string[] } = {},
   ): Promise<Response> {
     const u = urls();
     const iat = host.issuedAt();
@@ -628,7 +775,7 @@ export function createEntraEmulator(options: EntraEmulatorOptions = {}): EntraEm
             aud: resource === undefined ? GRAPH_APP_ID : resource.applicationIdUri,
             iss: issuerV1,
             acr: '1',
-            amr: ['pwd'],
+            amr: signIn.amr ?? ['pwd'],
             appid: client.clientId,
             appidacr: confidential ? '1' : '0',
             ...(user.surname === '' ? {} : { family_name: user.surname }),
@@ -682,6 +829,7 @@ export function createEntraEmulator(options: EntraEmulatorOptions = {}): EntraEm
           tid: tenantId,
           uti: randomToken(16),
           ver: '2.0',
+          ...(signIn.nonce === undefined ? {} : { nonce: signIn.nonce }),
         },
         header,
       );
@@ -702,7 +850,7 @@ export function createEntraEmulator(options: EntraEmulatorOptions = {}): EntraEm
     return id;
   };
   const publicUser = (user: StoredUser): EntraUser => {
-    const { password: _password, ...rest } = user;
+    const { password: _password, totpSecret: _totp, ...rest } = user;
     return structuredClone(rest);
   };
   const publicApp = (app: StoredApp): EntraApp => {
@@ -733,6 +881,8 @@ export function createEntraEmulator(options: EntraEmulatorOptions = {}): EntraEm
       passwordExpired: input.passwordExpired ?? false,
       mfaRequired: input.mfaRequired ?? false,
       mfaRegistered: input.mfaRegistered ?? true,
+      totp: input.totp === true || input.mfaRequired === true,
+      totpSecret: input.totp === true || input.mfaRequired === true ? newTotpSecret() : undefined,
       groups: [],
     };
     users.set(user.id, user);
@@ -753,6 +903,7 @@ export function createEntraEmulator(options: EntraEmulatorOptions = {}): EntraEm
       scopes: [...(input.scopes ?? ['Custom.Read'])],
       adminConsent: input.adminConsent ?? true,
       allowPublicClient: input.allowPublicClient ?? false,
+      redirectUris: [...(input.redirectUris ?? [])],
       assignmentRequired: input.assignmentRequired ?? false,
       assignedUsers: [],
       assignedGroups: [],
@@ -814,6 +965,10 @@ export function createEntraEmulator(options: EntraEmulatorOptions = {}): EntraEm
           ),
         ),
       );
+      if (patch.totp !== undefined || patch.mfaRequired === true) {
+        user.totp = patch.totp ?? true;
+        user.totpSecret = user.totp ? (user.totpSecret ?? newTotpSecret()) : undefined;
+      }
       return publicUser(user);
     },
     removeUser(upnOrId) {
@@ -847,6 +1002,7 @@ export function createEntraEmulator(options: EntraEmulatorOptions = {}): EntraEm
       if (patch.scopes !== undefined) app.scopes = [...patch.scopes];
       if (patch.adminConsent !== undefined) app.adminConsent = patch.adminConsent;
       if (patch.allowPublicClient !== undefined) app.allowPublicClient = patch.allowPublicClient;
+      if (patch.redirectUris !== undefined) app.redirectUris = [...patch.redirectUris];
       if (patch.assignmentRequired !== undefined) app.assignmentRequired = patch.assignmentRequired;
       if (patch.assignedUsers !== undefined) app.assignedUsers = resolveUserIds(patch.assignedUsers);
       if (patch.assignedGroups !== undefined) app.assignedGroups = resolveGroupIds(patch.assignedGroups);
@@ -865,6 +1021,10 @@ export function createEntraEmulator(options: EntraEmulatorOptions = {}): EntraEm
     },
     revokeRefreshTokens: directory.revokeRefreshTokens,
     rotateKeys: (rotateOptions) => keys.rotate(rotateOptions),
+    totp: (upnOrId) => interactive.totp(interactiveUser(requireUser(upnOrId))),
+    approveDevice: (userCode, upnOrId) => interactive.approveDevice(userCode, interactiveUser(requireUser(upnOrId))),
+    denyDevice: (userCode) => interactive.denyDevice(userCode),
+    pendingUserCodes: () => interactive.pendingUserCodes(),
     signToken: (claims, signOptions = {}) =>
       keys.sign(claims, { typ: 'JWT', ...signOptions.header }, { unpublished: signOptions.unpublishedKey ?? false }),
   });

@@ -16,6 +16,8 @@ import {
 import { createDirectory, type EmulatorDirectoryApi } from './emulator-directory.js';
 import { createKeyRing, type KeyRing, type RotateKeysOptions } from './emulator-keys.js';
 import { EmulatorUsageError } from './emulator-errors.js';
+import { createInteractiveSignIn, type InteractiveTokenError, type IssuedGrant } from './emulator-interactive.js';
+import { newTotpSecret } from './emulator-totp.js';
 
 /** Okta user statuses that matter to the password grant. Only ACTIVE users get tokens. */
 export type OktaUserStatus = 'ACTIVE' | 'LOCKED_OUT' | 'SUSPENDED' | 'PASSWORD_EXPIRED' | 'DEPROVISIONED' | 'STAGED' | 'PROVISIONED';
@@ -32,8 +34,10 @@ export interface OktaUserInput {
   password: string;
   /** Default `ACTIVE`. */
   status?: OktaUserStatus;
-  /** The sign-on policy requires a second factor for this user: the password grant is denied. */
+  /** The sign-on policy requires a second factor for this user: the password grant is denied, and browser sign-in asks for a TOTP code. */
   mfaRequired?: boolean;
+  /** The user has enrolled an authenticator app (TOTP): browser sign-in asks for its code. Implied by `mfaRequired`. */
+  totp?: boolean;
   /** Group names or ids the user belongs to (groups are created on demand by name). */
   groups?: string[];
   profile?: { firstName?: string; lastName?: string; email?: string };
@@ -45,6 +49,8 @@ export interface OktaUser {
   login: string;
   status: OktaUserStatus;
   mfaRequired: boolean;
+  /** Enrolled in TOTP (`emulator.totp(login)` gives the current code). */
+  totp: boolean;
   /** Group ids. */
   groups: string[];
   profile: { firstName?: string; lastName?: string; email?: string };
@@ -80,6 +86,10 @@ export interface OktaAppInput {
   refreshTokenLifetimeSeconds?: number;
   /** Refresh token rotation (default true): each refresh returns a new one and the used one dies. */
   refreshTokenRotation?: boolean;
+  /** Sign-in redirect URIs (General → LOGIN): the authorization endpoint accepts exactly these. Default none. */
+  redirectUris?: string[];
+  /** User consent ("Require consent" on the app): browser and device sign-in show a consent page once per user. Default false. */
+  consentRequired?: boolean;
 }
 
 /** An app as the emulator holds it (no secret). */
@@ -175,10 +185,19 @@ export interface OktaEmulator
   rotateKeys(options?: RotateKeysOptions & { authorizationServer?: string }): Promise<{ kid: string; previousKid: string | undefined }>;
   /** Signs arbitrary claims with a server's key, for tests that need custom or hostile tokens. */
   signToken(claims: JWTPayload, options?: OktaSignTokenOptions): Promise<string>;
+  /** The current TOTP code (RFC 6238) of a user enrolled in TOTP (`totp` or `mfaRequired`), as their authenticator app shows it. */
+  totp(loginOrId: string): string;
+  /** Approves a pending device authorization as this user, as if they completed the verification page. */
+  approveDevice(userCode: string, loginOrId: string): void;
+  /** Denies a pending device authorization, as if the person clicked Cancel on the verification page. */
+  denyDevice(userCode: string): void;
+  /** User codes of device authorizations still waiting for the person. */
+  pendingUserCodes(): string[];
 }
 
 interface StoredUser extends OktaUser {
   password: string;
+  totpSecret: string | undefined;
 }
 interface StoredApp extends OktaApp {
   clientSecret: string | undefined;
@@ -197,6 +216,20 @@ interface RefreshGrant {
   authTime: number;
   expiresAt: number;
 }
+
+const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
+
+/** Okta's answers to the device and authorization code grants, as data. */
+const OKTA_DEVICE_ERRORS: Record<InteractiveTokenError, readonly [number, string, string]> = {
+  authorization_pending: [400, 'authorization_pending', 'The device authorization is pending. Please try again later.'],
+  slow_down: [400, 'slow_down', 'The client is polling too frequently. Please slow down.'],
+  access_denied: [400, 'access_denied', 'The resource owner or authorization server denied the request.'],
+  expired_token: [400, 'expired_token', 'The device code has expired.'],
+  bad_verification_code: [400, 'invalid_grant', 'The device code is invalid or has expired.'],
+  invalid_code: [400, 'invalid_grant', 'The authorization code is invalid or has expired.'],
+  redirect_uri_mismatch: [400, 'invalid_grant', "The 'redirect_uri' does not match the redirection URI used in the authorization request."],
+  pkce_mismatch: [400, 'invalid_grant', 'PKCE verification failed.'],
+};
 
 const OIDC_SCOPES = new Set(['openid', 'profile', 'email', 'address', 'phone', 'offline_access', 'groups']);
 const ORG_SERVER = 'org';
@@ -281,7 +314,7 @@ export function createOktaEmulator(options: OktaEmulatorOptions = {}): OktaEmula
     skewMs: options.skewMs,
     defaultBaseUrl: options.orgUrl ?? 'https://emulator.okta.test',
     endpoints: () => serverUrls(serverById(undefined)),
-    classify: (url) => routeOf(url.pathname)?.endpoint ?? 'not_found',
+    classify: (url) => routeOf(url.pathname)?.endpoint ?? (interactive.ownsPath(url.pathname) ? 'sign_in_page' : 'not_found'),
     route,
     rateLimited: (retryAfterSeconds, retryAfter) => {
       const reset = Math.ceil(clock.now() / 1000) + retryAfterSeconds;
@@ -312,7 +345,7 @@ export function createOktaEmulator(options: OktaEmulatorOptions = {}): OktaEmula
   }
 
   /** Maps a path to (server, endpoint); undefined when not an emulated path. */
-  function routeOf(pathname: string): { server: AuthServer; endpoint: 'discovery' | 'jwks' | 'token' } | undefined {
+  function routeOf(pathname: string): { server: AuthServer; endpoint: 'discovery' | 'jwks' | 'token' | 'authorize' | 'device_authorization' } | undefined {
     const path = pathname.replace(/\/+$/, '');
     const org = servers.get(ORG_SERVER);
     if (org === undefined) return undefined;
@@ -321,19 +354,31 @@ export function createOktaEmulator(options: OktaEmulatorOptions = {}): OktaEmula
     }
     if (path === '/oauth2/v1/keys') return { server: org, endpoint: 'jwks' };
     if (path === '/oauth2/v1/token') return { server: org, endpoint: 'token' };
-    const custom = /^\/oauth2\/([^/]+)\/(\.well-known\/openid-configuration|\.well-known\/oauth-authorization-server|v1\/keys|v1\/token)$/.exec(path);
+    if (path === '/oauth2/v1/authorize') return { server: org, endpoint: 'authorize' };
+    if (path === '/oauth2/v1/device/authorize') return { server: org, endpoint: 'device_authorization' };
+    const custom = /^\/oauth2\/([^/]+)\/(\.well-known\/openid-configuration|\.well-known\/oauth-authorization-server|v1\/keys|v1\/token|v1\/authorize|v1\/device\/authorize)$/.exec(path);
     if (custom === null) return undefined;
     const server = servers.get(decodeURIComponent(custom[1] ?? ''));
     if (server === undefined || server.id === undefined) return undefined;
     const tail = custom[2] ?? '';
-    return { server, endpoint: tail === 'v1/keys' ? 'jwks' : tail === 'v1/token' ? 'token' : 'discovery' };
+    const endpoints = { 'v1/keys': 'jwks', 'v1/token': 'token', 'v1/authorize': 'authorize', 'v1/device/authorize': 'device_authorization' } as const;
+    return { server, endpoint: (endpoints as Record<string, (typeof endpoints)[keyof typeof endpoints]>)[tail] ?? 'discovery' };
   }
 
   async function route(request: Request, context: { stats: { grant(name: string): void } }): Promise<Response> {
     const url = new URL(request.url);
+    if (interactive.ownsPath(url.pathname)) return interactive.page(request);
     const target = routeOf(url.pathname);
     if (target === undefined) {
       return oktaApiError(404, 'E0000022', 'The endpoint does not support the provided HTTP method');
+    }
+    if (target.endpoint === 'authorize') {
+      if (request.method !== 'GET') return oktaApiError(405, 'E0000022', 'The endpoint does not support the provided HTTP method');
+      return interactive.authorize(request, target.server);
+    }
+    if (target.endpoint === 'device_authorization') {
+      if (request.method !== 'POST') return oktaApiError(405, 'E0000022', 'The endpoint does not support the provided HTTP method');
+      return deviceAuthorization(request, target.server);
     }
     if (target.endpoint === 'token') {
       if (request.method !== 'POST') return oktaApiError(405, 'E0000022', 'The endpoint does not support the provided HTTP method');
@@ -355,13 +400,15 @@ export function createOktaEmulator(options: OktaEmulatorOptions = {}): OktaEmula
     return {
       issuer: urls.issuer,
       authorization_endpoint: `${base}/v1/authorize`,
+      device_authorization_endpoint: `${base}/v1/device/authorize`,
       token_endpoint: urls.tokenEndpoint,
       userinfo_endpoint: `${base}/v1/userinfo`,
       registration_endpoint: `${host.baseUrl}/oauth2/v1/clients`,
       jwks_uri: urls.jwksUri,
-      response_types_supported: ['code', 'id_token', 'code id_token', 'code token', 'id_token token', 'code id_token token'],
-      response_modes_supported: ['query', 'fragment', 'form_post', 'okta_post_message'],
-      grant_types_supported: ['authorization_code', 'implicit', 'refresh_token', 'password', 'urn:ietf:params:oauth:grant-type:device_code'],
+      // What the emulator implements: the code flow (query response mode) and these four grants.
+      response_types_supported: ['code'],
+      response_modes_supported: ['query'],
+      grant_types_supported: ['authorization_code', 'refresh_token', 'password', 'urn:ietf:params:oauth:grant-type:device_code'],
       subject_types_supported: ['public'],
       id_token_signing_alg_values_supported: ['RS256'],
       scopes_supported: scopes,
@@ -436,17 +483,8 @@ export function createOktaEmulator(options: OktaEmulatorOptions = {}): OktaEmula
     const orgLimited = takeOrgLimit();
     if (orgLimited !== undefined) return orgLimited;
 
-    const auth = readClientAuth(request, form);
-    if (auth.kind === 'multiple') return oauthError(OKTA_ERRORS.multipleCredentials);
-    if (auth.kind === 'malformed') return oauthError(OKTA_ERRORS.clientAuthFailed);
-    if (auth.clientId === undefined || auth.clientId === '') return oauthError(OKTA_ERRORS.clientAuthFailed);
-    const app = apps.get(auth.clientId);
-    if (app === undefined) return oktaApiError(401, 'invalid_client', "Invalid value for 'client_id' parameter.");
-    if (app.confidential) {
-      if (auth.kind === 'none') return oauthError(OKTA_ERRORS.clientAuthFailed);
-      const expired = app.clientSecretExpiresAt !== undefined && app.clientSecretExpiresAt <= clock.now();
-      if (expired || !secretEquals(auth.clientSecret, app.clientSecret)) return oauthError(OKTA_ERRORS.badSecret);
-    }
+    const app = authenticateClient(request, form);
+    if (app instanceof Response) return app;
 
     if (grantType === '') {
       return jsonResponse(400, { error: 'invalid_request', error_description: "The 'grant_type' parameter is required." });
@@ -465,11 +503,82 @@ export function createOktaEmulator(options: OktaEmulatorOptions = {}): OktaEmula
     }
     if (grantType === 'password') return passwordGrant(form, app, server);
     if (grantType === 'refresh_token') return refreshGrant(form, app, server);
+    if (grantType === 'authorization_code') return interactive.tokenGrant('authorization_code', form, app.clientId, request);
+    if (grantType === DEVICE_GRANT) return interactive.tokenGrant('device_code', form, app.clientId, request);
     return jsonResponse(400, {
       error: 'unsupported_grant_type',
       error_description: `The emulator does not implement the '${grantType}' grant.`,
     });
   }
+
+  /** Client authentication of the token and device authorization endpoints: the app, or Okta's refusal. */
+  function authenticateClient(request: Request, form: URLSearchParams): StoredApp | Response {
+    const auth = readClientAuth(request, form);
+    if (auth.kind === 'multiple') return oauthError(OKTA_ERRORS.multipleCredentials);
+    if (auth.kind === 'malformed') return oauthError(OKTA_ERRORS.clientAuthFailed);
+    if (auth.clientId === undefined || auth.clientId === '') return oauthError(OKTA_ERRORS.clientAuthFailed);
+    const app = apps.get(auth.clientId);
+    if (app === undefined) return oktaApiError(401, 'invalid_client', "Invalid value for 'client_id' parameter.");
+    if (app.confidential) {
+      if (auth.kind === 'none') return oauthError(OKTA_ERRORS.clientAuthFailed);
+      const expired = app.clientSecretExpiresAt !== undefined && app.clientSecretExpiresAt <= clock.now();
+      if (expired || !secretEquals(auth.clientSecret, app.clientSecret)) return oauthError(OKTA_ERRORS.badSecret);
+    }
+    return app;
+  }
+
+  async function deviceAuthorization(request: Request, server: AuthServer): Promise<Response> {
+    const form = await readForm(request);
+    if (form === undefined) return oauthError(OKTA_ERRORS.contentType);
+    const app = authenticateClient(request, form);
+    if (app instanceof Response) return app;
+    const scopes = checkScopes(splitScopes(form.get('scope')), app, server);
+    if (scopes instanceof Response) return scopes;
+    return interactive.deviceAuthorization(form, app.clientId, server, request);
+  }
+
+  // ---- browser and device sign-in (pages and state in emulator-interactive.ts) -------------
+
+  const consents = new Set<string>();
+  const interactive = createInteractiveSignIn<AuthServer>({
+    brand: 'Okta',
+    clock,
+    pagesPath: '/signin',
+    verificationUri: () => `${host.baseUrl}/activate`,
+    formatUserCode: (code) => `${code.slice(0, 4)}-${code.slice(4)}`,
+    verificationUriComplete: true,
+    deviceCodeLifetimeSeconds: 600,
+    appName: (clientId) => (apps.has(clientId) ? `Ubiq (${clientId})` : undefined),
+    checkRedirectUri(clientId, redirectUri) {
+      if (apps.get(clientId)?.redirectUris.includes(redirectUri) === true) return undefined;
+      return `The 'redirect_uri' parameter must be a Login redirect URI in the client app settings: ${host.baseUrl}/admin/app/oidc_client/instance/${clientId}#tab-general`;
+    },
+    checkGrant(clientId, grant) {
+      const wanted: OktaGrantType = grant === 'device_code' ? DEVICE_GRANT : 'authorization_code';
+      return apps.get(clientId)?.grantTypes.includes(wanted) === true ? undefined : 'unauthorized_client';
+    },
+    verifyPassword(username, password) {
+      const user = findUser(username);
+      // Okta's sign-in widget says the same for a wrong password and an account that cannot sign in.
+      if (user === undefined || !secretEquals(password, user.password) || user.status !== 'ACTIVE') return 'Unable to sign in';
+      return interactiveUser(user);
+    },
+    findUser(id) {
+      const user = users.get(id);
+      return user === undefined ? undefined : interactiveUser(user);
+    },
+    needsConsent: (clientId, userId) => apps.get(clientId)?.consentRequired === true && !consents.has(`${clientId} ${userId}`),
+    recordConsent: (clientId, userId) => consents.add(`${clientId} ${userId}`),
+    async issue(grant: IssuedGrant<AuthServer>) {
+      const app = apps.get(grant.clientId);
+      const user = users.get(grant.userId);
+      if (app === undefined || user === undefined || user.status !== 'ACTIVE') return oauthError(OKTA_ERRORS.invalidCredentials);
+      return issue(app, grant.context, user, splitScopes(grant.scope), grant.authTime, {}, undefined, { nonce: grant.nonce, amr: grant.amr });
+    },
+    tokenError: (kind: InteractiveTokenError) => oauthError(OKTA_DEVICE_ERRORS[kind]),
+    deviceError: (error, description) => jsonResponse(400, { error, error_description: description }),
+  });
+  const interactiveUser = (user: StoredUser) => ({ id: user.id, login: user.login, totpSecret: user.totpSecret });
 
   /** Checks requested scopes against the server and the app; returns the scopes or an error. */
   function checkScopes(requested: string[], app: StoredApp, server: AuthServer): string[] | Response {
@@ -545,6 +654,7 @@ export function createOktaEmulator(options: OktaEmulatorOptions = {}): OktaEmula
     authTime: number,
     headers: Record<string, string>,
     keepRefreshToken?: string,
+    signIn: { nonce?: string | undefined; amr?: string[] } = {},
   ): Promise<Response> {
     const urls = serverUrls(server);
     const iat = host.issuedAt();
@@ -589,8 +699,9 @@ export function createOktaEmulator(options: OktaEmulatorOptions = {}): OktaEmula
         iat,
         exp: iat + 3600,
         jti: `ID.${randomToken(32)}`,
-        amr: ['pwd'],
+        amr: signIn.amr ?? ['pwd'],
         idp: orgId,
+        ...(signIn.nonce === undefined ? {} : { nonce: signIn.nonce }),
         preferred_username: user.login,
         auth_time: authTime,
         at_hash: digest.subarray(0, digest.length / 2).toString('base64url'),
@@ -613,7 +724,7 @@ export function createOktaEmulator(options: OktaEmulatorOptions = {}): OktaEmula
     return app;
   }
   const publicUser = (user: StoredUser): OktaUser => {
-    const { password: _password, ...rest } = user;
+    const { password: _password, totpSecret: _totp, ...rest } = user;
     return structuredClone(rest);
   };
   const publicApp = (app: StoredApp): OktaApp => {
@@ -635,6 +746,8 @@ export function createOktaEmulator(options: OktaEmulatorOptions = {}): OktaEmula
       password: input.password,
       status: input.status ?? 'ACTIVE',
       mfaRequired: input.mfaRequired ?? false,
+      totp: input.totp === true || input.mfaRequired === true,
+      totpSecret: input.totp === true || input.mfaRequired === true ? newTotpSecret() : undefined,
       groups: [],
       profile: { ...input.profile },
     };
@@ -656,6 +769,8 @@ export function createOktaEmulator(options: OktaEmulatorOptions = {}): OktaEmula
       accessTokenLifetimeSeconds: input.accessTokenLifetimeSeconds ?? 3600,
       refreshTokenLifetimeSeconds: input.refreshTokenLifetimeSeconds ?? 90 * 24 * 3600,
       refreshTokenRotation: input.refreshTokenRotation ?? true,
+      redirectUris: [...(input.redirectUris ?? [])],
+      consentRequired: input.consentRequired ?? false,
     };
     apps.set(clientId, app);
     return publicApp(app);
@@ -685,6 +800,11 @@ export function createOktaEmulator(options: OktaEmulatorOptions = {}): OktaEmula
       if (patch.password !== undefined) user.password = patch.password;
       if (patch.status !== undefined) user.status = patch.status;
       if (patch.mfaRequired !== undefined) user.mfaRequired = patch.mfaRequired;
+      const wantsTotp = patch.totp ?? (patch.mfaRequired === true ? true : undefined);
+      if (wantsTotp !== undefined) {
+        user.totp = wantsTotp;
+        user.totpSecret = wantsTotp ? (user.totpSecret ?? newTotpSecret()) : undefined;
+      }
       if (patch.profile !== undefined) user.profile = { ...user.profile, ...patch.profile };
       return publicUser(user);
     },
@@ -716,6 +836,8 @@ export function createOktaEmulator(options: OktaEmulatorOptions = {}): OktaEmula
       if (patch.accessTokenLifetimeSeconds !== undefined) app.accessTokenLifetimeSeconds = patch.accessTokenLifetimeSeconds;
       if (patch.refreshTokenLifetimeSeconds !== undefined) app.refreshTokenLifetimeSeconds = patch.refreshTokenLifetimeSeconds;
       if (patch.refreshTokenRotation !== undefined) app.refreshTokenRotation = patch.refreshTokenRotation;
+      if (patch.redirectUris !== undefined) app.redirectUris = [...patch.redirectUris];
+      if (patch.consentRequired !== undefined) app.consentRequired = patch.consentRequired;
       return publicApp(app);
     },
     expireSecret(clientId) {
@@ -729,6 +851,10 @@ export function createOktaEmulator(options: OktaEmulatorOptions = {}): OktaEmula
       const { authorizationServer, ...rest } = rotateOptions;
       return serverById(authorizationServer === ORG_SERVER ? undefined : authorizationServer).keys.rotate(rest);
     },
+    totp: (loginOrId) => interactive.totp(interactiveUser(requireUser(loginOrId))),
+    approveDevice: (userCode, loginOrId) => interactive.approveDevice(userCode, interactiveUser(requireUser(loginOrId))),
+    denyDevice: (userCode) => interactive.denyDevice(userCode),
+    pendingUserCodes: () => interactive.pendingUserCodes(),
     signToken(claims, signOptions = {}) {
       const server = serverById(signOptions.authorizationServer === ORG_SERVER ? undefined : signOptions.authorizationServer);
       return server.keys.sign(claims, signOptions.header, { unpublished: signOptions.unpublishedKey ?? false });
