@@ -7,7 +7,7 @@
 // to a group of 50,000 touches one key. Tests check materialised == derived after every step.
 // The engine knows nothing about HTTP; callers (SCIM and admin handlers) tell it what changed.
 import { createApiKeyRecord } from './store/api-key.js';
-import { normalizeGroupName, type ApiKeyRecord, type ReferenceStore, type UserRecord } from './store/types.js';
+import { normalizeGroupName, type ApiKeyRecord, type DatasetRecord, type ReferenceStore, type UserRecord } from './store/types.js';
 
 /** Why an API key may or may not use a dataset (the admin API's access query and the key endpoints). */
 export type AccessDecision =
@@ -59,12 +59,21 @@ export function keyAccess(store: ReferenceStore, key: ApiKeyRecord): ReadonlySet
   return key.autoProvisioned ? store.materialisedAccess(key.id) : key.manualDatasetIds;
 }
 
-/** Answer "can key K use dataset D, and why not". */
+/**
+ * Answer "can key K use dataset D, and why not" for references as the admin API takes them (key id or
+ * public value; dataset id or name). The key endpoints resolve the dataset by name themselves and call
+ * {@link explainDatasetAccess} with that record, so access is checked for the dataset whose key is issued.
+ */
 export function explainAccess(store: ReferenceStore, keyId: string, datasetId: string): AccessDecision {
   const key = store.getApiKey(keyId) ?? store.findApiKeyByAccessKeyId(keyId);
   if (!key) return { allowed: false, reason: 'key_not_found', message: `No API key "${keyId}".` };
   const dataset = store.getDataset(datasetId) ?? store.findDatasetByName(datasetId);
   if (!dataset) return { allowed: false, reason: 'dataset_not_found', message: `No dataset "${datasetId}".` };
+  return explainDatasetAccess(store, key, dataset);
+}
+
+/** "Can this key use this dataset record, and why not": the one access decision, for records already looked up. */
+export function explainDatasetAccess(store: ReferenceStore, key: ApiKeyRecord, dataset: DatasetRecord): AccessDecision {
   if (!key.autoProvisioned) {
     if (!key.enabled) return { allowed: false, reason: 'key_disabled', message: `API key "${key.name}" is disabled.` };
     return key.manualDatasetIds.has(dataset.id)

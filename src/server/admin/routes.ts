@@ -9,7 +9,8 @@ import type { z } from 'zod';
 import type { ServerContext, ServerEnv } from '../context.js';
 import { bearerMatches, readJsonBody } from '../http-util.js';
 import { explainAccess, keyAccess } from '../provisioning.js';
-import type { ApiKeyRecord, DatasetGroupRecord, DatasetRecord } from '../store/types.js';
+import { createStructuredDataset, structuredDefinitionProblem, structuredInputSchema } from '../keys/structured-definition.js';
+import type { ApiKeyRecord, DatasetGroupRecord, DatasetRecord, StructuredDataset } from '../store/types.js';
 import { AdminError } from './errors.js';
 import {
   accessQuerySchema,
@@ -60,6 +61,28 @@ export function registerAdminRoutes(app: Hono<ServerEnv>, ctx: ServerContext): v
     if (!dataset) throw new AdminError(404, 'dataset_not_found', `No dataset "${ref.slice(0, 200)}".`);
     return dataset;
   };
+  const structuredByRef = (ref: string): DatasetRecord => {
+    const dataset = datasetByRef(ref);
+    if (dataset.structured === undefined) throw new AdminError(400, 'dataset_type_mismatch', `Dataset "${dataset.name}" is unstructured; only structured datasets have key numbers.`);
+    return dataset;
+  };
+  const renderStructured = (s: StructuredDataset) => ({
+    inputCharacterSet: s.definition.input_character_set,
+    outputCharacterSet: s.definition.output_character_set,
+    passthrough: s.definition.passthrough,
+    minInputLength: s.definition.min_input_length,
+    maxInputLength: s.definition.max_input_length,
+    algorithm: s.definition.encryption_algorithm,
+    msbEncodingBits: s.definition.msb_encoding_bits,
+    currentKeyNumber: s.currentKeyNumber,
+    maxKeyNumber: s.maxKeyNumber,
+  });
+  const renderKeys = (d: DatasetRecord) => ({
+    dataset: { id: d.id, name: d.name },
+    currentKeyNumber: d.structured?.currentKeyNumber ?? 0,
+    keyNumbers: Array.from({ length: (d.structured?.currentKeyNumber ?? 0) + 1 }, (_, n) => n),
+    maxKeyNumber: d.structured?.maxKeyNumber ?? 0,
+  });
   const datasetGroupByRef = (ref: string): DatasetGroupRecord => {
     const group = store.getDatasetGroup(ref) ?? store.findDatasetGroupByName(ref);
     if (!group) throw new AdminError(404, 'dataset_group_not_found', `No dataset group "${ref.slice(0, 200)}".`);
@@ -84,6 +107,7 @@ export function registerAdminRoutes(app: Hono<ServerEnv>, ctx: ServerContext): v
     type: d.type,
     created: d.created.toISOString(),
     datasetGroups: [...store.listDatasetGroups()].filter((g) => g.datasetIds.has(d.id)).map((g) => ({ id: g.id, name: g.name })),
+    ...(d.structured === undefined ? {} : { structured: renderStructured(d.structured) }),
   });
   const renderDatasetGroup = (g: DatasetGroupRecord) => {
     const matching = store.findGroupByDisplayName(g.name);
@@ -144,11 +168,35 @@ export function registerAdminRoutes(app: Hono<ServerEnv>, ctx: ServerContext): v
     const input = await body(c, datasetCreateSchema);
     if (store.findDatasetByName(input.name)) throw new AdminError(409, 'dataset_exists', `A dataset named "${input.name}" already exists.`);
     const groups = input.datasetGroups.map(datasetGroupByRef);
-    const dataset: DatasetRecord = { id: newId(), name: input.name, type: input.type, created: ctx.now() };
+    let structured: StructuredDataset | undefined;
+    if (input.type === 'structured') {
+      const definition = structuredInputSchema.parse(input.structured ?? {});
+      const problem = structuredDefinitionProblem(definition);
+      if (problem !== undefined) throw new AdminError(400, 'invalid_request', `${problem}.`);
+      structured = createStructuredDataset(definition);
+    }
+    const dataset: DatasetRecord = { id: newId(), name: input.name, type: input.type, created: ctx.now(), ...(structured === undefined ? {} : { structured }) };
     store.putDataset(dataset);
     for (const g of groups) g.datasetIds.add(dataset.id);
     datasetGroupChanged(...groups.map((g) => g.name));
     return json(201, renderDataset(dataset));
+  });
+  // Structured datasets' keys: encryption uses the current key number; every earlier one still decrypts.
+  r('get', '/datasets/:id/keys', (c) => json(200, renderKeys(structuredByRef(c.req.param('id') ?? ''))));
+  r('post', '/datasets/:id/keys/rotate', (c) => {
+    const dataset = structuredByRef(c.req.param('id') ?? '');
+    const state = dataset.structured!;
+    if (state.currentKeyNumber >= state.maxKeyNumber) {
+      throw new AdminError(
+        409,
+        'key_numbers_exhausted',
+        `Dataset "${dataset.name}" is at key number ${state.currentKeyNumber}, the largest its output character set can encode.`,
+        'Create a new structured dataset with a larger output character set.',
+      );
+    }
+    state.currentKeyNumber += 1;
+    ctx.logger.info?.('admin: structured dataset key rotated', { dataset: dataset.name, keyNumber: state.currentKeyNumber });
+    return json(200, renderKeys(dataset));
   });
   r('delete', '/datasets/:id', (c) => {
     const dataset = datasetByRef(c.req.param('id') ?? '');

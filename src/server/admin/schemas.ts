@@ -1,5 +1,6 @@
 // zod schemas of the admin API's request bodies and queries.
 import { z } from 'zod';
+import { structuredInputSchema } from '../keys/structured-definition.js';
 
 const nullableUrl = z.union([z.url({ protocol: /^https?$/ }), z.null()]);
 const nullableText = z.union([z.string().trim().min(1).max(2048), z.null()]);
@@ -12,14 +13,26 @@ export const idpPatchSchema = z.strictObject({
   usernameClaim: nullableText.optional(),
 });
 
-const name = z.string().trim().min(1, 'must not be empty').max(256);
+/** Ubiq's limit is in bytes: a name travels in a one-byte length field of every encrypted data key. */
+export const MAX_NAME_BYTES = 255;
+const name = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .refine((value) => Buffer.byteLength(value, 'utf8') <= MAX_NAME_BYTES, `must be at most ${MAX_NAME_BYTES} bytes of UTF-8`);
 
-export const datasetCreateSchema = z.strictObject({
-  name,
-  type: z.enum(['structured', 'unstructured']).default('unstructured'),
-  /** Dataset groups (ids or names) to assign the new dataset to. */
-  datasetGroups: z.array(z.string().min(1)).max(1000).default([]),
-});
+export const datasetCreateSchema = z
+  .strictObject({
+    name,
+    type: z.enum(['structured', 'unstructured']).default('unstructured'),
+    /** Dataset groups (ids or names) to assign the new dataset to. */
+    datasetGroups: z.array(z.string().min(1)).max(1000).default([]),
+    /** Structured datasets: the format-preserving definition (defaults: a 9-digit identifier). */
+    structured: structuredInputSchema.optional(),
+  })
+  .refine((value) => value.structured === undefined || value.type === 'structured', { message: 'only a structured dataset takes a structured definition', path: ['structured'] })
+  // def_keys takes a comma-separated list of names.
+  .refine((value) => value.type !== 'structured' || !value.name.includes(','), { message: 'a structured dataset name may not contain a comma', path: ['name'] });
 
 export const datasetGroupCreateSchema = z.strictObject({
   name,

@@ -1,30 +1,23 @@
 import type { Hono } from 'hono';
-import type { KeyObject } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { verifyUbiqRequest } from '../../signing/verify-request.js';
 import type { ServerCertificateAuthority } from '../ca.js';
-import { isPayloadCertError } from '../ca-errors.js';
 import type { ServerContext, ServerEnv } from '../context.js';
-import { explainAccess, keyAccess } from '../provisioning.js';
+import { keyAccess } from '../provisioning.js';
 import type { ApiKeyRecord, DatasetRecord } from '../store/types.js';
 import type { ResolvedSsoAndKeyOptions } from '../options.js';
 import { readBodyBytes } from '../http-util.js';
 import { jsonNoStore, problem } from '../sso/responses.js';
 import { createDataKeyVault, DataKeyError } from './data-keys.js';
-import { readPayloadCert } from './payload-cert.js';
+import { createKeyRequestAuthoriser } from './key-request-auth.js';
+import { registerStructuredKeyRoutes } from './structured-routes.js';
 
 const encryptionBodySchema = z.object({
   uses: z.int().min(1).max(1_000_000_000).optional(),
   dataset: z.string().min(1).max(255).optional(),
 });
 const decryptionBodySchema = z.object({ encrypted_data_key: z.string().min(1).max(4096) });
-
-/** What a key request proved about its caller. */
-interface AuthorisedCaller {
-  key: ApiKeyRecord;
-  body: Record<string, unknown>;
-  recipient: KeyObject;
-}
 
 /**
  * Registers the key endpoints of DESIGN §2.7 at the origin, and `POST /api/v3/tracking/events`.
@@ -51,87 +44,23 @@ export function registerKeyRoutes(
   options: ResolvedSsoAndKeyOptions,
   ca: () => Promise<ServerCertificateAuthority>,
 ): { trackingEvents: () => number } {
-  const vault = createDataKeyVault(options.dataKeyMasterSecret === undefined ? {} : { masterSecret: options.dataKeyMasterSecret });
+  // One secret for the unstructured datasets' master keys and the structured datasets' data keys.
+  const masterSecret = options.dataKeyMasterSecret ?? randomBytes(32);
+  const vault = createDataKeyVault({ masterSecret });
   let trackingEvents = 0;
 
-  /** Signature, then body, then certificate, then key state. Returns the caller or a refusal. */
-  const authorise = async (request: Request): Promise<AuthorisedCaller | Response> => {
-    const bytes = await readBodyBytes(request, ctx.options.bodyLimitBytes);
-    if (bytes === undefined) return problem(413, 'body_too_large', `The request body is larger than ${ctx.options.bodyLimitBytes} bytes.`);
-    const verification = verifyUbiqRequest({
-      method: request.method,
-      url: request.url,
-      headers: request.headers,
-      body: bytes,
-      // Disabled keys still authenticate, so that a refusal can say "disabled" (403) rather than "unknown" (401).
-      lookupSigningKey: (accessKeyId) => ctx.store.findApiKeyByAccessKeyId(accessKeyId)?.secretSigningKey,
-      now: ctx.now(),
-      maxSkewSeconds: options.signatureMaxSkewSeconds,
-    });
-    if (!verification.ok) {
-      return problem(401, 'invalid_signature', verification.message, {
-        reason: verification.code,
-        hint: 'Sign the request with the public_value/signing_value returned by the SSO endpoint (DESIGN §2.6), with a current clock.',
-      });
-    }
-    const key = ctx.store.findApiKeyByAccessKeyId(verification.accessKeyId);
-    if (key === undefined) return problem(401, 'invalid_signature', 'The API key no longer exists.', { reason: 'unknown_key' });
-
-    let body: Record<string, unknown> = {};
-    if (bytes.byteLength > 0) {
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(Buffer.from(bytes).toString('utf8'));
-      } catch {
-        return problem(400, 'invalid_request', 'The body is not JSON.', { reason: 'invalid_json' });
-      }
-      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-        return problem(400, 'invalid_request', 'The body must be a JSON object.', { reason: 'invalid_json' });
-      }
-      body = parsed as Record<string, unknown>;
-    }
-
-    const read = readPayloadCert(body, new URL(request.url));
-    if (!read.ok) {
-      return problem(401, 'invalid_payload_cert', read.reason === 'missing' ? 'The request has no payload_cert.' : 'payload_cert is not base64 of a PEM certificate.', {
-        reason: read.reason,
-        hint: 'Send payload_cert = base64 of the api_cert PEM returned by the SSO endpoint.',
-      });
-    }
-    const authority = await ca();
-    let recipient: KeyObject;
-    try {
-      ({ publicKey: recipient } = await authority.checkPayloadCert(read.pem, key.accessKeyId, ctx.now()));
-    } catch (error) {
-      if (isPayloadCertError(error)) {
-        return problem(401, 'invalid_payload_cert', error.message, { reason: error.reason, ...(error.hint ? { hint: error.hint } : {}) });
-      }
-      throw error;
-    }
-    if (!key.enabled) {
-      return problem(403, 'api_key_disabled', `API key "${key.name}" is disabled.`, { reason: 'api_key_disabled' });
-    }
-    return { key, body, recipient };
-  };
-
-  const denied = (key: ApiKeyRecord, dataset: string) => {
-    const decision = explainAccess(ctx.store, key.id, dataset);
-    return problem(403, 'dataset_access_denied', `API key "${key.name}" may not use dataset "${dataset}": ${decision.message}`, {
-      dataset,
-      reason: decision.reason,
-      hint: 'Access comes from membership of a SCIM group whose name matches a Dataset Group containing the dataset.',
-    });
-  };
+  const authorise = createKeyRequestAuthoriser(ctx, options, ca);
+  registerStructuredKeyRoutes(app, ctx, authorise, masterSecret);
 
   const chooseDataset = (key: ApiKeyRecord, named: string | undefined): DatasetRecord | Response => {
     if (named !== undefined) {
+      // One lookup, by name: access is decided for the record whose key is issued (a name is never read as an id).
       const dataset = ctx.store.findDatasetByName(named);
-      if (dataset !== undefined && dataset.type !== 'unstructured') {
+      if (dataset === undefined) return authorise.unknownDataset(key, named);
+      if (dataset.type !== 'unstructured') {
         return problem(400, 'dataset_type_mismatch', `Dataset "${named}" is ${dataset.type}; this endpoint serves unstructured datasets.`, { dataset: named });
       }
-      const decision = explainAccess(ctx.store, key.id, named);
-      if (!decision.allowed || dataset === undefined) return denied(key, named);
-      return dataset;
+      return authorise.denyUnlessAllowed(key, dataset) ?? dataset;
     }
     const usable = [...keyAccess(ctx.store, key)]
       .map((id) => ctx.store.getDataset(id))
@@ -172,7 +101,10 @@ export function registerKeyRoutes(
       if (error instanceof DataKeyError) return problem(400, 'invalid_encrypted_data_key', error.message);
       throw error;
     }
-    if (!explainAccess(ctx.store, caller.key.id, datasetName).allowed) return denied(caller.key, datasetName);
+    const dataset = ctx.store.findDatasetByName(datasetName);
+    if (dataset === undefined) return authorise.unknownDataset(caller.key, datasetName);
+    const refusal = authorise.denyUnlessAllowed(caller.key, dataset);
+    if (refusal !== undefined) return refusal;
     let fields: ReturnType<typeof vault.rewrap>;
     try {
       fields = vault.rewrap(body.data.encrypted_data_key, caller.recipient);

@@ -49,6 +49,43 @@ export interface DatasetRecord {
   name: string;
   type: DatasetType;
   created: Date;
+  /** Structured datasets only: the format-preserving definition and the key numbers issued so far. */
+  structured?: StructuredDataset;
+}
+
+/**
+ * A structured (format-preserving, FF1) dataset's definition: what `GET /api/v0/ffs` answers, in the
+ * official clients' field names, minus `name`. The clients run FF1 themselves; the server only hands out
+ * the definition and the keys.
+ */
+export interface StructuredDefinition {
+  /** The characters a plaintext is made of (FF1 radix = its length). Unique characters. */
+  input_character_set: string;
+  /** The characters a ciphertext is made of; at least as many as the input set (room for the key number). */
+  output_character_set: string;
+  /** Characters copied through unencrypted (dashes in `123-45-6789`). */
+  passthrough: string;
+  min_input_length: number;
+  max_input_length: number;
+  /** The FF1 tweak (base64); constant per dataset. */
+  tweak: string;
+  tweak_source: 'constant';
+  tweak_min_len: number;
+  tweak_max_len: number;
+  encryption_algorithm: 'FF1';
+  /** How many low bits of the first ciphertext character carry the input digit; the key number sits above them. */
+  msb_encoding_bits: number;
+  /** Random per dataset (base64), as Ubiq's definitions carry one. */
+  salt: string;
+}
+
+/** A structured dataset's definition and key state. */
+export interface StructuredDataset {
+  definition: StructuredDefinition;
+  /** The key number encryption uses now; keys 0..current stay available for decryption. */
+  currentKeyNumber: number;
+  /** The largest key number the output character set can encode (see `msb_encoding_bits`). */
+  maxKeyNumber: number;
 }
 
 /** A Ubiq dataset group. Matches the SCIM group whose displayName has the same {@link normalizeGroupName}. */
