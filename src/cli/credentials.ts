@@ -1,60 +1,9 @@
-import type { UbiqCredentials } from '../credentials/ubiq-credentials.js';
 import type { Command } from './command.js';
 import { COMMON_HELP, stringOption } from './command.js';
+import { FORMATS, formatCredentials, type Format } from './credentials-format.js';
 import { EXIT, UsageError } from './exit-codes.js';
 import { runDefaultProvider } from './provider-run.js';
 import { keySizeFrom, loadOptionsFrom, SETTINGS_HELP, SETTINGS_OPTIONS } from './settings-options.js';
-
-const FORMATS = ['json', 'env', 'ini'] as const;
-type Format = (typeof FORMATS)[number];
-
-/** POSIX shell single-quoting: safe for any value, including PEM line breaks. */
-function shellQuote(value: string): string {
-  return `'${value.replace(/'/g, `'\\''`)}'`;
-}
-
-/** The credentials as plain data (this command exists to print secrets). */
-export function credentialsRecord(credentials: UbiqCredentials): Record<string, string> {
-  const base = {
-    server: credentials.server,
-    accessKeyId: credentials.accessKeyId,
-    secretSigningKey: credentials.secretSigningKey,
-    secretCryptoAccessKey: credentials.secretCryptoAccessKey,
-  };
-  if (credentials.kind === 'static') return base;
-  return {
-    ...base,
-    payloadCert: credentials.payloadCert,
-    encryptedPrivateKey: credentials.encryptedPrivateKey,
-    expiresAt: credentials.expiresAt.toISOString(),
-    username: credentials.username,
-    provider: credentials.provider,
-  };
-}
-
-/** Renders credentials in one of the export formats. */
-export function formatCredentials(credentials: UbiqCredentials, format: Format, profile: string): string {
-  const record = credentialsRecord(credentials);
-  if (format === 'json') return `${JSON.stringify({ kind: credentials.kind, ...record }, null, 2)}\n`;
-  if (format === 'env') {
-    const names: Record<string, string> = {
-      server: 'UBIQ_SERVER',
-      accessKeyId: 'UBIQ_ACCESS_KEY_ID',
-      secretSigningKey: 'UBIQ_SECRET_SIGNING_KEY',
-      secretCryptoAccessKey: 'UBIQ_SECRET_CRYPTO_ACCESS_KEY',
-      payloadCert: 'UBIQ_PAYLOAD_CERT',
-      encryptedPrivateKey: 'UBIQ_ENCRYPTED_PRIVATE_KEY',
-      expiresAt: 'UBIQ_CREDENTIALS_EXPIRES_AT',
-    };
-    const lines = Object.entries(names).flatMap(([key, name]) => (record[key] === undefined ? [] : [`export ${name}=${shellQuote(record[key])}`]));
-    return `${lines.join('\n')}\n`;
-  }
-  const header =
-    credentials.kind === 'idp'
-      ? `# Short-lived Ubiq credentials for ${credentials.username} (${credentials.provider}), valid until ${credentials.expiresAt.toISOString()}.\n# The certificate (payload_cert) and encrypted private key are in --format json / env.\n`
-      : '';
-  return `${header}[${profile}]\nSERVER=${record.server}\nACCESS_KEY_ID=${record.accessKeyId}\nSECRET_SIGNING_KEY=${record.secretSigningKey}\nSECRET_CRYPTO_ACCESS_KEY=${record.secretCryptoAccessKey}\n`;
-}
 
 export const credentialsCommand: Command = {
   name: 'credentials',
@@ -67,10 +16,17 @@ them, e.g. a CI job: the access key id, secret signing key, secret crypto access
 (for an IdP sign-in) the payload certificate, encrypted private key and expiry.
 THIS IS THE ONLY COMMAND THAT PRINTS SECRETS. Redirect it to a file or a pipe; on a terminal it warns.
 
-Formats:
-  json  one JSON object (default)
-  env   'export UBIQ_…=' lines for a POSIX shell: eval "$(ubiq-idp credentials --format env)"
-  ini   a credentials-file profile (SERVER, ACCESS_KEY_ID, SECRET_SIGNING_KEY, SECRET_CRYPTO_ACCESS_KEY)
+Formats (each read back by the SDK: fromEnv(), fromConfigFiles(), fromProcess()):
+  json  one JSON object (default): {version, kind, server, accessKeyId, secretSigningKey,
+        secretCryptoAccessKey, payloadCert, encryptedPrivateKey, expiresAt, username, provider}
+  env   'export UBIQ_…=' lines for a POSIX shell: eval "$(ubiq-idp credentials --format env)".
+        UBIQ_SERVER, UBIQ_ACCESS_KEY_ID, UBIQ_SECRET_SIGNING_KEY, UBIQ_SECRET_CRYPTO_ACCESS_KEY, and for
+        an IdP sign-in UBIQ_PAYLOAD_CERT, UBIQ_ENCRYPTED_PRIVATE_KEY (base64 of the PEM),
+        UBIQ_CREDENTIALS_EXPIRES_AT, UBIQ_CREDENTIALS_USERNAME, UBIQ_CREDENTIALS_PROVIDER
+  ini   a credentials-file profile with the same keys without 'UBIQ_' (SERVER, ACCESS_KEY_ID, …,
+        PAYLOAD_CERT, ENCRYPTED_PRIVATE_KEY, CREDENTIALS_EXPIRES_AT, …)
+Every value is checked before anything is written; one that cannot be written safely in the format
+(a line break, quote or bracket in a value the server chose) is refused and nothing is printed.
 
 Options:
   -f, --format F         json, env or ini
@@ -79,7 +35,8 @@ ${COMMON_HELP} (same as --format json)
 
 Examples:
   eval "$(ubiq-idp credentials --profile idp --format env)"
-  ubiq-idp credentials --profile idp --format ini > ci-credentials && chmod 600 ci-credentials
+  (umask 077; ubiq-idp credentials --profile idp --format ini > ci-credentials)
+  UBIQ_CREDENTIALS_FILE=ci-credentials node app.js     # fromConfigFiles() reads them back
 `,
   async run({ io, values, json, ui }) {
     const requested = stringOption(values, 'format') ?? 'json';

@@ -186,12 +186,16 @@ function fieldValue(config: LoadedConfig, name: ConfigFieldName): string | undef
     if (name === 'idp.scope') return config.idp.scope;
     if (name === 'user.username') return config.user.username;
   } else if (name === 'keys.accessKeyId') return config.keys.accessKeyId;
+  else if (name === 'issued.username') return config.issued?.username;
+  else if (name === 'issued.provider') return config.issued?.provider;
+  else if (name === 'issued.expiresAt') return config.issued?.expiresAt;
+  else if (name === 'issued.payloadCert' && config.issued) return `(certificate, ${config.issued.payloadCert.length} characters of base64)`;
   return undefined;
 }
 
 function checkFields(report: DoctorReport, config: LoadedConfig): void {
   const provider = config.kind === 'idp' ? config.idp.provider : 'okta';
-  const relevant = FIELDS.filter((f) => (config.kind === 'idp' ? !f.name.startsWith('keys.') : f.name === 'server' || f.name.startsWith('keys.')));
+  const relevant = FIELDS.filter((f) => (config.kind === 'idp' ? !f.name.startsWith('keys.') && !f.name.startsWith('issued.') : f.name === 'server' || f.name.startsWith('keys.') || f.name.startsWith('issued.')));
   for (const spec of relevant) {
     const where = config.sources.fields[spec.name];
     if (where === undefined) {

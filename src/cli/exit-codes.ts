@@ -33,7 +33,7 @@ export class UsageError extends UbiqIdpError {
 }
 
 const NETWORK_CODES = new Set(['network_error', 'timeout', 'idp_unavailable', 'sso_unreachable']);
-const CONFIG_CODES = new Set(['config_invalid', 'config_not_found', 'credentials_unavailable', 'invalid_settings', 'insecure_endpoint', 'key_size_invalid', 'invalid_provider_options']);
+const CONFIG_CODES = new Set(['config_invalid', 'config_not_found', 'credentials_unavailable', 'invalid_settings', 'insecure_endpoint', 'key_size_invalid', 'invalid_provider_options', 'exported_credentials_invalid']);
 
 /** The exit code for an error thrown by a command. */
 export function exitCodeFor(error: unknown): ExitCode {
@@ -45,7 +45,7 @@ export function exitCodeFor(error: unknown): ExitCode {
   if (NETWORK_CODES.has(code)) return EXIT.network;
   if (CONFIG_CODES.has(code)) return EXIT.config;
   if (name === 'IdpError') return EXIT.idp;
-  if (code.startsWith('sso_') || code === 'credentials_expired' || code.startsWith('dataset_') || code === 'invalid_signature') return EXIT.server;
+  if (code.startsWith('sso_') || code === 'credentials_expired' || code === 'exported_credentials_expired' || code === 'unsafe_credentials_value' || code.startsWith('dataset_') || code === 'invalid_signature') return EXIT.server;
   return EXIT.failure;
 }
 

@@ -1,7 +1,7 @@
 import type { ConfigFieldName } from './types.js';
 
 /** How a field's value is checked. */
-export type FieldKind = 'server' | 'url' | 'provider' | 'uuid' | 'id' | 'secret' | 'text' | 'password';
+export type FieldKind = 'server' | 'url' | 'provider' | 'uuid' | 'id' | 'secret' | 'text' | 'password' | 'base64' | 'pem' | 'datetime';
 
 export interface FieldSpec {
   name: ConfigFieldName;
@@ -30,11 +30,18 @@ export const FIELDS: readonly FieldSpec[] = [
   { name: 'keys.accessKeyId', kind: 'id', secret: false, env: 'UBIQ_ACCESS_KEY_ID', option: 'overrides.accessKeyId', ini: 'ACCESS_KEY_ID' },
   { name: 'keys.secretSigningKey', kind: 'secret', secret: true, env: 'UBIQ_SECRET_SIGNING_KEY', option: 'overrides.secretSigningKey', ini: 'SECRET_SIGNING_KEY' },
   { name: 'keys.secretCryptoAccessKey', kind: 'secret', secret: true, env: 'UBIQ_SECRET_CRYPTO_ACCESS_KEY', option: 'overrides.secretCryptoAccessKey', ini: 'SECRET_CRYPTO_ACCESS_KEY' },
+  // What `ubiq-idp credentials` exports besides the key triple: INI key = variable name without `UBIQ_`.
+  { name: 'issued.payloadCert', kind: 'base64', secret: false, env: 'UBIQ_PAYLOAD_CERT', option: 'overrides.payloadCert', ini: 'PAYLOAD_CERT' },
+  { name: 'issued.encryptedPrivateKey', kind: 'pem', secret: true, env: 'UBIQ_ENCRYPTED_PRIVATE_KEY', option: 'overrides.encryptedPrivateKey', ini: 'ENCRYPTED_PRIVATE_KEY' },
+  { name: 'issued.expiresAt', kind: 'datetime', secret: false, env: 'UBIQ_CREDENTIALS_EXPIRES_AT', option: 'overrides.expiresAt', ini: 'CREDENTIALS_EXPIRES_AT' },
+  { name: 'issued.username', kind: 'text', secret: false, env: 'UBIQ_CREDENTIALS_USERNAME', option: 'overrides.issuedTo', ini: 'CREDENTIALS_USERNAME' },
+  { name: 'issued.provider', kind: 'provider', secret: false, env: 'UBIQ_CREDENTIALS_PROVIDER', option: 'overrides.issuedBy', ini: 'CREDENTIALS_PROVIDER' },
 ];
 
 export const IDP_FIELDS = FIELDS.filter((f) => f.name.startsWith('idp.'));
 export const USER_FIELDS = FIELDS.filter((f) => f.name.startsWith('user.'));
 export const KEY_FIELDS = FIELDS.filter((f) => f.name.startsWith('keys.'));
+export const ISSUED_FIELDS = FIELDS.filter((f) => f.name.startsWith('issued.'));
 export const INI_KEYS: ReadonlySet<string> = new Set(FIELDS.flatMap((f) => (f.ini ? [f.ini] : [])));
 
 /** Names that would reach `Object.prototype` if used as a key; never accepted anywhere. */

@@ -6,13 +6,13 @@ import { FIELDS, IDP_FIELDS, INI_KEYS, isForbiddenKey } from './fields.js';
 import { suggestKey } from './mistakes.js';
 import { resolveLocations } from './paths.js';
 import { readFiles } from './read-sources.js';
-import { redactIdp, redactKeys, redactLoaded, redactUser } from './redacted.js';
+import { redactIdp, redactIssued, redactKeys, redactLoaded, redactUser } from './redacted.js';
 import { resolve, type Layers } from './resolve.js';
 import { idpSettingsSchema, overridesSchema, staticKeysSchema, userSchema } from './schema.js';
 import { readEnv } from './sources/env.js';
 import type { ConfigurationFile } from './sources/json.js';
 import type { ParsedProfiles, RawValue } from './sources/types.js';
-import type { ConfigFieldName, ConfigSources, ConfigWarning, IdpSettings, IdpUserCredentials, StaticKeyCredentials } from './types.js';
+import type { ConfigFieldName, ConfigSources, ConfigWarning, IdpSettings, IdpUserCredentials, IssuedCredentialFields, StaticKeyCredentials } from './types.js';
 
 /** Where {@link loadConfig} looks and how strict it is. Every field is optional. */
 export interface LoadConfigOptions {
@@ -56,7 +56,7 @@ interface LoadedCommon {
 /** How to authenticate: an IdP sign-in, or a non-IdP profile's static API keys. Secrets are redacted when printed. */
 export type LoadedConfig =
   | ({ kind: 'idp'; idp: IdpSettings; user: IdpUserCredentials } & LoadedCommon)
-  | ({ kind: 'static'; keys: StaticKeyCredentials } & LoadedCommon);
+  | ({ kind: 'static'; keys: StaticKeyCredentials; issued?: IssuedCredentialFields } & LoadedCommon);
 
 function safeHomedir(): string {
   try {
@@ -167,7 +167,8 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
     const user = redactUser(userSchema.parse(resolved.user));
     return redactLoaded({ kind: 'idp', ...common, idp, user });
   }
-  return redactLoaded({ kind: 'static', ...common, keys: redactKeys(staticKeysSchema.parse(resolved.keys)) });
+  const issued = resolved.issued === undefined ? {} : { issued: redactIssued(resolved.issued) };
+  return redactLoaded({ kind: 'static', ...common, keys: redactKeys(staticKeysSchema.parse(resolved.keys)), ...issued });
 }
 
 function reportedFields(configurationUnreadable: boolean, configuration: ConfigurationFile | undefined, credentials: ParsedProfiles | undefined, profile: string): Set<ConfigFieldName> {

@@ -1,5 +1,5 @@
 import { redactable } from '../util/redact.js';
-import type { IdpSettings, IdpUserCredentials, StaticKeyCredentials } from './types.js';
+import type { IdpSettings, IdpUserCredentials, IssuedCredentialFields, StaticKeyCredentials } from './types.js';
 
 /** Secrets of the loaded objects show as `[REDACTED]` in JSON, `util.inspect` and `String()`. */
 export function redactIdp(idp: IdpSettings): IdpSettings {
@@ -12,6 +12,10 @@ export function redactUser(user: IdpUserCredentials): IdpUserCredentials {
 
 export function redactKeys(keys: StaticKeyCredentials): StaticKeyCredentials {
   return redactable(keys, ['secretSigningKey', 'secretCryptoAccessKey'], 'StaticKeyCredentials');
+}
+
+export function redactIssued(issued: IssuedCredentialFields): IssuedCredentialFields {
+  return redactable(issued, ['encryptedPrivateKey'], 'IssuedCredentialFields');
 }
 
 /** The top level holds no secret itself; the hooks make printing it use the nested redacted views. */

@@ -1,9 +1,9 @@
 import type { ConfigProblem } from './errors.js';
-import { DEFAULT_SERVER, FIELDS, IDP_FIELDS, KEY_FIELDS, USER_FIELDS, type FieldSpec } from './fields.js';
+import { DEFAULT_SERVER, FIELDS, IDP_FIELDS, ISSUED_FIELDS, KEY_FIELDS, USER_FIELDS, type FieldSpec } from './fields.js';
 import { checkIdpConsistency, type Finding } from './mistakes.js';
 import { validateField } from './schema.js';
 import type { RawValue } from './sources/types.js';
-import type { ConfigFieldName, ConfigFieldSource, ConfigWarning, IdpSettings, IdpUserCredentials, StaticKeyCredentials } from './types.js';
+import type { ConfigFieldName, ConfigFieldSource, ConfigWarning, IdpSettings, IdpUserCredentials, IssuedCredentialFields, StaticKeyCredentials } from './types.js';
 
 export type Level = 'option' | 'env' | 'profile' | 'default' | 'configuration';
 export type Layers = Record<Level, Map<ConfigFieldName, RawValue>>;
@@ -21,7 +21,7 @@ export interface ResolveContext {
 export type Resolved =
   | { kind: 'none' }
   | { kind: 'idp'; server: string; idp: IdpSettings; user: IdpUserCredentials; fields: Partial<Record<ConfigFieldName, ConfigFieldSource>> }
-  | { kind: 'static'; server: string; keys: StaticKeyCredentials; fields: Partial<Record<ConfigFieldName, ConfigFieldSource>> };
+  | { kind: 'static'; server: string; keys: StaticKeyCredentials; issued?: IssuedCredentialFields; fields: Partial<Record<ConfigFieldName, ConfigFieldSource>> };
 
 // DESIGN §2.3: options, environment, credentials profile, credentials [default], configuration file, defaults.
 const CREDENTIAL_ORDER: readonly Level[] = ['option', 'env', 'profile', 'default'];
@@ -129,12 +129,9 @@ export function resolve(layers: Layers, ctx: ResolveContext, problems: ConfigPro
 
   const server = values.server ?? DEFAULT_SERVER;
   if (kind === 'static') {
-    return {
-      kind,
-      server,
-      keys: { accessKeyId: values['keys.accessKeyId'] ?? '', secretSigningKey: values['keys.secretSigningKey'] ?? '', secretCryptoAccessKey: values['keys.secretCryptoAccessKey'] ?? '' },
-      fields,
-    };
+    const keys = { accessKeyId: values['keys.accessKeyId'] ?? '', secretSigningKey: values['keys.secretSigningKey'] ?? '', secretCryptoAccessKey: values['keys.secretCryptoAccessKey'] ?? '' };
+    const issued = resolveIssued(layers, fields, ctx, problems, report);
+    return { kind, server, keys, ...(issued === undefined ? {} : { issued }), fields };
   }
   const idp: IdpSettings = {
     provider: (values['idp.provider'] ?? 'okta') as IdpSettings['provider'],
@@ -151,4 +148,52 @@ export function resolve(layers: Layers, ctx: ResolveContext, problems: ConfigPro
     }
   }
   return { kind, server, idp, user: { username: values['user.username'] ?? '', password: values['user.password'] ?? '' }, fields };
+}
+
+const ISSUED_REQUIRED: readonly ConfigFieldName[] = ['issued.payloadCert', 'issued.encryptedPrivateKey', 'issued.username', 'issued.provider'];
+
+/**
+ * The exported certificate, encrypted private key and who they were issued to, taken from the one source
+ * that supplied the access key id: a certificate from the environment never pairs with keys from a file.
+ * All of them or none; a partial set is a problem, not silently static keys.
+ */
+function resolveIssued(
+  layers: Layers,
+  fields: Partial<Record<ConfigFieldName, ConfigFieldSource>>,
+  ctx: ResolveContext,
+  problems: ConfigProblem[],
+  report: (where: ConfigFieldSource, findings: readonly Finding[]) => void,
+): IssuedCredentialFields | undefined {
+  const keySource = fields['keys.accessKeyId'];
+  const level = CREDENTIAL_ORDER.find((l) => layers[l].get('keys.accessKeyId')?.where === keySource);
+  if (level === undefined) return undefined;
+  const layer = layers[level];
+  const present = ISSUED_FIELDS.filter((spec) => !isBlank(layer.get(spec.name)?.value));
+  if (present.length === 0) return undefined;
+  const values: Partial<Record<ConfigFieldName, string>> = {};
+  for (const spec of present) {
+    const raw = layer.get(spec.name)!;
+    const checked = validateField(spec, raw.value, ctx.allowInsecureHttp);
+    report(raw.where, checked.findings);
+    if (checked.value !== undefined) values[spec.name] = checked.value;
+    fields[spec.name] = raw.where;
+  }
+  const missing = ISSUED_FIELDS.filter((spec) => ISSUED_REQUIRED.includes(spec.name) && !present.includes(spec));
+  for (const spec of missing) {
+    const where = keySource!;
+    problems.push({
+      source: where.source,
+      key: where.origin === 'credentials' ? `[${where.profile ?? '?'}] ${spec.ini}` : spec.env,
+      code: 'incomplete_issued_credentials',
+      message: `is missing: exported IdP credentials need ${ISSUED_FIELDS.filter((f) => ISSUED_REQUIRED.includes(f.name)).map((f) => (where.origin === 'credentials' ? f.ini : f.env)).join(', ')} together; export them again with 'ubiq-idp credentials'`,
+    });
+  }
+  if (missing.length > 0 || ISSUED_REQUIRED.some((name) => values[name] === undefined)) return undefined;
+  return {
+    payloadCert: values['issued.payloadCert']!,
+    encryptedPrivateKey: values['issued.encryptedPrivateKey']!,
+    username: values['issued.username']!,
+    provider: values['issued.provider'] as IssuedCredentialFields['provider'],
+    ...(values['issued.expiresAt'] === undefined ? {} : { expiresAt: values['issued.expiresAt'] }),
+  };
 }

@@ -46,6 +46,9 @@ export const staticKeysSchema: z.ZodType<StaticKeyCredentials> = z.object({
 });
 
 const ALIASES: Record<string, string> = { azure: 'entra', azuread: 'entra', 'azure-ad': 'entra', aad: 'entra', microsoft: 'entra', 'entra-id': 'entra', entraid: 'entra' };
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+const PEM_BLOCK = /^-----BEGIN ([A-Z ]+)-----\r?\n[A-Za-z0-9+/=\r\n]+-----END \1-----$/;
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 const GUID_IN = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
 
 /** Check one raw value for its field: the copy mistakes first, then its type and format. */
@@ -76,6 +79,15 @@ export function validateField(spec: FieldSpec, raw: unknown, allowInsecureHttp: 
       }
       return fail('not_a_uuid', 'must be the Ubiq customer id: the UUID (8-4-4-4-12 hex digits) in the Ubiq SCIM URL of the IDP Settings window');
     }
+    case 'base64':
+      return BASE64.test(value) ? { value, findings } : fail('not_base64', 'must be base64 (as `ubiq-idp credentials` writes it)');
+    case 'pem': {
+      // PEM as is (JSON, a shell variable) or base64 of the PEM (one line: INI and env files).
+      const pem = value.startsWith('-----BEGIN') ? value : BASE64.test(value) ? Buffer.from(value, 'base64').toString('utf8') : '';
+      return PEM_BLOCK.test(pem.trim()) ? { value: `${pem.trim()}\n`, findings } : fail('not_pem', 'must be a PEM block or base64 of one (as `ubiq-idp credentials` writes it)');
+    }
+    case 'datetime':
+      return ISO_TIME.test(value) && !Number.isNaN(Date.parse(value)) ? { value, findings } : fail('not_a_time', 'must be a time in ISO 8601 form, e.g. 2030-01-31T12:00:00.000Z');
     default:
       return value ? { value, findings } : fail('empty', 'is empty');
   }

@@ -37,6 +37,23 @@ export interface StaticKeyCredentials {
   secretCryptoAccessKey: string;
 }
 
+/**
+ * Short-lived credentials an IdP sign-in issued and `ubiq-idp credentials` exported, next to the key triple
+ * of a profile (or the `UBIQ_*` variables): with them the keys are IdP credentials, not static API keys.
+ */
+export interface IssuedCredentialFields {
+  /** Base64 of the certificate PEM, as key requests carry it (`payload_cert`). */
+  payloadCert: string;
+  /** The private key as encrypted PKCS#8 PEM; passphrase: the secret crypto access key. Secret. */
+  encryptedPrivateKey: string;
+  /** Who the certificate was issued to. */
+  username: string;
+  /** The IdP the user signed in with. */
+  provider: IdpProvider;
+  /** The certificate's expiry as written next to it (checked against the certificate), when given. */
+  expiresAt?: string;
+}
+
 /** A value the loader resolved, named by where it lives in {@link LoadedConfig}. */
 export type ConfigFieldName =
   | 'server'
@@ -50,7 +67,12 @@ export type ConfigFieldName =
   | 'user.password'
   | 'keys.accessKeyId'
   | 'keys.secretSigningKey'
-  | 'keys.secretCryptoAccessKey';
+  | 'keys.secretCryptoAccessKey'
+  | 'issued.payloadCert'
+  | 'issued.encryptedPrivateKey'
+  | 'issued.expiresAt'
+  | 'issued.username'
+  | 'issued.provider';
 
 /** Where one field's value came from. */
 export interface ConfigFieldSource {

@@ -11,6 +11,12 @@ export type {
 } from './provider.js';
 export { defaultProvider, fromEnv, fromConfigFiles, fromIdp, fromStaticKeys } from './sources.js';
 export type { SourceOptions, StaticKeysInput } from './sources.js';
+export { fromProcess } from './from-process.js';
+export type { ProcessSourceOptions } from './from-process.js';
+export { exportedCredentialsSchema } from './exported.js';
+export type { ExportedCredentials } from './exported.js';
+export { ExportedCredentialsError, ProcessCredentialsError, isExportedCredentialsError, isProcessCredentialsError } from './exported-errors.js';
+export type { ExportedCredentialsErrorCode, ProcessCredentialsErrorCode } from './exported-errors.js';
 export { chain } from './chain.js';
 export type { ChainLink } from './chain.js';
 export type { RefreshReason, RefreshSuccessInfo, RefreshErrorInfo, RefreshRetryOptions } from './refreshing.js';

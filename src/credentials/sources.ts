@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { loadConfig, type LoadConfigOptions, type LoadedConfig } from '../config/load.js';
 import { chain } from './chain.js';
 import { CredentialsError, CredentialsUnavailableError, isCredentialsUnavailableError } from './errors.js';
+import { restoreIdpCredentials } from './exported.js';
+import { ExportedCredentialsError } from './exported-errors.js';
 import { generateRsaKeyPair, type RsaKeyPair } from '../crypto/keypair.js';
 import { createIdpCredentialProvider, createListeners, type CredentialProvider, type IdpCredentialProviderOptions, type ProviderCallOptions } from './provider.js';
 import { createUbiqStaticCredentials, type UbiqCredentials, type UbiqIdpCredentials, type UbiqStaticCredentials } from './ubiq-credentials.js';
@@ -24,6 +26,34 @@ function constant(credentials: UbiqStaticCredentials): CredentialProvider<UbiqSt
   provider.onRefresh = () => () => {};
   provider.onRefreshError = () => () => {};
   return provider;
+}
+
+/**
+ * Exported IdP credentials (certificate, encrypted private key…): served until the certificate expires,
+ * then an `exported_credentials_expired` error; there is nothing to renew them with.
+ */
+function issuedCredentials(credentials: UbiqIdpCredentials, source: string, now: () => number): CredentialProvider<UbiqCredentials> {
+  const serve = async () => {
+    if (credentials.expiresAt.getTime() <= now()) {
+      throw new ExportedCredentialsError('exported_credentials_expired', `The exported credentials in ${source} expired at ${credentials.expiresAt.toISOString()}.`, {
+        hint: `Export them again: eval "$(ubiq-idp credentials --format env)", or 'ubiq-idp credentials --format ini' into the credentials file.`,
+      });
+    }
+    return credentials;
+  };
+  const provider = serve as CredentialProvider<UbiqCredentials>;
+  provider.forceRefresh = serve;
+  provider.close = async () => {};
+  provider.onRefresh = () => () => {};
+  provider.onRefreshError = () => () => {};
+  return provider;
+}
+
+function describeSource(config: LoadedConfig): string {
+  const where = config.sources.fields['keys.accessKeyId'];
+  if (where === undefined || where.origin === 'env') return 'the environment (UBIQ_ACCESS_KEY_ID, UBIQ_PAYLOAD_CERT, …)';
+  if (where.origin === 'credentials') return `${where.source} [${where.profile ?? config.profile}]`;
+  return 'the options';
 }
 
 /**
@@ -59,6 +89,11 @@ function configSource(name: string, options: SourceOptions, available: (config: 
     const why = available(config);
     if (why !== undefined) throw new CredentialsUnavailableError(`${name}: ${why}`);
     if (closed) throw new CredentialsError('provider_closed', 'Ubiq credentials provider was closed.');
+    if (config.kind === 'static' && config.issued !== undefined) {
+      const source = describeSource(config);
+      const now = rest.now ?? Date.now;
+      return issuedCredentials(restoreIdpCredentials({ server: config.server, keys: config.keys, issued: config.issued, profile: config.profile, source }, now()), source, now);
+    }
     if (config.kind === 'static') {
       return constant(createUbiqStaticCredentials({ server: config.server, ...config.keys, profile: config.profile }));
     }
@@ -105,7 +140,10 @@ function envHas(env: Record<string, string | undefined>, name: string): boolean 
 /**
  * Credentials from `UBIQ_*` environment variables, the CI way: `UBIQ_IDP_USERNAME`/`UBIQ_IDP_PASSWORD`
  * with the `UBIQ_IDP_*` block (provider, customer id, token endpoint, tenant id, client secret), or the
- * static `UBIQ_ACCESS_KEY_ID`/`UBIQ_SECRET_SIGNING_KEY`/`UBIQ_SECRET_CRYPTO_ACCESS_KEY`. Unavailable
+ * static `UBIQ_ACCESS_KEY_ID`/`UBIQ_SECRET_SIGNING_KEY`/`UBIQ_SECRET_CRYPTO_ACCESS_KEY`. With those three
+ * plus `UBIQ_PAYLOAD_CERT`, `UBIQ_ENCRYPTED_PRIVATE_KEY`, `UBIQ_CREDENTIALS_USERNAME` and
+ * `UBIQ_CREDENTIALS_PROVIDER` (what `eval "$(ubiq-idp credentials --format env)"` sets), they are IdP
+ * credentials until the certificate expires (`exported_credentials_expired` after). Unavailable
  * (so `chain()` moves on) when neither `UBIQ_IDP_USERNAME` nor `UBIQ_ACCESS_KEY_ID` is set; settings the
  * environment lacks (e.g. the `idp` block) still come from the files, by the usual precedence.
  *
@@ -130,8 +168,9 @@ export function fromEnv(options: SourceOptions = {}): CredentialProvider<UbiqCre
 
 /**
  * Credentials from `~/.ubiq/credentials` (or `credentials.json`, or `UBIQ_CREDENTIALS_FILE`) and the
- * `idp` block of `~/.ubiq/configuration`: an IdP sign-in when the profile has `IDP_USERNAME`, static keys
- * otherwise. Unavailable when no file supplies anything.
+ * `idp` block of `~/.ubiq/configuration`: an IdP sign-in when the profile has `IDP_USERNAME`, exported IdP
+ * credentials when it has `PAYLOAD_CERT` and `ENCRYPTED_PRIVATE_KEY` (`ubiq-idp credentials --format ini`),
+ * static keys otherwise. Unavailable when no file supplies anything.
  *
  * @example
  * const provider = fromConfigFiles({ profile: 'idp' });
@@ -150,7 +189,7 @@ export function fromConfigFiles(options: SourceOptions = {}): CredentialProvider
  */
 export function fromIdp(options: SourceOptions = {}): CredentialProvider<UbiqCredentials> {
   return configSource('IdP sign-in', options, (config) =>
-    config.kind === 'idp' ? undefined : `the profile "${config.profile}" has API keys, not an IdP sign-in (IDP_USERNAME/IDP_PASSWORD)`,
+    config.kind === 'idp' || config.issued !== undefined ? undefined : `the profile "${config.profile}" has API keys, not an IdP sign-in (IDP_USERNAME/IDP_PASSWORD)`,
   );
 }
 
@@ -180,7 +219,7 @@ export interface StaticKeysInput {
 export function fromStaticKeys(keys?: StaticKeysInput, options: SourceOptions = {}): CredentialProvider<UbiqCredentials> {
   if (keys === undefined) {
     return configSource('static keys', options, (config) =>
-      config.kind === 'static' ? undefined : `the profile "${config.profile}" has an IdP sign-in, not API keys`,
+      config.kind === 'static' && config.issued === undefined ? undefined : `the profile "${config.profile}" has an IdP sign-in, not API keys`,
     );
   }
   const parsed = staticKeysSchema.safeParse(keys);

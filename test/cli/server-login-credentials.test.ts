@@ -100,12 +100,15 @@ describe('ubiq-idp credentials', () => {
     expect(shell.stdout).toMatch(/^export UBIQ_SERVER='http:\/\/127\.0\.0\.1:\d+'$/m);
     expect(shell.stdout).toMatch(/^export UBIQ_ACCESS_KEY_ID='[^']+'$/m);
     expect(shell.stdout).toMatch(/^export UBIQ_SECRET_SIGNING_KEY='[^']+'$/m);
-    expect(shell.stdout).toMatch(/^export UBIQ_ENCRYPTED_PRIVATE_KEY='-----BEGIN ENCRYPTED PRIVATE KEY-----\n[\s\S]+-----\n'$/m);
+    expect(shell.stdout).toMatch(/^export UBIQ_PAYLOAD_CERT='[A-Za-z0-9+/=]+'$/m);
+    const pem = /^export UBIQ_ENCRYPTED_PRIVATE_KEY='([A-Za-z0-9+/=]+)'$/m.exec(shell.stdout)?.[1] ?? '';
+    expect(Buffer.from(pem, 'base64').toString()).toMatch(/^-----BEGIN ENCRYPTED PRIVATE KEY-----\n[\s\S]+-----\n$/);
+    expect(shell.stdout).toMatch(/^export UBIQ_CREDENTIALS_USERNAME='ada@example\.com'$/m);
     expect(shell.stderr).toContain('These are secrets');
 
     const ini = await cli(['credentials', '--allow-http', '--key-size', '2048', '--format', 'ini'], { env });
     expect(ini.code).toBe(0);
-    expect(ini.stdout).toMatch(/^\[idp\]\nSERVER=http:\/\/127\.0\.0\.1:\d+\nACCESS_KEY_ID=\S+\nSECRET_SIGNING_KEY=\S+\nSECRET_CRYPTO_ACCESS_KEY=\S+\n$/m);
+    expect(ini.stdout).toMatch(/^\[idp\]\nSERVER=http:\/\/127\.0\.0\.1:\d+\nACCESS_KEY_ID=\S+\nSECRET_SIGNING_KEY=\S+\nSECRET_CRYPTO_ACCESS_KEY=\S+\nPAYLOAD_CERT=\S+\nENCRYPTED_PRIVATE_KEY=\S+\nCREDENTIALS_EXPIRES_AT=\S+\nCREDENTIALS_USERNAME=ada@example\.com\nCREDENTIALS_PROVIDER=okta\n$/m);
     expect(ini.stdout).toMatch(/^# Short-lived Ubiq credentials for ada@example\.com \(okta\), valid until/);
   });
 });
