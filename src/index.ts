@@ -63,6 +63,7 @@ export {
   fromEnv,
   fromConfigFiles,
   fromIdp,
+  fromSession,
   fromStaticKeys,
   fromProcess,
   exportedCredentialsSchema,
@@ -92,6 +93,7 @@ export {
   type Provider,
   type ProviderCallOptions,
   type IdpCredentialProviderOptions,
+  type SessionOptions,
   type RefreshOptions,
   type RefreshListener,
   type RefreshErrorListener,
@@ -108,4 +110,13 @@ export {
   type CredentialsErrorCode,
   type SsoErrorCode,
 } from './credentials/index.js';
+export {
+  SessionError,
+  isSessionError,
+  sessionLocation,
+  type SessionErrorCode,
+  type SessionLocation,
+  type SessionLocationInput,
+  type SessionLockOptions,
+} from './session/index.js';
 export { toUbiqSecurityCredentials, type UbiqSecurityCredentials } from './adapters/ubiq-security.js';

@@ -1,7 +1,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { IdpSettings, IdpUserCredentials } from '../config/types.js';
 import type { HttpClient } from '../http/index.js';
-import { renewIdpToken, type IdpToken } from '../idp/index.js';
+import { renewIdpToken, type IdpToken, type RenewedIdpToken } from '../idp/index.js';
 import type { Logger } from '../util/logger.js';
 import { createCsr } from './csr.js';
 import { encryptPrivateKeyPem, generateRsaKeyPair, randomCryptoAccessKey, type RsaKeyPair } from '../crypto/keypair.js';
@@ -36,9 +36,26 @@ export interface IdpLoginOptions {
   logger: Logger;
 }
 
+/** A key pair and its encrypted form, as kept in a session (reused for the next certificate). */
+export interface ReusableKeys {
+  keyPair: RsaKeyPair;
+  secretCryptoAccessKey: string;
+  encryptedPrivateKey: string;
+}
+
 /** @internal One user's IdP session: the key material, the last IdP token, and the login/renewal step. */
 export interface IdpLogin {
   load(context: LoadContext<UbiqIdpCredentials>): Promise<ExpiringValue<UbiqIdpCredentials>>;
+  /** The token of the last successful load (its refresh token is what a session keeps). */
+  lastToken(): RenewedIdpToken | undefined;
+  /** Use this key pair for the next certificate (from a session) instead of the one held or being made. */
+  useKeys(keys: ReusableKeys): void;
+  /** Whether a key pair is held or being made (then a session's key is not needed). */
+  hasKeys(): boolean;
+  /** Renew with this refresh token next (a newer one another process wrote into the session). */
+  useRefreshToken(refreshToken: string): void;
+  /** Forget the refresh token (the next load signs in with the password). */
+  forgetToken(): void;
   /** Forget tokens and keys. */
   dispose(): void;
 }
@@ -52,6 +69,9 @@ export function createIdpLogin(options: IdpLoginOptions): IdpLogin {
   let material: Promise<KeyMaterial> | undefined;
   let nextMaterial: Promise<KeyMaterial> | undefined;
   let token: IdpToken | undefined;
+  let last: RenewedIdpToken | undefined;
+  /** A session's key pair, turned into material (with its CSR) only when a renewal needs it. */
+  let pendingKeys: ReusableKeys | undefined;
 
   function buildMaterial(given?: RsaKeyPair | Promise<RsaKeyPair>): Promise<KeyMaterial> {
     const promise = (async () => {
@@ -71,9 +91,19 @@ export function createIdpLogin(options: IdpLoginOptions): IdpLogin {
     return promise;
   }
 
+  function fromKeys(keys: ReusableKeys): Promise<KeyMaterial> {
+    const promise = (async () => {
+      await nextTurn();
+      return { ...keys, csrPem: await createCsr(keys.keyPair) };
+    })();
+    promise.catch(() => {});
+    return promise;
+  }
+
   function currentMaterial(): Promise<KeyMaterial> {
     if (material === undefined) {
-      material = nextMaterial ?? buildMaterial();
+      material = pendingKeys !== undefined ? fromKeys(pendingKeys) : (nextMaterial ?? buildMaterial());
+      pendingKeys = undefined;
       nextMaterial = undefined;
       const mine = material;
       // A failed generation is not cached: the next attempt generates again.
@@ -103,6 +133,7 @@ export function createIdpLogin(options: IdpLoginOptions): IdpLogin {
     });
     // Kept at once: Okta rotates refresh tokens, so the old one may be dead even if the SSO step fails.
     token = next;
+    last = next;
     return next;
   }
 
@@ -148,10 +179,26 @@ export function createIdpLogin(options: IdpLoginOptions): IdpLogin {
       });
       return { value, expiresAt: sso.notAfter.getTime(), issuedAt: sso.notBefore.getTime() };
     },
+    lastToken: () => last,
+    useKeys(keys) {
+      // The CSR is made only if this key is renewed: serving a session never pays for it.
+      material = undefined;
+      nextMaterial = undefined;
+      pendingKeys = keys;
+    },
+    hasKeys: () => material !== undefined || pendingKeys !== undefined,
+    useRefreshToken(refreshToken) {
+      token = { accessToken: '', tokenType: 'Bearer', expiresAt: new Date(0), refreshToken };
+    },
+    forgetToken() {
+      token = undefined;
+    },
     dispose() {
       material = undefined;
       nextMaterial = undefined;
+      pendingKeys = undefined;
       token = undefined;
+      last = undefined;
     },
   };
 }

@@ -5,11 +5,12 @@ export type {
   Provider,
   ProviderCallOptions,
   IdpCredentialProviderOptions,
+  SessionOptions,
   RefreshOptions,
   RefreshListener,
   RefreshErrorListener,
 } from './provider.js';
-export { defaultProvider, fromEnv, fromConfigFiles, fromIdp, fromStaticKeys } from './sources.js';
+export { defaultProvider, fromEnv, fromConfigFiles, fromIdp, fromSession, fromStaticKeys } from './sources.js';
 export type { SourceOptions, StaticKeysInput } from './sources.js';
 export { fromProcess } from './from-process.js';
 export type { ProcessSourceOptions } from './from-process.js';

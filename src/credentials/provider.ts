@@ -1,11 +1,15 @@
 import { loadConfig, type LoadConfigOptions, type LoadedConfig } from '../config/load.js';
 import { createHttpClient, type FetchLike, type HttpClient, type RetryOptions } from '../http/index.js';
 import { isIdpError, type IdpErrorCode } from '../idp/index.js';
+import { sessionLocation } from '../session/paths.js';
+import type { SessionLockOptions } from '../session/lock.js';
+import { createSessionStore } from '../session/store.js';
 import { silentLogger, type Logger } from '../util/logger.js';
 import { CredentialsError, CredentialsUnavailableError } from './errors.js';
 import { createIdpLogin, type IdpLogin } from './idp-login.js';
 import { askedRetryDelayMs, isTransientLoginError } from './login-retry.js';
 import { DEFAULT_RSA_MODULUS_LENGTH, generateRsaKeyPair, MIN_RSA_MODULUS_LENGTH, type RsaKeyPair } from '../crypto/keypair.js';
+import { createSessionLogin } from './session-login.js';
 import { createRefreshingCache, type RefreshErrorInfo, type RefreshingCache, type RefreshRetryOptions, type RefreshSuccessInfo } from './refreshing.js';
 import type { ProviderTimers } from './timers.js';
 import type { UbiqCredentials, UbiqIdpCredentials } from './ubiq-credentials.js';
@@ -58,6 +62,21 @@ export interface RefreshOptions {
   retry?: RefreshRetryOptions;
 }
 
+/**
+ * The session shared by every process of the user (`~/.ubiq/sessions/`): see {@link IdpCredentialProviderOptions.session}.
+ */
+export interface SessionOptions {
+  /** The sessions directory. Else `UBIQ_SESSION_DIR`, else `~/.ubiq/sessions` under the loader's home directory. */
+  dir?: string;
+  /**
+   * Serve and renew from the stored session (default true). `false` signs in afresh and only writes the
+   * session, as `ubiq-idp login` does.
+   */
+  reuse?: boolean;
+  /** How long to wait for another process's sign-in (default 60 s) and when its lock counts as stale (2 min). */
+  lock?: SessionLockOptions;
+}
+
 /** Options of {@link createIdpCredentialProvider}. */
 export interface IdpCredentialProviderOptions {
   /** Where settings come from (profile, file paths, env, values in code); default: the standard places. */
@@ -66,6 +85,15 @@ export interface IdpCredentialProviderOptions {
   config?: LoadedConfig;
   /** RSA key size. Default 4096 (as the official clients), at least 2048. */
   modulusLength?: number;
+  /**
+   * Keep a session per server + customer + profile in `~/.ubiq/sessions/` (mode 0600), shared by every
+   * process of the user: valid credentials are served from it, renewed with its refresh token without the
+   * password, and many processes starting on an expired session sign in once between them. `false` turns
+   * it off. Default: on when the provider reads its own settings (and in every source such as
+   * `defaultProvider()`), off when `config` is given (the home directory is not known then; pass `true`
+   * or `{ dir }` to turn it on).
+   */
+  session?: boolean | SessionOptions;
   /**
    * Start generating the key pair when the provider is created (`true`), or use this key pair, so the
    * first call waits only for the network. Default false: generated on the first call, in parallel
@@ -239,8 +267,37 @@ export function createIdpCredentialProvider(options: IdpCredentialProviderOption
       logger,
     });
     const refresh = options.refresh ?? {};
+    const sessionWanted = options.session ?? options.config === undefined;
+    const session = sessionWanted === false ? undefined : sessionWanted === true ? {} : sessionWanted;
+    const location = session === undefined ? undefined : sessionLocation({ dir: session.dir, env: options.load?.env, homeDir: options.load?.homeDir });
+    let load = login.load;
+    if (session !== undefined && location !== undefined) {
+      const identity = {
+        server: config.server,
+        customerId: config.idp.customerId,
+        profile: config.profile,
+        provider: config.idp.provider,
+        tokenEndpointUrl: config.idp.tokenEndpointUrl,
+        clientId: config.idp.clientId,
+        username: config.user.username,
+      };
+      const strictPermissions = options.load?.strictPermissions === true;
+      const store = createSessionStore({ location, identity, strictPermissions, logger, ...(session.lock ? { lock: session.lock } : {}) });
+      load = createSessionLogin({
+        login,
+        store,
+        identity,
+        settings: config.idp,
+        reuse: session.reuse !== false,
+        rotateKeyPair: options.rotateKeyPair ?? false,
+        strictPermissions,
+        minRemainingMs: refresh.hardWindowMs ?? 60_000,
+        now,
+        logger,
+      }).load;
+    }
     return createRefreshingCache<UbiqIdpCredentials>({
-      load: login.load,
+      load,
       label: 'Ubiq credentials',
       isPermanent: needsAPerson,
       isTransient: isTransientLoginError,

@@ -1,6 +1,10 @@
 import process from 'node:process';
 import { z } from 'zod';
 import { loadConfig, type LoadConfigOptions, type LoadedConfig } from '../config/load.js';
+import { sessionLocation } from '../session/paths.js';
+import type { SessionIdentity } from '../session/format.js';
+import { createSessionStore } from '../session/store.js';
+import { silentLogger } from '../util/logger.js';
 import { chain } from './chain.js';
 import { CredentialsError, CredentialsUnavailableError, isCredentialsUnavailableError } from './errors.js';
 import { restoreIdpCredentials } from './exported.js';
@@ -60,7 +64,12 @@ function describeSource(config: LoadedConfig): string {
  * A source that reads the settings once (on first use) and then answers static keys or runs an IdP
  * provider, depending on what the profile holds. `available` says why this source has nothing, if so.
  */
-function configSource(name: string, options: SourceOptions, available: (config: LoadedConfig) => string | undefined, precheck?: () => string | undefined): CredentialProvider<UbiqCredentials> {
+function configSource(
+  name: string,
+  options: SourceOptions,
+  available: (config: LoadedConfig, load: LoadConfigOptions) => string | undefined | Promise<string | undefined>,
+  precheck?: () => string | undefined,
+): CredentialProvider<UbiqCredentials> {
   const { profile, onRefresh, ...rest } = options;
   const load: LoadConfigOptions = { ...(rest.load ?? {}), ...(profile === undefined ? {} : { profile }) };
   const listeners = createListeners<UbiqCredentials>({ onRefresh, onRefreshError: rest.onRefreshError });
@@ -86,7 +95,7 @@ function configSource(name: string, options: SourceOptions, available: (config: 
       if (isCredentialsUnavailableError(error)) throw new CredentialsUnavailableError(`${name}: ${(error as Error).message}`, { cause: error });
       throw error;
     }
-    const why = available(config);
+    const why = await available(config, load);
     if (why !== undefined) throw new CredentialsUnavailableError(`${name}: ${why}`);
     if (closed) throw new CredentialsError('provider_closed', 'Ubiq credentials provider was closed.');
     if (config.kind === 'static' && config.issued !== undefined) {
@@ -97,7 +106,15 @@ function configSource(name: string, options: SourceOptions, available: (config: 
     if (config.kind === 'static') {
       return constant(createUbiqStaticCredentials({ server: config.server, ...config.keys, profile: config.profile }));
     }
-    const idp: CredentialProvider<UbiqIdpCredentials> = createIdpCredentialProvider({ ...rest, config, ...(keyPair === undefined ? {} : { pregenerateKeyPair: keyPair }), onRefreshError: undefined });
+    // The sources know the loader's home and environment, so they keep the session unless told not to.
+    const idp: CredentialProvider<UbiqIdpCredentials> = createIdpCredentialProvider({
+      ...rest,
+      load,
+      config,
+      session: rest.session ?? true,
+      ...(keyPair === undefined ? {} : { pregenerateKeyPair: keyPair }),
+      onRefreshError: undefined,
+    });
     idp.onRefresh(listeners.emitRefresh);
     idp.onRefreshError(listeners.emitError);
     return idp;
@@ -193,6 +210,55 @@ export function fromIdp(options: SourceOptions = {}): CredentialProvider<UbiqCre
   );
 }
 
+/**
+ * Credentials from the session that `ubiq-idp login` (or any provider of this library) keeps in
+ * `~/.ubiq/sessions/` for the profile's server, customer and user: served at once while valid (no key
+ * generation, no network), renewed with the session's refresh token without the password (falling back
+ * to the password only when the profile has one and the IdP refuses the refresh token), and written
+ * back for the next process. Unavailable (so `chain()` moves on) when there is no usable session:
+ * none for this profile, sessions turned off (`session: false`), or one that cannot be used (another
+ * user, a damaged file, loose permissions: a warning through `logger`, or a `SessionError` under
+ * `load.strictPermissions`).
+ *
+ * @example
+ * // after `ubiq-idp login --profile idp` once:
+ * const provider = fromSession({ profile: 'idp' });
+ * const credentials = await provider(); // no sign-in
+ */
+export function fromSession(options: SourceOptions = {}): CredentialProvider<UbiqCredentials> {
+  return configSource('session', options, async (config, load) => {
+    if (options.session === false) return 'sessions are turned off (session: false)';
+    if (config.kind !== 'idp') return `the profile "${config.profile}" has API keys, not an IdP sign-in`;
+    const session = typeof options.session === 'object' ? options.session : {};
+    const location = sessionLocation({ dir: session.dir, env: load.env, homeDir: load.homeDir });
+    if (location === undefined) return 'there is no home directory to keep sessions in';
+    const store = createSessionStore({
+      location,
+      identity: identityOf(config),
+      strictPermissions: load.strictPermissions === true,
+      logger: options.logger ?? load.logger ?? silentLogger,
+    });
+    const record = await store.read();
+    if (record === undefined) return `no session for profile "${config.profile}" in ${location.dir}`;
+    const valid = record.credentials !== undefined && record.credentials.expiresAt.getTime() > Date.now();
+    if (!valid && record.refreshToken === undefined && config.user.password === '') return 'the session has expired and holds no refresh token';
+    return undefined;
+  });
+}
+
+/** Whose session a loaded IdP profile is. */
+function identityOf(config: Extract<LoadedConfig, { kind: 'idp' }>): SessionIdentity {
+  return {
+    server: config.server,
+    customerId: config.idp.customerId,
+    profile: config.profile,
+    provider: config.idp.provider,
+    tokenEndpointUrl: config.idp.tokenEndpointUrl,
+    clientId: config.idp.clientId,
+    username: config.user.username,
+  };
+}
+
 const staticKeysSchema = z.object({
   accessKeyId: z.string().trim().min(1),
   secretSigningKey: z.string().trim().min(1),
@@ -243,9 +309,11 @@ export function fromStaticKeys(keys?: StaticKeysInput, options: SourceOptions = 
 }
 
 /**
- * What most applications want: the environment first (CI), then the files (a developer's machine), each
- * an IdP sign-in when the profile has IdP fields and static keys otherwise. Create one per process and
- * share it: it signs in once and refreshes in the background.
+ * What most applications want: the environment first (CI), then the session that `ubiq-idp login` or an
+ * earlier process left (`fromSession()`), then the files (a developer's machine), each an IdP sign-in
+ * when the profile has IdP fields and static keys otherwise. IdP sign-ins keep the session up to date
+ * for the next process (`session: false` turns that off). Create one per process and share it: it signs
+ * in once and refreshes in the background.
  *
  * @example
  * import { defaultProvider } from 'ubiq-idp';
@@ -262,7 +330,9 @@ export function defaultProvider(options: SourceOptions = {}): CredentialProvider
     pending.catch(() => {});
     shared = { ...options, pregenerateKeyPair: pending };
   }
-  const provider = chain(fromEnv({ ...shared, onRefresh: undefined, onRefreshError: undefined }), fromConfigFiles({ ...shared, onRefresh: undefined, onRefreshError: undefined }));
+  const quiet = { ...shared, onRefresh: undefined, onRefreshError: undefined };
+  // The session comes before the files' password sign-in (and is used by it too when it gets there).
+  const provider = chain(fromEnv(quiet), fromSession(quiet), fromConfigFiles(quiet));
   if (options.onRefresh) provider.onRefresh(options.onRefresh);
   if (options.onRefreshError) provider.onRefreshError(options.onRefreshError);
   return provider;
