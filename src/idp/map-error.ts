@@ -60,6 +60,8 @@ const GRANT_LABEL: Record<GrantKind, string> = {
   password: 'password sign-in',
   refresh_token: 'token refresh',
   discovery: 'OpenID Connect discovery',
+  device_code: 'device sign-in',
+  authorization_code: 'browser sign-in',
 };
 
 const errorBodySchema = z.object({

@@ -16,7 +16,7 @@ export interface IdpErrorBody {
 }
 
 /** Which grant was attempted: some answers mean different things for a refresh. */
-export type GrantKind = 'password' | 'refresh_token' | 'discovery';
+export type GrantKind = 'password' | 'refresh_token' | 'discovery' | 'device_code' | 'authorization_code';
 
 /** Everything that differs between Okta and Entra, as data. The token code has no provider `if`s. */
 export interface ProviderProfile {
@@ -114,7 +114,7 @@ const okta: ProviderProfile = {
   hints: {
     invalid_credentials: `Check IDP_USERNAME (the user's Okta login) and IDP_PASSWORD in the [idp] profile of ~/.ubiq/credentials ("${OKTA_SEED}" → Ubiq Credential settings). Okta gives the same answer for a locked, suspended or deactivated user: check the user's status in the Okta Admin Console.`,
     password_expired: `The user's Okta password has expired: sign in to Okta once to change it, then update IDP_PASSWORD in ~/.ubiq/credentials.`,
-    mfa_required: `The OIDC application's sign-on policy asks for more than a password, which the password grant cannot give: follow "Create a new Password Authentication Policy" and "Set the password Authentication Policy to the OIDC application" ("${OKTA_SEED}").`,
+    mfa_required: `The sign-on policy asks for a second factor, which the password grant cannot give. Sign in with the device grant (grant = device, \`ubiq-idp login --device\`: tick "Device Authorization" under General → Grant type of the Native OIDC application) or the browser grant (grant = browser, \`ubiq-idp login --browser\`: tick "Authorization Code" and add the Sign-in redirect URI http://127.0.0.1:{port}/callback). Or keep the password grant with "Create a new Password Authentication Policy" and "Set the password Authentication Policy to the OIDC application" ("${OKTA_SEED}").`,
     invalid_client_secret: `client_secret in the idp block of ~/.ubiq/configuration must be a current secret from the OIDC application's CLIENT SECRETS (General tab), and tenant_id its Client ID ("Get the Client ID and Client Secret for the application"). An expired or deactivated secret gives the same answer.`,
     client_secret_expired: `Generate a new secret under CLIENT SECRETS of the OIDC application (General tab) and put it in client_secret ("Get the Client ID and Client Secret for the application").`,
     client_secret_required: `The OIDC application is confidential: set client_secret in the idp block of ~/.ubiq/configuration ("Get the Client ID and Client Secret for the application").`,
@@ -176,12 +176,12 @@ const entra: ProviderProfile = {
     account_locked: 'Entra locked the account after too many failed sign-ins: wait for the lockout to end or have an administrator unlock it, then check IDP_PASSWORD.',
     account_disabled: 'The user is disabled in Entra ID (Users → the user → Account enabled): enable it, and assign it to the Enterprise Application ("Users & Groups → + Add user/group").',
     password_expired: 'The Entra password has expired: sign in interactively once to change it, then update IDP_PASSWORD in ~/.ubiq/credentials.',
-    mfa_required: 'Conditional Access or per-user MFA requires a second factor, which the password grant cannot give: exclude this application (or user) from the MFA policy, or use a non-interactive account that is not subject to it.',
+    mfa_required: 'Conditional Access or per-user MFA requires a second factor, which the password grant cannot give. Sign in with the device grant (grant = device, `ubiq-idp login --device`: App registrations → your application → Authentication → "Allow public client flows" = Yes) or the browser grant (grant = browser, `ubiq-idp login --browser`: Authentication → + Add a platform → "Mobile and desktop applications" → redirect URI http://127.0.0.1/callback).',
     consent_required: `In App registrations → your application → API permissions, click "Grant admin consent for YourAzureADTenantName" and confirm ("API Permissions" step of "${ENTRA_SEED}").`,
     user_not_assigned: 'The Enterprise Application requires assignment: add the user or one of its groups under "Users & Groups → + Add user/group → Assign".',
     invalid_client_secret: 'client_secret must be the secret\'s Value (shown once when created), not its Secret ID: create one under "Certificates & secrets → Client Secrets → + New client secret" and copy the value.',
     client_secret_expired: 'The client secret has expired: create a new one under "Certificates & secrets → Client Secrets → + New client secret" (choose the expiration) and put its value in client_secret.',
-    client_secret_required: 'Set client_secret in the idp block of ~/.ubiq/configuration to a secret\'s Value from "Certificates & secrets → Client Secrets".',
+    client_secret_required: 'Set client_secret in the idp block of ~/.ubiq/configuration to a secret\'s Value from "Certificates & secrets → Client Secrets", or, to sign in without a secret (device grant, password grant of a public client), set Authentication → "Allow public client flows" to Yes.',
     application_not_found: 'tenant_id in the idp block must be the Application (client) ID of the app registration (App registrations → All Applications → Your Application), in the directory named in token_endpoint_url.',
     tenant_not_found: 'token_endpoint_url must be https://login.microsoftonline.com/{Directory (tenant) ID}/oauth2/v2.0/token, with the "Directory (tenant) ID" from App registrations → Your Application.',
     grant_not_enabled: 'Entra rejected the grant type: check that token_endpoint_url is the v2.0 endpoint (…/oauth2/v2.0/token) of a work or school tenant.',

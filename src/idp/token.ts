@@ -16,7 +16,7 @@ export interface IdpToken {
 }
 
 /** A renewed token and how it was obtained. */
-export type RenewedIdpToken = IdpToken & { via: 'refresh_token' | 'password' };
+export type RenewedIdpToken = IdpToken & { via: 'refresh_token' | 'password' | 'device' | 'browser' };
 
 /** A successful token answer (RFC 6749 §5.1) as far as we rely on it. */
 export const tokenResponseSchema = z.object({

@@ -1,0 +1,125 @@
+import * as oidc from 'openid-client';
+import type { IdpSettings } from '../config/types.js';
+import { createHttpClient, describeUrl, type HttpClient } from '../http/index.js';
+import type { FetchIdpTokenOptions } from './grant.js';
+import { idpError, invalidSuccess, toIdpError, type CapturedAnswer, type MapContext } from './map-error.js';
+import { PROVIDERS, type GrantKind } from './providers.js';
+import { makeIdpToken, tokenResponseSchema, type IdpToken } from './token.js';
+
+/** @internal An openid-client configuration from discovery, with our HTTP client and the last answer captured for error mapping. */
+export interface IdpClient {
+  config: oidc.Configuration;
+  context: MapContext;
+  /** The last answer our fetch wrapper read (status, headers, body) for `toIdpError`. */
+  lastAnswer(): CapturedAnswer | undefined;
+  close(): Promise<void>;
+}
+
+/**
+ * The OpenID Connect discovery document of the IdP, found from the token endpoint: Okta org server
+ * `{org}/.well-known/openid-configuration`, custom server `{org}/oauth2/{id}/.well-known/openid-configuration`,
+ * Entra `…/{tenant}/v2.0/.well-known/openid-configuration`.
+ *
+ * @example
+ * discoveryUrlFor({ provider: 'okta', tokenEndpointUrl: 'https://acme.okta.com/oauth2/v1/token', … });
+ * // 'https://acme.okta.com/.well-known/openid-configuration'
+ */
+export function discoveryUrlFor(settings: Pick<IdpSettings, 'provider' | 'tokenEndpointUrl'>): string {
+  const profile = PROVIDERS[settings.provider];
+  return `${profile.issuerFromTokenEndpoint(new URL(settings.tokenEndpointUrl.trim()))}/.well-known/openid-configuration`;
+}
+
+/**
+ * The scope of a device or browser sign-in: the password grant's, plus `openid` (the ID token carries the
+ * nonce) and `offline_access` (a refresh token, so the session renews without the person).
+ */
+export function interactiveScope(settings: IdpSettings): string {
+  const base = settings.scope ?? PROVIDERS[settings.provider].defaultScope(settings);
+  const scopes = base.split(/\s+/).filter((s) => s !== '');
+  for (const extra of ['openid', 'offline_access']) if (!scopes.includes(extra)) scopes.push(extra);
+  return scopes.join(' ');
+}
+
+/** @internal Discovers the IdP and builds a public or confidential client for a device or browser sign-in. */
+export async function openIdpClient(settings: IdpSettings, grant: GrantKind, options: FetchIdpTokenOptions, secrets: (string | undefined)[] = []): Promise<IdpClient> {
+  const now = options.now ?? Date.now;
+  const context: MapContext = {
+    provider: settings.provider,
+    grant: 'discovery',
+    secrets: [settings.clientSecret, ...secrets],
+    sentSecret: settings.clientSecret !== '',
+    attempts: 0,
+    now,
+  };
+  if ((PROVIDERS as Partial<Record<string, unknown>>)[settings.provider] === undefined) {
+    throw idpError(context, 'invalid_settings', `unknown IdP provider "${String(settings.provider)}" (expected okta or entra)`);
+  }
+  if (settings.clientId === '') throw idpError(context, 'invalid_settings', 'tenant_id (the OAuth client id) is empty');
+  let discoveryUrl: URL;
+  try {
+    discoveryUrl = new URL(options.discoveryUrl ?? discoveryUrlFor(settings));
+  } catch {
+    throw idpError(context, 'invalid_settings', 'token_endpoint_url is not a URL');
+  }
+  if (discoveryUrl.protocol === 'http:' && options.allowInsecureHttp !== true) {
+    throw idpError(context, 'insecure_endpoint', `${describeUrl(discoveryUrl)} uses http://; IdP endpoints must use https://`);
+  }
+  const http: HttpClient = options.httpClient ?? createHttpClient(options);
+  let answer: CapturedAnswer | undefined;
+  const customFetch = async (url: string, init: oidc.CustomFetchOptions): Promise<Response> => {
+    answer = undefined;
+    const response = await http.request(url, {
+      method: init.method,
+      headers: init.headers,
+      body: init.body as BodyInit | undefined,
+      redirect: init.redirect,
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+      ...(options.retry === undefined ? {} : { retry: options.retry }),
+      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+      onRetry: () => {
+        context.attempts += 1;
+      },
+    });
+    context.attempts += 1;
+    answer = { url, status: response.status, headers: response.headers, text: await response.clone().text() };
+    return response;
+  };
+  const metadata: Partial<oidc.ClientMetadata> = {};
+  if (options.now !== undefined) metadata[oidc.clockSkew] = Math.round((options.now() - Date.now()) / 1000);
+  const secret = settings.clientSecret;
+  // Device and browser sign-in work for public clients (no secret), as the Native / desktop apps are.
+  const auth = secret === '' ? oidc.None() : options.clientAuth === 'client_secret_basic' ? oidc.ClientSecretBasic(secret) : oidc.ClientSecretPost(secret);
+  const close = async () => {
+    if (options.httpClient === undefined) await http.close();
+  };
+  try {
+    const config = await oidc.discovery(discoveryUrl, settings.clientId, metadata, auth, {
+      [oidc.customFetch]: customFetch,
+      execute: options.allowInsecureHttp === true ? [oidc.allowInsecureRequests] : [],
+    });
+    config.timeout = 0;
+    context.grant = grant;
+    context.attempts = 0;
+    return { config, context, lastAnswer: () => answer, close };
+  } catch (error) {
+    await close();
+    throw toIdpError(error, answer, context, options.signal);
+  }
+}
+
+/** @internal The token from a successful grant answer, validated as the password grant's is. */
+export function tokenFromAnswer(client: IdpClient, result: oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers, received: number): IdpToken {
+  const captured = client.lastAnswer();
+  let json: unknown;
+  try {
+    json = captured === undefined ? undefined : (JSON.parse(captured.text) as unknown);
+  } catch {
+    json = undefined;
+  }
+  const parsed = tokenResponseSchema.safeParse(json);
+  if (!parsed.success || captured === undefined) {
+    throw invalidSuccess(captured ?? { url: '', status: 200, headers: new Headers(), text: '' }, client.context);
+  }
+  const claims = result.id_token === undefined ? undefined : result.claims();
+  return makeIdpToken(parsed.data, received, claims === undefined ? undefined : { ...claims });
+}
