@@ -41,6 +41,8 @@ function issuerOf(settings: IdpSettings): string | undefined {
 export function createSessionLogin(options: SessionLoginOptions): { load(context: LoadContext<UbiqIdpCredentials>): Promise<ExpiringValue<UbiqIdpCredentials>> } {
   const { login, store, logger } = options;
   let signedInAt: Date | undefined;
+  /** The stored credentials last found too old to serve (not opened again while unchanged). */
+  let staleVersion: string | undefined;
 
   function usable(expiresAt: Date, issuedAt: Date): boolean {
     const margin = Math.min(options.minRemainingMs, (expiresAt.getTime() - issuedAt.getTime()) / 10);
@@ -59,6 +61,12 @@ export function createSessionLogin(options: SessionLoginOptions): { load(context
     if (record === undefined) return undefined;
     const stored = record.credentials;
     if (stored === undefined) {
+      learn(record);
+      return undefined;
+    }
+    // Waiting processes poll the file: opening the same stale credentials again (PBKDF2, X.509) is wasted work.
+    const version = `${stored.payloadCert}\n${stored.expiresAt.getTime()}`;
+    if (version === staleVersion && (previous !== undefined || login.hasKeys())) {
       learn(record);
       return undefined;
     }
@@ -81,7 +89,10 @@ export function createSessionLogin(options: SessionLoginOptions): { load(context
     if (fresh || (!options.rotateKeyPair && !login.hasKeys())) {
       login.useKeys({ keyPair, secretCryptoAccessKey: stored.secretCryptoAccessKey, encryptedPrivateKey: stored.encryptedPrivateKey });
     }
-    if (!fresh) return undefined;
+    if (!fresh) {
+      staleVersion = version;
+      return undefined;
+    }
     logger.debug?.('Ubiq credentials from the session', { path: store.path, expiresAt: credentials.expiresAt.toISOString() });
     return { value: credentials, expiresAt: credentials.expiresAt.getTime(), issuedAt: credentials.issuedAt.getTime() };
   }

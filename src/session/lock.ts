@@ -117,6 +117,9 @@ export async function withSessionLock<T>(
     const done = await poll();
     if (done !== undefined) return { kind: 'resolved', value: done };
     if (Date.now() - started > waitMs) return { kind: 'timeout', value: await work() };
-    await sleep(pollMs / 2 + Math.random() * pollMs, undefined, options.signal ? { signal: options.signal } : {});
+    await sleep(pollMs / 2 + Math.random() * pollMs, undefined, options.signal ? { signal: options.signal } : {}).catch((error: unknown) => {
+      options.signal?.throwIfAborted(); // the caller's reason, not a generic AbortError
+      throw error;
+    });
   }
 }
