@@ -12,6 +12,7 @@ export type {
   ConfigFieldSource,
   ConfigFileInfo,
   ConfigSources,
+  ConfigProfileChoice,
   ConfigWarning,
 } from './config/types.js';
 export {

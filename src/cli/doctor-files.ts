@@ -1,8 +1,9 @@
 import { stat } from 'node:fs/promises';
 import process from 'node:process';
 import { isConfigError, isConfigNotFoundError } from '../config/errors.js';
-import { FIELDS } from '../config/fields.js';
-import { loadConfig, type LoadConfigOptions, type LoadedConfig } from '../config/load.js';
+import { FIELDS, jsonNames } from '../config/fields.js';
+import { suggestKey } from '../config/mistakes.js';
+import { loadConfig, resolveProfile, type LoadConfigOptions, type LoadedConfig } from '../config/load.js';
 import { resolveLocations, type FileChoice } from '../config/paths.js';
 import { readConfigFile } from '../config/read-file.js';
 import { isJsonObject, parseJsonText } from '../config/sources/json.js';
@@ -13,8 +14,9 @@ import { FIELD_STEPS, stepForProblem } from './seed-steps.js';
 
 const OTHER_ENV = ['UBIQ_CONFIGURATION_FILE', 'UBIQ_CREDENTIALS_FILE', 'UBIQ_PROFILE'];
 const KNOWN_ENV = new Set([...FIELDS.map((f) => f.env), ...OTHER_ENV]);
-const SEED_NAMES = new Set(FIELDS.flatMap((f) => (f.json ? [f.json[0]] : [])));
-const OFFICIAL_NAMES = new Set(FIELDS.flatMap((f) => (f.json ? [f.json[1]] : [])));
+// The aliases (client_id, idp_client_id) belong to the dialect their prefix says.
+const SEED_NAMES = new Set(FIELDS.flatMap((f) => jsonNames(f).filter((name, i) => i === 0 || (i > 1 && !name.startsWith('idp_')))));
+const OFFICIAL_NAMES = new Set(FIELDS.flatMap((f) => jsonNames(f).filter((name, i) => i === 1 || (i > 1 && name.startsWith('idp_')))));
 
 function chosenByText(choice: { chosenBy: string }, envName: string, flag: string): string {
   if (choice.chosenBy === 'option') return `given with ${flag}`;
@@ -162,7 +164,7 @@ function checkEnvironment(report: DoctorReport, env: Record<string, string | und
       const field = FIELDS.find((f) => f.env === name);
       report.add({ status: 'info', title: `${name} is set`, detail: field ? `(wins over the files for ${field.name})` : '' });
     } else {
-      const near = [...KNOWN_ENV].find((known) => known.replace(/_/g, '') === name.replace(/_/g, '') || known.endsWith(name.replace(/^UBIQ_/, '')));
+      const near = suggestKey(name, [...KNOWN_ENV]) ?? [...KNOWN_ENV].find((known) => known.endsWith(name.replace(/^UBIQ_/, '')));
       report.add({ status: 'warn', title: `${name} is set but is not a variable ubiq-idp reads`, ...(near ? { fix: `Did you mean ${near}?` } : {}) });
     }
   }
@@ -215,14 +217,11 @@ function checkFields(report: DoctorReport, config: LoadedConfig): void {
  */
 export async function checkLocalSetup(report: DoctorReport, options: LoadConfigOptions & { env: Record<string, string | undefined>; homeDir: string }): Promise<LoadedConfig | undefined> {
   const locations = resolveLocations(options, options.env, options.homeDir);
+  const profile = await resolveProfile(options);
   report.section('Files');
-  report.add({
-    status: 'info',
-    title: `profile [${locations.profile.name}]`,
-    detail: `(${locations.profile.chosenBy === 'option' ? 'given with --profile' : locations.profile.chosenBy === 'env' ? 'from UBIQ_PROFILE' : 'default; the setup document calls its profile [idp]'})`,
-  });
+  report.add({ status: 'info', title: `profile [${profile.name}]`, detail: `(${profile.reason})` });
   await checkConfigurationFile(report, locations.configuration, options.env);
-  await checkCredentialsFile(report, locations.credentials, locations.credentialsFallback, locations.profile.name);
+  await checkCredentialsFile(report, locations.credentials, locations.credentialsFallback, profile.name);
 
   report.section('Environment');
   checkEnvironment(report, options.env);

@@ -14,6 +14,8 @@ export interface FieldSpec {
   ini?: string;
   /** Keys in the configuration file's `idp` block: [seed documents' name, official libraries' name]. */
   json?: readonly [string, string];
+  /** Further names of the same `idp` setting, in both dialects (`client_id`, `idp_client_id`). */
+  jsonAliases?: readonly string[];
 }
 
 // The one table of what is read from where (DESIGN §2.1–2.3); every source module reads it.
@@ -22,7 +24,7 @@ export const FIELDS: readonly FieldSpec[] = [
   { name: 'idp.provider', kind: 'provider', secret: false, env: 'UBIQ_IDP_PROVIDER', option: 'overrides.idp.provider', json: ['type', 'provider'] },
   { name: 'idp.customerId', kind: 'uuid', secret: false, env: 'UBIQ_IDP_CUSTOMER_ID', option: 'overrides.idp.customerId', json: ['customer_id', 'ubiq_customer_id'] },
   { name: 'idp.tokenEndpointUrl', kind: 'url', secret: false, env: 'UBIQ_IDP_TOKEN_ENDPOINT_URL', option: 'overrides.idp.tokenEndpointUrl', json: ['token_endpoint_url', 'idp_token_endpoint_url'] },
-  { name: 'idp.clientId', kind: 'id', secret: false, env: 'UBIQ_IDP_TENANT_ID', option: 'overrides.idp.clientId', json: ['tenant_id', 'idp_tenant_id'] },
+  { name: 'idp.clientId', kind: 'id', secret: false, env: 'UBIQ_IDP_TENANT_ID', option: 'overrides.idp.clientId', json: ['tenant_id', 'idp_tenant_id'], jsonAliases: ['client_id', 'idp_client_id'] },
   { name: 'idp.clientSecret', kind: 'secret', secret: true, env: 'UBIQ_IDP_CLIENT_SECRET', option: 'overrides.idp.clientSecret', json: ['client_secret', 'idp_client_secret'] },
   { name: 'idp.scope', kind: 'text', secret: false, env: 'UBIQ_IDP_SCOPE', option: 'overrides.idp.scope', json: ['scope', 'idp_scope'] },
   { name: 'user.username', kind: 'text', secret: false, env: 'UBIQ_IDP_USERNAME', option: 'overrides.username', ini: 'IDP_USERNAME' },
@@ -42,6 +44,11 @@ export const IDP_FIELDS = FIELDS.filter((f) => f.name.startsWith('idp.'));
 export const USER_FIELDS = FIELDS.filter((f) => f.name.startsWith('user.'));
 export const KEY_FIELDS = FIELDS.filter((f) => f.name.startsWith('keys.'));
 export const ISSUED_FIELDS = FIELDS.filter((f) => f.name.startsWith('issued.'));
+/** Every name a field has in the `idp` block: the two dialects' names, then the aliases. */
+export function jsonNames(spec: FieldSpec): readonly string[] {
+  return spec.json ? [...spec.json, ...(spec.jsonAliases ?? [])] : [];
+}
+
 export const INI_KEYS: ReadonlySet<string> = new Set(FIELDS.flatMap((f) => (f.ini ? [f.ini] : [])));
 
 /** Names that would reach `Object.prototype` if used as a key; never accepted anywhere. */

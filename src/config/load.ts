@@ -2,9 +2,10 @@ import { homedir } from 'node:os';
 import process from 'node:process';
 import { silentLogger, type Logger } from '../util/logger.js';
 import { ConfigError, ConfigNotFoundError, type ConfigProblem } from './errors.js';
-import { FIELDS, IDP_FIELDS, INI_KEYS, isForbiddenKey } from './fields.js';
+import { FIELDS, IDP_FIELDS, INI_KEYS, isForbiddenKey, jsonNames } from './fields.js';
 import { suggestKey } from './mistakes.js';
 import { resolveLocations } from './paths.js';
+import { chooseProfile, DOCUMENTS_PROFILE } from './profile.js';
 import { readFiles } from './read-sources.js';
 import { redactIdp, redactIssued, redactKeys, redactLoaded, redactUser } from './redacted.js';
 import { resolve, type Layers } from './resolve.js';
@@ -12,11 +13,15 @@ import { idpSettingsSchema, overridesSchema, staticKeysSchema, userSchema } from
 import { readEnv } from './sources/env.js';
 import type { ConfigurationFile } from './sources/json.js';
 import type { ParsedProfiles, RawValue } from './sources/types.js';
-import type { ConfigFieldName, ConfigSources, ConfigWarning, IdpSettings, IdpUserCredentials, IssuedCredentialFields, StaticKeyCredentials } from './types.js';
+import type { ConfigFieldName, ConfigProfileChoice, ConfigSources, ConfigWarning, IdpSettings, IdpUserCredentials, IssuedCredentialFields, StaticKeyCredentials } from './types.js';
 
 /** Where {@link loadConfig} looks and how strict it is. Every field is optional. */
 export interface LoadConfigOptions {
-  /** Credentials profile (INI section). Else `UBIQ_PROFILE`, else `default`. */
+  /**
+   * Credentials profile (INI section). Else `UBIQ_PROFILE`. With neither, `[default]` when it holds
+   * credentials, else `[idp]` when it holds `IDP_USERNAME` (the setup documents' profile), else
+   * `[default]`; `sources.profile` says which and why.
+   */
   profile?: string;
   /** JSON configuration file. Else `UBIQ_CONFIGURATION_FILE`, else `~/.ubiq/configuration`. */
   configurationFile?: string;
@@ -127,11 +132,13 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
   const problems: ConfigProblem[] = [];
   const warnings: ConfigWarning[] = [];
   const locations = resolveLocations(options, env, options.homeDir ?? safeHomedir());
-  const profile = locations.profile.name;
-  if (isForbiddenKey(profile)) {
+  if (isForbiddenKey(locations.profile.name)) {
     problems.push({ source: locations.profile.chosenBy === 'env' ? 'environment' : 'options', key: locations.profile.chosenBy === 'env' ? 'UBIQ_PROFILE' : 'profile', code: 'forbidden_name', message: 'is not an allowed profile name' });
   }
   const { files, lookedAt, configuration, configurationUnreadable, credentials, credentialsPath } = await readFiles(locations, strict, problems, warnings);
+  const choice = chooseProfile(locations.profile, credentials);
+  const profile = choice.name;
+  logger.debug?.(`ubiq-idp config: profile [${profile}]: ${choice.reason}`, { profile, chosenBy: choice.chosenBy });
 
   const profilesFound = credentials ? [...credentials.sections.keys()] : [];
   const layers: Layers = {
@@ -144,11 +151,12 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
   const fromEnv = readEnv(env);
   layers.env = fromEnv.values;
   warnings.push(...fromEnv.warnings);
-  if (credentialsPath && credentials) warnUnknownKeys(credentials, [profile, 'default'], credentialsPath, warnings);
+  const misspelled = credentialsPath && credentials ? warnUnknownKeys(credentials, [profile, 'default', ...(choice.chosenBy === 'default' ? [DOCUMENTS_PROFILE] : [])], credentialsPath, warnings) : [];
+  for (const entry of configuration?.misspelled ?? []) misspelled.push({ where: `idp.${entry.key}`, meant: entry.meant, field: FIELDS.find((f) => jsonNames(f).includes(entry.meant))?.name });
 
   const resolved = resolve(layers, { allowInsecureHttp: options.allowInsecureHttp === true, profile, credentialsPath, configurationPath: locations.configuration?.path, alreadyReported: reportedFields(configurationUnreadable, configuration, credentials, profile) }, problems, warnings);
   const profileMissing = credentials !== undefined && !credentials.sections.has(profile);
-  if (profileMissing && resolved.kind !== 'none' && locations.profile.chosenBy !== 'default') {
+  if (profileMissing && resolved.kind !== 'none' && choice.chosenBy !== 'default') {
     const fromDefault = Object.values(resolved.fields).some((f) => f?.origin === 'credentials');
     const entry = { source: credentialsPath!, key: `[${profile}]`, code: 'profile_not_found', message: `profile '${profile}' is not in this file (profiles: ${profilesFound.join(', ') || 'none'})` };
     // Silently signing in with [default]'s credentials for a profile that does not exist would be a surprise.
@@ -156,10 +164,11 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
     else warnings.push(entry);
   }
 
+  pointToMisspellings(problems, misspelled, profile);
   for (const warning of warnings) logger.warn(`ubiq-idp config: ${warning.source}${warning.key ? ` ${warning.key}` : ''}: ${warning.message}`, { ...warning });
   if (problems.length > 0) throw new ConfigError(problems);
-  const sources: ConfigSources = { profile: locations.profile, files, profilesFound, fields: resolved.kind === 'none' ? {} : resolved.fields };
-  if (resolved.kind === 'none') throw notFound(profile, locations.profile.chosenBy, credentialsPath, profilesFound, lookedAt);
+  const sources: ConfigSources = { profile: choice, files, profilesFound, fields: resolved.kind === 'none' ? {} : resolved.fields };
+  if (resolved.kind === 'none') throw notFound(choice, credentialsPath ?? locations.credentials?.path, credentialsPath !== undefined, profilesFound, lookedAt, misspelled);
 
   const common = { profile, server: resolved.server, sources, warnings, otherBlocks: configuration?.otherBlocks ?? {} };
   if (resolved.kind === 'idp') {
@@ -171,6 +180,17 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
   return redactLoaded({ kind: 'static', ...common, keys: redactKeys(staticKeysSchema.parse(resolved.keys)), ...issued });
 }
 
+/**
+ * @internal Which profile {@link loadConfig} would read with these options, and why, without
+ * validating anything (the CLI `doctor` prints it before the checks).
+ */
+export async function resolveProfile(options: Pick<LoadConfigOptions, 'profile' | 'credentialsFile' | 'configurationFile' | 'env' | 'homeDir'> = {}): Promise<ConfigProfileChoice> {
+  const env = options.env ?? process.env;
+  const locations = resolveLocations(options, env, options.homeDir ?? safeHomedir());
+  const { credentials } = await readFiles({ ...locations, configuration: undefined }, false, [], []);
+  return chooseProfile(locations.profile, credentials);
+}
+
 function reportedFields(configurationUnreadable: boolean, configuration: ConfigurationFile | undefined, credentials: ParsedProfiles | undefined, profile: string): Set<ConfigFieldName> {
   const reported = new Set<ConfigFieldName>(configurationUnreadable ? IDP_FIELDS.map((f) => f.name) : configuration?.reported);
   for (const spec of FIELDS) {
@@ -179,12 +199,23 @@ function reportedFields(configurationUnreadable: boolean, configuration: Configu
   return reported;
 }
 
-function warnUnknownKeys(credentials: ParsedProfiles, names: readonly string[], path: string, warnings: ConfigWarning[]): void {
+/** A key that is not known but close to one that is: `[idp] IDP_USRNAME` meant `IDP_USERNAME`. */
+interface Misspelling {
+  /** As shown in messages: `[idp] IDP_USRNAME` or `idp.client_secert`. */
+  where: string;
+  meant: string;
+  field: ConfigFieldName | undefined;
+  profile?: string;
+}
+
+function warnUnknownKeys(credentials: ParsedProfiles, names: readonly string[], path: string, warnings: ConfigWarning[]): Misspelling[] {
   const known = [...INI_KEYS];
+  const misspelled: Misspelling[] = [];
   for (const name of new Set(names)) {
     for (const entry of credentials.sections.get(name)?.values() ?? []) {
       if (INI_KEYS.has(entry.key.toUpperCase())) continue;
       const suggestion = suggestKey(entry.key, known);
+      if (suggestion) misspelled.push({ where: `[${name}] ${entry.key.slice(0, 64)}`, meant: suggestion, field: FIELDS.find((f) => f.ini === suggestion)?.name, profile: name });
       warnings.push({
         source: path,
         key: `[${name}] ${entry.key.slice(0, 64)}`,
@@ -193,28 +224,59 @@ function warnUnknownKeys(credentials: ParsedProfiles, names: readonly string[], 
       });
     }
   }
+  return misspelled;
 }
 
+/** A value reported missing whose key is there, misspelled, says so: the fix is a rename, not a new line. */
+function pointToMisspellings(problems: ConfigProblem[], misspelled: readonly Misspelling[], profile: string): void {
+  for (const problem of problems) {
+    if (problem.code !== 'missing_field') continue;
+    const spec = FIELDS.find((f) => problem.key === (f.ini ? `[${profile}] ${f.ini}` : `idp.${f.json?.[0] ?? ''}`));
+    const found = misspelled.find((m) => spec !== undefined && m.field === spec.name && (m.profile === undefined || m.profile === profile || m.profile === 'default'));
+    if (found) problem.message = `is missing, but ${found.where} is there: did you mean ${found.meant}? (${problem.message})`;
+  }
+}
+
+const CREDENTIAL_STEP = "setup step 'Ubiq Credential settings'";
+
 function notFound(
-  profile: string,
-  chosenBy: 'option' | 'env' | 'default',
+  choice: ConfigProfileChoice,
   credentialsPath: string | undefined,
+  credentialsFileExists: boolean,
   profilesFound: readonly string[],
   lookedAt: string[],
+  misspelled: readonly Misspelling[],
 ): ConfigNotFoundError {
+  const profile = choice.name;
   const looked = [
     'options: overrides.username/password, overrides.accessKeyId/secretSigningKey/secretCryptoAccessKey',
     `environment: ${FIELDS.filter((f) => f.name.startsWith('user.') || f.name.startsWith('keys.')).map((f) => f.env).join(', ')}`,
     ...lookedAt,
   ];
-  if (credentialsPath) looked.push(`${credentialsPath} [${profile}]${profilesFound.includes(profile) ? '' : ' (no such profile)'}${profile === 'default' ? '' : ' and [default]'}`);
+  if (credentialsFileExists && credentialsPath) {
+    looked.push(`${credentialsPath} [${profile}]${profilesFound.includes(profile) ? '' : ' (no such profile)'}${profile === 'default' ? '' : ' and [default]'} (${choice.reason})`);
+  }
   if (!credentialsPath && lookedAt.length === 0) {
     looked.push('no credentials file: no path was given and there is no home directory');
   }
   const others = profilesFound.filter((p) => p !== profile);
-  const hint =
-    credentialsPath && !profilesFound.includes(profile) && others.length > 0
-      ? `The credentials file has the profile(s) ${others.map((p) => `[${p}]`).join(', ')}; choose one with UBIQ_PROFILE=${others[0]} or the profile option${chosenBy === 'default' ? ' (the setup document names its example profile [idp])' : ''}.`
-      : undefined;
-  return new ConfigNotFoundError(`No Ubiq credentials found for profile '${profile}'.`, looked, hint === undefined ? {} : { hint });
+  const orEnv = 'or set UBIQ_IDP_USERNAME and UBIQ_IDP_PASSWORD';
+  // Never "create the file" when it exists: say what to add to it, or which of its profiles to choose.
+  let hint: string;
+  if (!credentialsFileExists) {
+    const target = choice.chosenBy === 'default' ? DOCUMENTS_PROFILE : profile;
+    hint = `Create ${credentialsPath ?? 'a credentials file (UBIQ_CREDENTIALS_FILE)'} with a [${target}] profile holding IDP_USERNAME and IDP_PASSWORD (${CREDENTIAL_STEP}), ${orEnv}.`;
+  } else if (!profilesFound.includes(profile) && others.length > 0) {
+    hint = `${credentialsPath} has the profile(s) ${others.map((p) => `[${p}]`).join(', ')} but not [${profile}]; choose one with UBIQ_PROFILE=${others[0]} or the profile option (--profile ${others[0]}).`;
+  } else if (!profilesFound.includes(profile)) {
+    const target = choice.chosenBy === 'default' ? DOCUMENTS_PROFILE : profile;
+    hint = `${credentialsPath} has no profile: add a [${target}] profile holding IDP_USERNAME and IDP_PASSWORD to it (${CREDENTIAL_STEP}), ${orEnv}.`;
+  } else {
+    hint = `Add IDP_USERNAME and IDP_PASSWORD to the [${profile}] profile of ${credentialsPath} (${CREDENTIAL_STEP}), ${orEnv}.`;
+  }
+  const credentialTypos = misspelled.filter((m) => m.field?.startsWith('user.') || m.field?.startsWith('keys.'));
+  if (credentialTypos.length > 0) {
+    hint = `${credentialTypos.map((m) => `${m.where} in ${credentialsPath} is not a known key: did you mean ${m.meant}?`).join(' ')} Otherwise: ${hint}`;
+  }
+  return new ConfigNotFoundError(`No Ubiq credentials found for profile '${profile}'.`, looked, { hint });
 }

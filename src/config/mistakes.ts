@@ -114,9 +114,37 @@ export function checkIdpConsistency(idp: Pick<IdpSettings, 'provider' | 'tokenEn
   return findings;
 }
 
-/** The one spelling mistake worth a suggestion: same letters, different case or separators. */
+/** Edit distance with adjacent transpositions (`secert` → `secret` is one edit). */
+function editDistance(a: string, b: string): number {
+  const rows = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let best = Math.min(rows[i - 1]![j]! + 1, rows[i]![j - 1]! + 1, rows[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, rows[i - 2]![j - 2]! + 1);
+      rows[i]![j] = best;
+    }
+  }
+  return rows[a.length]![b.length]!;
+}
+
+/**
+ * The known key a misspelled one most likely means: same letters in another case or with other
+ * separators, the `idp_` prefix added or dropped, or one or two typing slips (`client_secert`,
+ * `IDP_USRNAME`, `idp_token_endpont_url`). Undefined when nothing is close enough to be a good guess.
+ */
 export function suggestKey(key: string, known: readonly string[]): string | undefined {
   const norm = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, '');
   const wanted = norm(key);
-  return known.find((k) => norm(k) === wanted || norm(k) === `idp${wanted}` || `idp${norm(k)}` === wanted);
+  if (!wanted) return undefined;
+  const exact = known.find((k) => norm(k) === wanted || norm(k) === `idp${wanted}` || `idp${norm(k)}` === wanted);
+  if (exact !== undefined) return exact;
+  // Short keys get one slip, longer ones two; more would suggest unrelated keys.
+  const allowed = wanted.length < 4 ? 0 : wanted.length < 8 ? 1 : 2;
+  let best: { key: string; distance: number } | undefined;
+  for (const candidate of known) {
+    const distance = editDistance(wanted, norm(candidate));
+    if (distance <= allowed && (best === undefined || distance < best.distance)) best = { key: candidate, distance };
+  }
+  return best?.key;
 }

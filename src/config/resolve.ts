@@ -71,7 +71,7 @@ function missingProblem(spec: FieldSpec, ctx: ResolveContext): ConfigProblem {
       source: ctx.configurationPath ?? 'configuration',
       key: `idp.${spec.json[0]}`,
       code: 'missing_field',
-      message: `is missing: add "${spec.json[0]}" (or "${spec.json[1]}") to the idp block, or set ${spec.env}`,
+      message: `is missing: add "${spec.json[0]}" (or "${spec.json[1]}"${spec.jsonAliases ? `; ${spec.jsonAliases.map((a) => `"${a}"`).join(' and ')} are accepted too` : ''}) to the idp block, or set ${spec.env}`,
     };
   }
   return {

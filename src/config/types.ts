@@ -95,9 +95,21 @@ export interface ConfigFileInfo {
   format?: 'json' | 'ini';
 }
 
+/**
+ * Which credentials profile the loader read, and why. `chosenBy`: named by the `profile` option
+ * (`--profile`) or `UBIQ_PROFILE`; `default` when none was named and `[default]` was read; `detected`
+ * when none was named, `[default]` held no credentials and `[idp]` (the setup documents' profile) held
+ * `IDP_USERNAME`. `reason` says the same in words, for `doctor`, `whoami` and debug logs.
+ */
+export interface ConfigProfileChoice {
+  name: string;
+  chosenBy: 'option' | 'env' | 'default' | 'detected';
+  reason: string;
+}
+
 /** What the loader read and where each value came from (the CLI `doctor` command prints this). */
 export interface ConfigSources {
-  profile: { name: string; chosenBy: 'option' | 'env' | 'default' };
+  profile: ConfigProfileChoice;
   /** Every file considered, in the order it was considered. */
   files: ConfigFileInfo[];
   /** Profiles (sections) present in the credentials file that was read. */

@@ -40,6 +40,8 @@ export function chain<T extends UbiqCredentials = UbiqCredentials>(...links: Cha
 
   async function resolve(call: ProviderCallOptions | undefined): Promise<{ link: ChainLink<T>; value: T }> {
     const missing: string[] = [];
+    // The last source that knows what is missing (the files: which profile, which key) says how to fix it.
+    let sourceHint: string | undefined;
     for (const link of links) {
       try {
         const value = await link(call);
@@ -47,6 +49,8 @@ export function chain<T extends UbiqCredentials = UbiqCredentials>(...links: Cha
       } catch (error) {
         if (!isCredentialsUnavailableError(error)) throw error;
         missing.push((error as Error).message);
+        const hint = (error as { hint?: unknown }).hint;
+        if (typeof hint === 'string') sourceHint = hint;
       }
     }
     throw new CredentialsUnavailableError(
@@ -54,7 +58,9 @@ export function chain<T extends UbiqCredentials = UbiqCredentials>(...links: Cha
         ? 'No credential sources were given to chain().'
         : `No Ubiq credentials found in any source:\n${missing.map((m) => `  - ${m.replace(/\n/g, '\n    ')}`).join('\n')}`,
       {
-        hint: "Create ~/.ubiq/credentials with IDP_USERNAME and IDP_PASSWORD (setup step 'Ubiq Credential settings') and the idp block in ~/.ubiq/configuration, or set UBIQ_IDP_USERNAME, UBIQ_IDP_PASSWORD and the UBIQ_IDP_* variables.",
+        hint:
+          sourceHint ??
+          "Create ~/.ubiq/credentials with IDP_USERNAME and IDP_PASSWORD (setup step 'Ubiq Credential settings') and the idp block in ~/.ubiq/configuration, or set UBIQ_IDP_USERNAME, UBIQ_IDP_PASSWORD and the UBIQ_IDP_* variables.",
       },
     );
   }

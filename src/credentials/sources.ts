@@ -92,7 +92,10 @@ function configSource(
     try {
       config = await loadConfig(load);
     } catch (error) {
-      if (isCredentialsUnavailableError(error)) throw new CredentialsUnavailableError(`${name}: ${(error as Error).message}`, { cause: error });
+      if (isCredentialsUnavailableError(error)) {
+        const hint = (error as { hint?: unknown }).hint;
+        throw new CredentialsUnavailableError(`${name}: ${(error as Error).message}`, { cause: error, ...(typeof hint === 'string' ? { hint } : {}) });
+      }
       throw error;
     }
     const why = await available(config, load);

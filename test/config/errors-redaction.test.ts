@@ -32,12 +32,13 @@ describe('errors', () => {
     expect(message).toContain('UBIQ_IDP_USERNAME');
   });
 
-  it("the seed's [idp] profile with the default profile chosen: not found, and the hint names UBIQ_PROFILE=idp", async () => {
+  it("a profile the file lacks, named by UBIQ_PROFILE: not found, and the hint names the file's profiles instead of telling to create it", async () => {
     const h = await home({ '.ubiq/configuration': oktaSeedDialect(), '.ubiq/credentials': idpCredentials('idp') });
-    const error = await loadConfig({ homeDir: h.home, env: {} }).catch((e: unknown) => e);
+    const error = await loadConfig({ homeDir: h.home, env: { UBIQ_PROFILE: 'work' } }).catch((e: unknown) => e);
     expect(isConfigNotFoundError(error)).toBe(true);
     expect((error as ConfigNotFoundError).hint).toContain('UBIQ_PROFILE=idp');
-    expect((error as Error).message).toContain('[default] (no such profile)');
+    expect((error as ConfigNotFoundError).hint).not.toMatch(/create/i);
+    expect((error as Error).message).toContain('[work] (no such profile)');
   });
 
   it('an idp block alone (no user) is still not found; a malformed file beside it is config_invalid', async () => {

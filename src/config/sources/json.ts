@@ -1,5 +1,5 @@
 import type { ConfigProblem } from '../errors.js';
-import { FIELDS, INI_KEYS, isForbiddenKey } from '../fields.js';
+import { FIELDS, INI_KEYS, isForbiddenKey, jsonNames } from '../fields.js';
 import { suggestKey } from '../mistakes.js';
 import type { ConfigFieldName, ConfigWarning } from '../types.js';
 import { diagnoseJson, syntaxErrorLocation } from './json-syntax.js';
@@ -70,16 +70,18 @@ export interface ConfigurationFile {
   /** Fields already reported as a problem here (or all of them when the file could not be read), so they are not also reported missing. */
   reported: Set<ConfigFieldName>;
   otherBlocks: Record<string, unknown>;
+  /** Unknown keys of the idp block that look like misspellings of a known one. */
+  misspelled: Array<{ key: string; meant: string }>;
   problems: ConfigProblem[];
   warnings: ConfigWarning[];
 }
 
 const IDP_SPECS = FIELDS.filter((f) => f.json !== undefined);
-const IDP_KEYS = IDP_SPECS.flatMap((f) => f.json ?? []);
+const IDP_KEYS = IDP_SPECS.flatMap(jsonNames);
 
 /** Read `~/.ubiq/configuration`: the `idp` block in either dialect, every other block kept as is. */
 export function readConfiguration(text: string, source: string): ConfigurationFile {
-  const result: ConfigurationFile = { idp: new Map(), hasIdpBlock: false, reported: new Set(), otherBlocks: {}, problems: [], warnings: [] };
+  const result: ConfigurationFile = { idp: new Map(), hasIdpBlock: false, reported: new Set(), otherBlocks: {}, misspelled: [], problems: [], warnings: [] };
   const unreadable = () => {
     for (const spec of IDP_SPECS) result.reported.add(spec.name);
     return result;
@@ -112,15 +114,15 @@ export function readConfiguration(text: string, source: string): ConfigurationFi
   }
   result.hasIdpBlock = true;
   for (const spec of IDP_SPECS) {
-    const [seedKey, officialKey] = spec.json!;
-    const present = [seedKey, officialKey].filter((k) => Object.hasOwn(block, k));
+    const present = jsonNames(spec).filter((k) => Object.hasOwn(block, k));
     if (present.length === 0) continue;
-    if (present.length === 2 && block[seedKey] !== block[officialKey]) {
+    if (present.some((k) => block[k] !== block[present[0]!])) {
+      const names = present.map((k) => `"${k}"`);
       result.problems.push({
         source,
-        key: `idp.${seedKey}`,
+        key: `idp.${present[0]!}`,
         code: 'conflicting_keys',
-        message: `both "${seedKey}" and "${officialKey}" are given, with different values (the two spellings mean the same setting); keep one`,
+        message: `${names.slice(0, -1).join(', ')} and ${names.at(-1)!} are given, with different values (these names mean the same setting); keep one`,
       });
       result.reported.add(spec.name);
       continue;
@@ -131,6 +133,7 @@ export function readConfiguration(text: string, source: string): ConfigurationFi
   for (const key of Object.keys(block)) {
     if (IDP_KEYS.includes(key)) continue;
     const suggestion = suggestKey(key, IDP_KEYS);
+    if (suggestion) result.misspelled.push({ key, meant: suggestion });
     result.warnings.push({
       source,
       key: `idp.${key}`,
