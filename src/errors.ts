@@ -1,3 +1,7 @@
+import type { UbiqIdpErrorCode } from './error-codes.js';
+
+export type * from './error-codes.js';
+
 /**
  * The brand every error of this library carries: the names of its error classes, most specific first
  * (`['CredentialsUnavailableError', 'CredentialsError', 'UbiqIdpError']`). Registered with `Symbol.for`
@@ -15,15 +19,25 @@ export interface UbiqIdpErrorOptions {
 }
 
 /**
- * The base of every error this library throws. Match on `code` (stable across versions) or use
- * the `isX` guards, never on `message`. `hint` says what to change, naming the setup step in the
- * Ubiq IdP integration documents where there is one. No message, hint or `cause` ever contains a
- * secret (password, client secret, token, signing or crypto key, private key).
+ * The base of every error this library throws; never thrown itself (it is abstract), only its
+ * subclasses are. Match on `code` (stable across versions; `UbiqIdpError['code']` is the union of
+ * every subclass's codes, see {@link UbiqIdpErrorCode}) or use the `isX` guards, never on `message`.
+ * `hint` says what to change, naming the setup step in the Ubiq IdP integration documents where there
+ * is one. No message, hint or `cause` ever contains a secret (password, client secret, token, signing
+ * or crypto key, private key).
  *
- * Every subclass declares `static readonly errorName` (its `name`, also what its guard matches) and
- * narrows `code` to its own union.
+ * Every subclass declares `static override readonly errorName` (its `name`, also what its guard
+ * matches) and narrows `code` to its own union.
+ *
+ * @example
+ * try {
+ *   await provider();
+ * } catch (error) {
+ *   if (isUbiqIdpError(error)) console.error(`${error.code}: ${error.message}\nfix: ${error.hint ?? ''}`);
+ *   else throw error;
+ * }
  */
-export class UbiqIdpError<Code extends string = string> extends Error {
+export abstract class UbiqIdpError<Code extends UbiqIdpErrorCode = UbiqIdpErrorCode> extends Error {
   /** The name of this class, as `error.name` and as the guards match it. */
   static readonly errorName: string = 'UbiqIdpError';
 
@@ -56,6 +70,9 @@ function errorNamesOf(constructor: unknown): readonly string[] {
 
 function brandOf(value: unknown): readonly string[] | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
+  // Something that merely copied the brand onto another shape is not one of our errors either.
+  const shape = value as { code?: unknown; message?: unknown };
+  if (typeof shape.code !== 'string' || typeof shape.message !== 'string') return undefined;
   const names = (value as { [BRAND]?: unknown })[BRAND];
   return Array.isArray(names) && names.every((name) => typeof name === 'string') ? names : undefined;
 }
@@ -66,6 +83,8 @@ function brandOf(value: unknown): readonly string[] | undefined {
  * other libraries (which often carry a string `code` too) are never matched.
  */
 export function errorGuard<T extends UbiqIdpError>(errorName: string): (value: unknown) => value is T {
+  // The brand is an own, non-enumerable property set by the constructor; a plain object carrying
+  // `name`/`code`/`hint` (or another library's error) has none.
   return (value: unknown): value is T => brandOf(value)?.includes(errorName) === true;
 }
 

@@ -1,8 +1,16 @@
 // ubiq-idp: the client surface. Re-exports only; must not import server or testing code.
-export { UbiqIdpError, isUbiqIdpError } from './errors.js';
+export { UbiqIdpError, isUbiqIdpError, type UbiqIdpErrorCode, type UbiqIdpErrorOptions } from './errors.js';
 export { REDACTED } from './util/redact.js';
 export { loadConfig, type LoadConfigOptions, type LoadedConfig } from './config/load.js';
-export { ConfigError, ConfigNotFoundError, isConfigError, isConfigNotFoundError, type ConfigProblem } from './config/errors.js';
+export {
+  ConfigError,
+  ConfigNotFoundError,
+  isConfigError,
+  isConfigNotFoundError,
+  type ConfigProblem,
+  type ConfigErrorCode,
+  type ConfigNotFoundErrorCode,
+} from './config/errors.js';
 export type {
   IdpProvider,
   IdpSettings,
@@ -19,8 +27,12 @@ export {
   generateRsaKeyPair,
   encryptPrivateKeyPem,
   randomCryptoAccessKey,
+  KeyPairError,
   KeySizeError,
+  isKeyPairError,
   isKeySizeError,
+  type KeyPairErrorCode,
+  type KeySizeErrorCode,
   type GenerateRsaKeyPairOptions,
   type RsaKeyPair,
 } from './crypto/keypair.js';
@@ -28,6 +40,9 @@ export { createCsr, type CreateCsrOptions } from './credentials/csr.js';
 export {
   signUbiqRequest,
   verifyUbiqRequest,
+  SigningError,
+  isSigningError,
+  type SigningErrorCode,
   type SignUbiqRequestOptions,
   type UbiqSignatureHeaders,
   type UbiqSigningCredentials,
@@ -69,6 +84,7 @@ export {
   type HttpOptions,
   type HttpClient,
   type HttpRequestInit,
+  type HttpRequestErrorCode,
   type RetryOptions,
 } from './http/index.js';
 export {
@@ -122,6 +138,7 @@ export {
   type ExchangeIdpTokenOptions,
   type SsoExchangeResult,
   type CredentialsErrorCode,
+  type CredentialsUnavailableErrorCode,
   type SsoErrorCode,
 } from './credentials/index.js';
 export {

@@ -1,17 +1,37 @@
 import { z } from 'zod';
-import { UbiqIdpError } from '../errors.js';
+import { errorGuard, UbiqIdpError } from '../errors.js';
+import type { AdminApiErrorCode, AdminErrorCode } from '../error-codes.js';
 
 /** A refusal of the reference server's admin API (`{code, message}` bodies). */
-export class AdminApiError extends UbiqIdpError {
+export class AdminApiError extends UbiqIdpError<AdminApiErrorCode> {
+  static override readonly errorName = 'AdminApiError';
   readonly status: number;
-  constructor(status: number, code: string, message: string) {
+  constructor(status: number, code: AdminApiErrorCode, message: string) {
     super(code, message, { hint: 'The reference server\'s admin API (the "Ubiq UI" stand-in) refused the request.' });
-    this.name = 'AdminApiError';
     this.status = status;
   }
 }
 
+/** True when `value` is an {@link AdminApiError}. */
+export const isAdminApiError = errorGuard<AdminApiError>('AdminApiError');
+
+const ADMIN_ERROR_CODES = [
+  'admin_unauthorized',
+  'dataset_not_found',
+  'dataset_group_not_found',
+  'api_key_not_found',
+  'dataset_exists',
+  'dataset_group_exists',
+  'api_key_auto_provisioned',
+  'invalid_json',
+  'invalid_request',
+  'unsupported_media_type',
+  'body_too_large',
+  'dataset_type_mismatch',
+  'key_numbers_exhausted',
+] as const satisfies readonly AdminErrorCode[];
 const errorBody = z.object({ code: z.string(), message: z.string() });
+const isAdminErrorCode = (code: string): code is AdminErrorCode => (ADMIN_ERROR_CODES as readonly string[]).includes(code);
 const datasetGroupBody = z.object({ id: z.string(), name: z.string(), datasets: z.array(z.object({ id: z.string(), name: z.string() })) });
 const datasetBody = z.object({ id: z.string(), name: z.string() });
 const apiKeysBody = z.object({
@@ -54,7 +74,9 @@ export function createAdminClient(adminBaseUrl: string, adminToken: string, sign
     }
     if (!response.ok) {
       const parsed = errorBody.safeParse(json);
-      throw new AdminApiError(response.status, parsed.success ? parsed.data.code : `admin_http_${response.status}`, parsed.success ? parsed.data.message : `${method} ${path} answered ${response.status}`);
+      // A code this CLI does not know (another server version) is reported as admin_http_<status>, its message kept.
+      const code = parsed.success && isAdminErrorCode(parsed.data.code) ? parsed.data.code : `admin_http_${response.status}` as const;
+      throw new AdminApiError(response.status, code, parsed.success ? parsed.data.message : `${method} ${path} answered ${response.status}`);
     }
     return json;
   }

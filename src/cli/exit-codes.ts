@@ -1,4 +1,6 @@
-import { UbiqIdpError } from '../errors.js';
+import { errorGuard, UbiqIdpError } from '../errors.js';
+import type { UsageErrorCode } from '../error-codes.js';
+import { isIdpError } from '../idp/errors.js';
 
 /**
  * The CLI's exit codes. Scripts can rely on them: they are documented in `ubiq-idp --help` and the README.
@@ -25,26 +27,28 @@ export const EXIT = {
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
 /** A mistake on the command line. */
-export class UsageError extends UbiqIdpError {
+export class UsageError extends UbiqIdpError<UsageErrorCode> {
+  static override readonly errorName = 'UsageError';
   constructor(message: string, hint?: string) {
     super('cli_usage', message, hint === undefined ? {} : { hint });
-    this.name = 'UsageError';
   }
 }
+
+/** True when `value` is a {@link UsageError}. */
+export const isUsageError = errorGuard<UsageError>('UsageError');
 
 const NETWORK_CODES = new Set(['network_error', 'timeout', 'idp_unavailable', 'sso_unreachable']);
 const CONFIG_CODES = new Set(['config_invalid', 'config_not_found', 'credentials_unavailable', 'invalid_settings', 'insecure_endpoint', 'key_size_invalid', 'invalid_provider_options', 'exported_credentials_invalid']);
 
 /** The exit code for an error thrown by a command. */
 export function exitCodeFor(error: unknown): ExitCode {
-  if (error instanceof UsageError) return EXIT.usage;
+  if (isUsageError(error)) return EXIT.usage;
   const code = typeof (error as { code?: unknown } | undefined)?.code === 'string' ? (error as { code: string }).code : undefined;
-  const name = error instanceof Error ? error.name : '';
   if (code === undefined) return EXIT.failure;
   if (code === 'aborted' || code === 'ABORT_ERR') return EXIT.interrupted;
   if (NETWORK_CODES.has(code)) return EXIT.network;
   if (CONFIG_CODES.has(code)) return EXIT.config;
-  if (name === 'IdpError') return EXIT.idp;
+  if (isIdpError(error)) return EXIT.idp;
   if (code.startsWith('sso_') || code === 'credentials_expired' || code === 'exported_credentials_expired' || code === 'unsafe_credentials_value' || code.startsWith('dataset_') || code === 'invalid_signature') return EXIT.server;
   return EXIT.failure;
 }

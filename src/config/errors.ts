@@ -1,4 +1,7 @@
-import { UbiqIdpError } from '../errors.js';
+import { errorGuard, UbiqIdpError } from '../errors.js';
+import type { ConfigErrorCode, ConfigNotFoundErrorCode } from '../error-codes.js';
+
+export type { ConfigErrorCode, ConfigNotFoundErrorCode } from '../error-codes.js';
 
 /**
  * One thing wrong with the configuration: where (file path, environment variable or code option),
@@ -30,8 +33,8 @@ function describe(problem: ConfigProblem): string {
  * The configuration exists but is wrong. `problems` lists every problem found at once, so a user
  * can fix the whole setup in one pass.
  */
-export class ConfigError extends UbiqIdpError {
-  override readonly code: 'config_invalid' = 'config_invalid';
+export class ConfigError extends UbiqIdpError<ConfigErrorCode> {
+  static override readonly errorName = 'ConfigError';
   readonly problems: readonly ConfigProblem[];
 
   constructor(problems: readonly ConfigProblem[], options: { hint?: string } = {}) {
@@ -41,7 +44,6 @@ export class ConfigError extends UbiqIdpError {
     super('config_invalid', `Invalid Ubiq configuration (${count}):\n${shown.join('\n')}`, {
       hint: options.hint ?? SEED_HINT,
     });
-    this.name = 'ConfigError';
     this.problems = problems;
   }
 }
@@ -51,8 +53,8 @@ export class ConfigError extends UbiqIdpError {
  * credential provider chain treats this as "try the next source"; a malformed setup is a
  * {@link ConfigError} instead.
  */
-export class ConfigNotFoundError extends UbiqIdpError {
-  override readonly code: 'config_not_found' = 'config_not_found';
+export class ConfigNotFoundError extends UbiqIdpError<ConfigNotFoundErrorCode> {
+  static override readonly errorName = 'ConfigNotFoundError';
   /** Where the loader looked, in order (file paths with found/not found, environment variable names). */
   readonly lookedAt: readonly string[];
 
@@ -62,21 +64,12 @@ export class ConfigNotFoundError extends UbiqIdpError {
         options.hint ??
         "Create ~/.ubiq/credentials with a profile holding IDP_USERNAME and IDP_PASSWORD (setup step 'Ubiq Credential settings'), or set UBIQ_IDP_USERNAME and UBIQ_IDP_PASSWORD.",
     });
-    this.name = 'ConfigNotFoundError';
     this.lookedAt = lookedAt;
   }
 }
 
-function hasCode(value: unknown, name: string, code: string): boolean {
-  return (
-    value instanceof Error &&
-    (value as { code?: unknown }).code === code &&
-    (value.name === name || value instanceof UbiqIdpError)
-  );
-}
-
 /**
- * True when `value` is a {@link ConfigError} (matches by name and code, so it works across bundles).
+ * True when `value` is a {@link ConfigError}, also one made by another copy of this package.
  *
  * @example
  * ```ts
@@ -88,13 +81,11 @@ function hasCode(value: unknown, name: string, code: string): boolean {
  * }
  * ```
  */
-export function isConfigError(value: unknown): value is ConfigError {
-  return value instanceof ConfigError || hasCode(value, 'ConfigError', 'config_invalid');
-}
+export const isConfigError = errorGuard<ConfigError>('ConfigError');
 
 /**
  * True when `value` is a {@link ConfigNotFoundError}: no source supplied credentials, so a
- * provider chain may try its next source.
+ * provider chain may try its next source. Also true for one made by another copy of this package.
  *
  * @example
  * ```ts
@@ -104,6 +95,4 @@ export function isConfigError(value: unknown): value is ConfigError {
  * });
  * ```
  */
-export function isConfigNotFoundError(value: unknown): value is ConfigNotFoundError {
-  return value instanceof ConfigNotFoundError || hasCode(value, 'ConfigNotFoundError', 'config_not_found');
-}
+export const isConfigNotFoundError = errorGuard<ConfigNotFoundError>('ConfigNotFoundError');

@@ -1,3 +1,4 @@
+import { isConfigNotFoundError } from '../config/errors.js';
 import { CredentialsUnavailableError, isCredentialsUnavailableError } from './errors.js';
 import { createListeners, type CredentialProvider, type Provider, type ProviderCallOptions } from './provider.js';
 import type { UbiqCredentials } from './ubiq-credentials.js';
@@ -47,7 +48,8 @@ export function chain<T extends UbiqCredentials = UbiqCredentials>(...links: Cha
         const value = await link(call);
         return { link, value };
       } catch (error) {
-        if (!isCredentialsUnavailableError(error)) throw error;
+        // "Nothing here": our own source error, or the config loader finding no configuration at all.
+        if (!isCredentialsUnavailableError(error) && !isConfigNotFoundError(error)) throw error;
         missing.push((error as Error).message);
         const hint = (error as { hint?: unknown }).hint;
         if (typeof hint === 'string') sourceHint = hint;

@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type * as Pkijs from 'pkijs';
-import { UbiqIdpError } from '../errors.js';
 import { buildName, NAME_OID, nameAttribute } from '../x509/name.js';
 import { loadPkijs, type PkijsModule } from '../x509/pkijs-loader.js';
 import { createCryptoEngine, toPem, toPublicKeyInfo, toRsaSigningKey } from '../x509/webcrypto.js';
-import type { RsaKeyPair } from '../crypto/keypair.js';
+import { KeyPairError, type RsaKeyPair } from '../crypto/keypair.js';
 
 /** Options of {@link createCsr}. */
 export interface CreateCsrOptions {
@@ -43,7 +42,7 @@ export async function createCsr(keyPair: RsaKeyPair, options: CreateCsrOptions =
   const hash = options.hash ?? 'SHA-256';
   const subject = options.subject ?? 'ubiq';
   if (keyPair.privateKey.asymmetricKeyType !== 'rsa' || keyPair.publicKey.asymmetricKeyType !== 'rsa') {
-    throw new UbiqIdpError('key_type_invalid', 'A Ubiq CSR needs an RSA key pair.', {
+    throw new KeyPairError('key_type_invalid', 'A Ubiq CSR needs an RSA key pair.', {
       hint: 'Pass the key pair returned by generateRsaKeyPair().',
     });
   }
@@ -65,7 +64,7 @@ export async function createCsr(keyPair: RsaKeyPair, options: CreateCsrOptions =
   try {
     await request.sign(signingKey, hash, engine);
   } catch (error) {
-    throw new UbiqIdpError('csr_signing_failed', 'Signing the certificate request failed.', {
+    throw new KeyPairError('csr_signing_failed', 'Signing the certificate request failed.', {
       hint: 'Check that the private key belongs to the public key of the pair.',
       cause: error instanceof Error ? new Error(error.message) : undefined,
     });

@@ -1,36 +1,7 @@
-import { UbiqIdpError } from '../errors.js';
+import { errorGuard, UbiqIdpError } from '../errors.js';
+import type { CredentialsErrorCode, CredentialsUnavailableErrorCode, SsoErrorCode } from '../error-codes.js';
 
-/**
- * Stable codes of the credential provider's errors.
- * - `credentials_unavailable`: this source has nothing to offer (no env vars, no files, no IdP fields);
- *   `chain()` moves on to its next source.
- * - `credentials_expired`: the cached certificate has expired and the last refresh failed (see `cause`).
- * - `provider_closed`: the provider was used after `close()`.
- * - `invalid_provider_options`: an option is out of range (key size, window lengths).
- * - `adapter_not_initialized`: the ubiq-security adapter was used before `initAsync()`.
- * - `sso_*`: the SSO exchange (IdP token → Ubiq certificate) failed; see `SsoError`.
- */
-export type CredentialsErrorCode =
-  | 'credentials_unavailable'
-  | 'credentials_expired'
-  | 'provider_closed'
-  | 'invalid_provider_options'
-  | 'adapter_not_initialized';
-
-/** Codes of `SsoError`. */
-export type SsoErrorCode =
-  | 'sso_unauthorized'
-  | 'sso_forbidden'
-  | 'sso_not_found'
-  | 'sso_rate_limited'
-  | 'sso_server_error'
-  | 'sso_rejected'
-  | 'sso_unexpected_status'
-  | 'sso_bad_response'
-  | 'sso_unreachable'
-  | 'sso_certificate_invalid'
-  | 'sso_certificate_key_mismatch'
-  | 'sso_certificate_not_valid_now';
+export type { CredentialsErrorCode, CredentialsUnavailableErrorCode, SsoErrorCode } from '../error-codes.js';
 
 /**
  * An error of the credential provider (not of the SSO exchange itself). Never contains a secret.
@@ -38,12 +9,9 @@ export type SsoErrorCode =
  * @example
  * try { await provider(); } catch (error) { if (isCredentialsError(error) && error.code === 'credentials_expired') console.error(error.message, error.cause); }
  */
-export class CredentialsError extends UbiqIdpError {
-  declare readonly code: CredentialsErrorCode;
-  constructor(code: CredentialsErrorCode, message: string, options: { hint?: string; cause?: unknown } = {}) {
-    super(code, message, options);
-    this.name = 'CredentialsError';
-  }
+export class CredentialsError extends UbiqIdpError<CredentialsErrorCode> {
+  // Typed `string`, not the literal, so that CredentialsUnavailableError can declare its own.
+  static override readonly errorName: string = 'CredentialsError';
 }
 
 /**
@@ -51,11 +19,12 @@ export class CredentialsError extends UbiqIdpError {
  * The message says where the source looked.
  */
 export class CredentialsUnavailableError extends CredentialsError {
-  /** Tells `chain()` to try its next source (AWS SDK `tryNextLink`). */
+  static override readonly errorName = 'CredentialsUnavailableError';
+  declare readonly code: CredentialsUnavailableErrorCode;
+  /** Tells `chain()` to try its next source (as AWS SDK `tryNextLink`; `chain()` itself matches the class). */
   readonly tryNextLink = true;
   constructor(message: string, options: { hint?: string; cause?: unknown } = {}) {
     super('credentials_unavailable', message, options);
-    this.name = 'CredentialsUnavailableError';
   }
 }
 
@@ -64,45 +33,39 @@ export class CredentialsUnavailableError extends CredentialsError {
  * documented 200 JSON, or issued a certificate we cannot use. `status` is the HTTP status when there was
  * one. Neither the access token nor any key appears in the message.
  */
-export class SsoError extends UbiqIdpError {
-  declare readonly code: SsoErrorCode;
+export class SsoError extends UbiqIdpError<SsoErrorCode> {
+  static override readonly errorName = 'SsoError';
   /** HTTP status of the SSO answer, when there was one. */
   readonly status: number | undefined;
   constructor(code: SsoErrorCode, message: string, options: { hint?: string; cause?: unknown; status?: number } = {}) {
     super(code, message, options);
-    this.name = 'SsoError';
     this.status = options.status;
   }
 }
 
 /**
- * True for a `CredentialsError` (any code), matched by name so it works across bundles.
+ * True for a `CredentialsError` (any code, `CredentialsUnavailableError` included), also one made by
+ * another copy of this package; false for every other error.
  *
  * @example
  * if (isCredentialsError(error) && error.code === 'credentials_expired') console.error(error.message);
  */
-export function isCredentialsError(value: unknown): value is CredentialsError {
-  return value instanceof Error && (value.name === 'CredentialsError' || value.name === 'CredentialsUnavailableError');
-}
+export const isCredentialsError = errorGuard<CredentialsError>('CredentialsError');
 
 /**
- * True for "no credentials here, try the next source" (also the config loader's `config_not_found`).
+ * True for a `CredentialsUnavailableError`: "no credentials here, try the next source". Errors of other
+ * libraries are never matched, not even AWS SDK errors carrying `tryNextLink`; the config loader's
+ * `ConfigNotFoundError` has its own guard, `isConfigNotFoundError` (`chain()` moves on for both).
  *
  * @example
  * const credentials = await fromEnv()().catch((error) => (isCredentialsUnavailableError(error) ? undefined : Promise.reject(error)));
  */
-export function isCredentialsUnavailableError(value: unknown): boolean {
-  if (!(value instanceof Error)) return false;
-  const code = (value as { code?: unknown }).code;
-  return code === 'credentials_unavailable' || code === 'config_not_found' || (value as { tryNextLink?: unknown }).tryNextLink === true;
-}
+export const isCredentialsUnavailableError = errorGuard<CredentialsUnavailableError>('CredentialsUnavailableError');
 
 /**
- * True for an `SsoError`, matched by name.
+ * True for an `SsoError`, also one made by another copy of this package.
  *
  * @example
  * try { await provider(); } catch (error) { if (isSsoError(error) && error.code === 'sso_forbidden') console.error(error.hint); }
  */
-export function isSsoError(value: unknown): value is SsoError {
-  return value instanceof Error && value.name === 'SsoError';
-}
+export const isSsoError = errorGuard<SsoError>('SsoError');

@@ -1,15 +1,8 @@
 import { errorGuard, UbiqIdpError, type UbiqIdpErrorOptions } from '../errors.js';
+import type { ExportedCredentialsErrorCode, ProcessCredentialsErrorCode } from '../error-codes.js';
 
-/**
- * Codes of {@link ExportedCredentialsError}.
- * - `exported_credentials_invalid`: exported credentials (env, a credentials profile, a process's JSON) are
- *   incomplete or do not fit together: the certificate does not parse, the private key does not open with
- *   the secret crypto access key, the key is not the certificate's, the expiry disagrees with the certificate.
- * - `exported_credentials_expired`: the exported certificate has expired; export fresh ones.
- * - `unsafe_credentials_value`: a value (often one the server chose) cannot be written safely in the
- *   requested format (a line break, `[`, a quote…); nothing was written.
- */
-export type ExportedCredentialsErrorCode = 'exported_credentials_invalid' | 'exported_credentials_expired' | 'unsafe_credentials_value';
+export type { ExportedCredentialsErrorCode, ProcessCredentialsErrorCode } from '../error-codes.js';
+
 
 /**
  * Short-lived credentials written by `ubiq-idp credentials` could not be read back, or could not be
@@ -28,15 +21,6 @@ export class ExportedCredentialsError extends UbiqIdpError<ExportedCredentialsEr
 
 /** True for an {@link ExportedCredentialsError}, from any copy of this package. */
 export const isExportedCredentialsError = errorGuard<ExportedCredentialsError>('ExportedCredentialsError');
-
-/**
- * Codes of {@link ProcessCredentialsError}.
- * - `process_failed`: the command could not be started, or exited with a non-zero status or a signal.
- * - `process_timeout`: it did not finish within the timeout and was killed.
- * - `process_output_too_large`: it wrote more than the size cap to stdout and was killed.
- * - `process_output_invalid`: its output is not the JSON `ubiq-idp credentials --format json` writes.
- */
-export type ProcessCredentialsErrorCode = 'process_failed' | 'process_timeout' | 'process_output_too_large' | 'process_output_invalid';
 
 /**
  * `fromProcess()` could not get credentials from its command. The message names the command (not its

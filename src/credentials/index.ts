@@ -34,4 +34,4 @@ export {
   isCredentialsUnavailableError,
   isSsoError,
 } from './errors.js';
-export type { CredentialsErrorCode, SsoErrorCode } from './errors.js';
+export type { CredentialsErrorCode, CredentialsUnavailableErrorCode, SsoErrorCode } from './errors.js';

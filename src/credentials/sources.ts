@@ -1,5 +1,6 @@
 import process from 'node:process';
 import { z } from 'zod';
+import { isConfigNotFoundError } from '../config/errors.js';
 import { loadConfig, type LoadConfigOptions, type LoadedConfig } from '../config/load.js';
 import { sessionLocation } from '../session/paths.js';
 import type { SessionIdentity } from '../session/format.js';
@@ -92,9 +93,8 @@ function configSource(
     try {
       config = await loadConfig(load);
     } catch (error) {
-      if (isCredentialsUnavailableError(error)) {
-        const hint = (error as { hint?: unknown }).hint;
-        throw new CredentialsUnavailableError(`${name}: ${(error as Error).message}`, { cause: error, ...(typeof hint === 'string' ? { hint } : {}) });
+      if (isConfigNotFoundError(error) || isCredentialsUnavailableError(error)) {
+        throw new CredentialsUnavailableError(`${name}: ${error.message}`, { cause: error, ...(error.hint === undefined ? {} : { hint: error.hint }) });
       }
       throw error;
     }

@@ -1,5 +1,8 @@
 import { generateKeyPair, randomBytes, type KeyObject } from 'node:crypto';
-import { UbiqIdpError } from '../errors.js';
+import { errorGuard, UbiqIdpError } from '../errors.js';
+import type { KeyPairErrorCode, KeySizeErrorCode } from '../error-codes.js';
+
+export type { KeyPairErrorCode, KeySizeErrorCode } from '../error-codes.js';
 
 /** The RSA key size the official Ubiq clients use. */
 export const DEFAULT_RSA_MODULUS_LENGTH = 4096;
@@ -23,10 +26,28 @@ export interface GenerateRsaKeyPairOptions {
 }
 
 /**
+ * Generating, encrypting or using the client's RSA key pair failed: a key size this library will not
+ * use (`KeySizeError`), key generation failing, a public key where the private one is needed, an empty
+ * passphrase, or signing the certificate request failing. Never contains key material.
+ *
+ * @example
+ * try { encryptPrivateKeyPem(keyPair.privateKey, passphrase); } catch (error) { if (isKeyPairError(error)) console.error(error.code, error.hint); }
+ */
+export class KeyPairError extends UbiqIdpError<KeyPairErrorCode> {
+  // Typed `string`, not the literal, so that KeySizeError can declare its own.
+  static override readonly errorName: string = 'KeyPairError';
+}
+
+/** True when `value` is a {@link KeyPairError} (a {@link KeySizeError} included), also one made by another copy of this package. */
+export const isKeyPairError = errorGuard<KeyPairError>('KeyPairError');
+
+/**
  * Thrown when a key size is one this library will not use: smaller than 2048 bits, not a multiple of 8,
  * or absurdly large. Code `key_size_invalid`.
  */
-export class KeySizeError extends UbiqIdpError {
+export class KeySizeError extends KeyPairError {
+  static override readonly errorName = 'KeySizeError';
+  declare readonly code: KeySizeErrorCode;
   readonly modulusLength: number;
   constructor(modulusLength: number) {
     super(
@@ -34,15 +55,12 @@ export class KeySizeError extends UbiqIdpError {
       `An RSA key of ${modulusLength} bits is not allowed: use a multiple of 8 between ${MIN_RSA_MODULUS_LENGTH} and ${MAX_RSA_MODULUS_LENGTH} bits.`,
       { hint: `Set modulusLength to ${DEFAULT_RSA_MODULUS_LENGTH} (what the official Ubiq clients use) or at least ${MIN_RSA_MODULUS_LENGTH}.` },
     );
-    this.name = 'KeySizeError';
     this.modulusLength = modulusLength;
   }
 }
 
-/** True when `value` is a {@link KeySizeError} (matched by name, so it works across bundles). */
-export function isKeySizeError(value: unknown): value is KeySizeError {
-  return value instanceof Error && value.name === 'KeySizeError';
-}
+/** True when `value` is a {@link KeySizeError}, also one made by another copy of this package. */
+export const isKeySizeError = errorGuard<KeySizeError>('KeySizeError');
 
 /**
  * Generate an RSA key pair without blocking the event loop: Node runs the generation on the libuv
@@ -81,7 +99,7 @@ export function generateRsaKeyPair(options: GenerateRsaKeyPairOptions = {}): Pro
       signal?.removeEventListener('abort', onAbort);
       if (settled) return;
       settled = true;
-      if (error) reject(new UbiqIdpError('key_generation_failed', 'RSA key generation failed.', { cause: error }));
+      if (error) reject(new KeyPairError('key_generation_failed', 'RSA key generation failed.', { cause: error, hint: 'Retry; if it keeps failing, check that Node.js has its crypto support (OpenSSL) and enough memory.' }));
       else resolve({ privateKey, publicKey });
     });
   });
@@ -99,12 +117,12 @@ export function generateRsaKeyPair(options: GenerateRsaKeyPairOptions = {}): Pro
  */
 export function encryptPrivateKeyPem(privateKey: KeyObject, passphrase: string): string {
   if (privateKey.type !== 'private') {
-    throw new UbiqIdpError('key_type_invalid', `Expected a private key, got a ${privateKey.type} key.`, {
+    throw new KeyPairError('key_type_invalid', `Expected a private key, got a ${privateKey.type} key.`, {
       hint: 'Pass the privateKey of the pair returned by generateRsaKeyPair().',
     });
   }
   if (passphrase.length === 0) {
-    throw new UbiqIdpError('passphrase_empty', 'Refusing to encrypt a private key with an empty passphrase.', {
+    throw new KeyPairError('passphrase_empty', 'Refusing to encrypt a private key with an empty passphrase.', {
       hint: 'Use randomCryptoAccessKey() to make the passphrase.',
     });
   }

@@ -1,7 +1,7 @@
-import { UbiqIdpError } from '../errors.js';
+import { errorGuard, UbiqIdpError } from '../errors.js';
+import type { HttpRequestErrorCode } from '../error-codes.js';
 
-/** Why an HTTP request failed without an answer. */
-export type HttpRequestErrorCode = 'network_error' | 'timeout' | 'aborted';
+export type { HttpRequestErrorCode } from '../error-codes.js';
 
 const HINTS: Record<HttpRequestErrorCode, string> = {
   network_error:
@@ -14,21 +14,20 @@ const HINTS: Record<HttpRequestErrorCode, string> = {
  * A request that got no usable answer: the network failed, every attempt timed out, or the caller
  * aborted. `url` is the origin and path only (never the query string). `attempts` counts the tries made.
  */
-export class HttpRequestError extends UbiqIdpError {
-  declare readonly code: HttpRequestErrorCode;
+export class HttpRequestError extends UbiqIdpError<HttpRequestErrorCode> {
+  static override readonly errorName = 'HttpRequestError';
   readonly url: string;
   readonly attempts: number;
 
   constructor(code: HttpRequestErrorCode, message: string, options: { url: string; attempts: number; cause?: unknown; hint?: string }) {
     super(code, message, { hint: options.hint ?? HINTS[code], cause: options.cause });
-    this.name = 'HttpRequestError';
     this.url = options.url;
     this.attempts = options.attempts;
   }
 }
 
 /**
- * True for an `HttpRequestError` (matches by name, so it works across bundles).
+ * True for an `HttpRequestError`, also one made by another copy of this package.
  *
  * @example
  * try {
@@ -37,9 +36,7 @@ export class HttpRequestError extends UbiqIdpError {
  *   if (isHttpRequestError(error) && error.code === 'timeout') console.warn(`gave up after ${error.attempts} attempts`);
  * }
  */
-export function isHttpRequestError(value: unknown): value is HttpRequestError {
-  return value instanceof HttpRequestError || (value instanceof Error && value.name === 'HttpRequestError' && 'attempts' in value);
-}
+export const isHttpRequestError = errorGuard<HttpRequestError>('HttpRequestError');
 
 /**
  * The origin and path of a URL, for messages: query strings can carry secrets.

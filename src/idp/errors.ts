@@ -1,35 +1,8 @@
-import { UbiqIdpError } from '../errors.js';
+import { errorGuard, UbiqIdpError } from '../errors.js';
+import type { IdpErrorCode } from '../error-codes.js';
 import type { IdpProvider } from '../config/types.js';
 
-/** Stable codes of `IdpError`. Match on these, never on the message. */
-export type IdpErrorCode =
-  | 'invalid_credentials'
-  | 'account_locked'
-  | 'account_disabled'
-  | 'password_expired'
-  | 'mfa_required'
-  | 'consent_required'
-  | 'user_not_assigned'
-  | 'invalid_client_secret'
-  | 'client_secret_expired'
-  | 'client_secret_required'
-  | 'application_not_found'
-  | 'tenant_not_found'
-  | 'grant_not_enabled'
-  | 'scope_not_granted'
-  | 'invalid_scope'
-  | 'refresh_token_invalid'
-  | 'invalid_request'
-  | 'idp_rejected'
-  | 'rate_limited'
-  | 'idp_unavailable'
-  | 'endpoint_not_found'
-  | 'invalid_response'
-  | 'invalid_settings'
-  | 'insecure_endpoint'
-  | 'network_error'
-  | 'timeout'
-  | 'aborted';
+export type { IdpErrorCode } from '../error-codes.js';
 
 /** The IdP's own request identifiers: quote them to the IdP's support or find the request in its logs. */
 export interface IdpCorrelation {
@@ -63,8 +36,8 @@ export interface IdpErrorDetails {
  * A token request failed. `code` says why (stable), `hint` names the setup step in the Okta or Entra
  * integration document that fixes it. Never contains the password, the client secret or a token.
  */
-export class IdpError extends UbiqIdpError {
-  declare readonly code: IdpErrorCode;
+export class IdpError extends UbiqIdpError<IdpErrorCode> {
+  static override readonly errorName = 'IdpError';
   readonly provider: IdpProvider;
   readonly status: number | undefined;
   readonly idpError: string | undefined;
@@ -76,7 +49,6 @@ export class IdpError extends UbiqIdpError {
 
   constructor(code: IdpErrorCode, message: string, hint: string, details: IdpErrorDetails) {
     super(code, message, { hint, cause: details.cause });
-    this.name = 'IdpError';
     this.provider = details.provider;
     this.status = details.status;
     this.idpError = details.idpError;
@@ -89,7 +61,7 @@ export class IdpError extends UbiqIdpError {
 }
 
 /**
- * True for an `IdpError` (matches by name and shape, so it works across bundles).
+ * True for an `IdpError`, also one made by another copy of this package.
  *
  * @example
  * try {
@@ -99,6 +71,4 @@ export class IdpError extends UbiqIdpError {
  *   else throw error;
  * }
  */
-export function isIdpError(value: unknown): value is IdpError {
-  return value instanceof IdpError || (value instanceof Error && value.name === 'IdpError' && 'provider' in value && 'code' in value);
-}
+export const isIdpError = errorGuard<IdpError>('IdpError');

@@ -1,4 +1,7 @@
-import { UbiqIdpError } from '../errors.js';
+import { errorGuard, UbiqIdpError } from '../errors.js';
+import type { PayloadCertErrorCode } from '../error-codes.js';
+
+export type { PayloadCertErrorCode } from '../error-codes.js';
 
 /** Why a key request's `payload_cert` was refused (answered as 401 `invalid_payload_cert`). */
 export type PayloadCertFailureReason = 'malformed' | 'not_issued_by_this_server' | 'expired' | 'not_yet_valid' | 'wrong_api_key';
@@ -20,15 +23,14 @@ const CERT_HINTS: Record<PayloadCertFailureReason, string> = {
 };
 
 /** A `payload_cert` the key endpoints will not accept. */
-export class PayloadCertError extends UbiqIdpError {
+export class PayloadCertError extends UbiqIdpError<PayloadCertErrorCode> {
+  static override readonly errorName = 'PayloadCertError';
   readonly reason: PayloadCertFailureReason;
   constructor(reason: PayloadCertFailureReason) {
     super('invalid_payload_cert', CERT_MESSAGES[reason], { hint: CERT_HINTS[reason] });
-    this.name = 'PayloadCertError';
     this.reason = reason;
   }
 }
 
-export function isPayloadCertError(value: unknown): value is PayloadCertError {
-  return value instanceof Error && value.name === 'PayloadCertError' && typeof (value as { reason?: unknown }).reason === 'string';
-}
+/** True when `value` is a {@link PayloadCertError}, also one made by another copy of this package. */
+export const isPayloadCertError = errorGuard<PayloadCertError>('PayloadCertError');

@@ -1,6 +1,6 @@
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { createCertificateAuthority, isCertificateError, verifyCsrPem, type CertificateErrorCode } from '../x509/index.js';
-import { UbiqIdpError } from '../errors.js';
+import { ReferenceServerOptionsError } from './options.js';
 import { PayloadCertError, type PayloadCertFailureReason } from './ca-errors.js';
 
 /** Options of `createServerCertificateAuthority`. */
@@ -63,7 +63,7 @@ export async function createServerCertificateAuthority(options: ServerCertificat
     try {
       privateKey = createPrivateKey(options.privateKeyPem);
     } catch {
-      throw new UbiqIdpError('server_options_invalid', 'caKey is not a readable PEM private key.', {
+      throw new ReferenceServerOptionsError('caKey is not a readable PEM private key.', {
         hint: 'Pass the CA private key as unencrypted PKCS#8 (or PKCS#1) PEM.',
       });
     }

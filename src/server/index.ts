@@ -2,7 +2,7 @@
 export { createReferenceServer } from './reference-server.js';
 export type { ReferenceServer, ReferenceServerInfo, ReferenceServerAddress } from './reference-server.js';
 export type { ReferenceServerOptions } from './options.js';
-export { ReferenceServerOptionsError } from './options.js';
+export { ReferenceServerOptionsError, isReferenceServerOptionsError } from './options.js';
 export type { ServerContext, ServerSettings } from './context.js';
 export type {
   ReferenceStore,
@@ -18,8 +18,19 @@ export type {
 export { normalizeGroupName } from './store/types.js';
 export { deriveKeyAccess, deriveAllAccess, explainAccess, keyAccess } from './provisioning.js';
 export type { AccessDecision, ProvisioningEngine } from './provisioning.js';
-export { ScimError } from './scim/errors.js';
-export { AdminError } from './admin/errors.js';
+export { ScimError, isScimError } from './scim/errors.js';
+export { AdminError, isAdminError } from './admin/errors.js';
+export type {
+  ReferenceServerOptionsErrorCode,
+  ScimErrorCode,
+  ScimErrorStatus,
+  ScimType,
+  AdminErrorCode,
+  IdpTokenErrorCode,
+  IdpUnavailableErrorCode,
+  PayloadCertErrorCode,
+  UbiqIdpErrorCode,
+} from '../error-codes.js';
 export { createIdpTokenVerifier, bearerToken } from './sso/idp-token-verifier.js';
 export type { IdpTokenVerifier, IdpTokenVerifierOptions, VerifiedIdpToken, VerifierFetch, AsymmetricJwsAlgorithm } from './sso/idp-token-verifier.js';
 export { IdpTokenError, isIdpTokenError, IdpUnavailableError, isIdpUnavailableError } from './sso/idp-token-errors.js';

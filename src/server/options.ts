@@ -1,6 +1,7 @@
 import { createPrivateKey, randomBytes, randomUUID, X509Certificate } from 'node:crypto';
 import { z } from 'zod';
-import { UbiqIdpError } from '../errors.js';
+import { errorGuard, UbiqIdpError } from '../errors.js';
+import type { ReferenceServerOptionsErrorCode } from '../error-codes.js';
 import { silentLogger, type Logger } from '../util/logger.js';
 import type { IdpSettings } from './store/types.js';
 import type { VerifierFetch } from './sso/idp-token-verifier.js';
@@ -103,12 +104,15 @@ const optionsSchema = z
   });
 
 /** Thrown by createReferenceServer for invalid options (never quotes a token). */
-export class ReferenceServerOptionsError extends UbiqIdpError {
-  constructor(message: string) {
-    super('server_options_invalid', message, { hint: 'Check the options passed to createReferenceServer().' });
-    this.name = 'ReferenceServerOptionsError';
+export class ReferenceServerOptionsError extends UbiqIdpError<ReferenceServerOptionsErrorCode> {
+  static override readonly errorName = 'ReferenceServerOptionsError';
+  constructor(message: string, options: { hint?: string } = {}) {
+    super('server_options_invalid', message, { hint: options.hint ?? 'Check the options passed to createReferenceServer().' });
   }
 }
+
+/** True when `value` is a {@link ReferenceServerOptionsError}, also one made by another copy of this package. */
+export const isReferenceServerOptionsError = errorGuard<ReferenceServerOptionsError>('ReferenceServerOptionsError');
 
 /** Validates every option of createReferenceServer once and applies the defaults (throws {@link ReferenceServerOptionsError}, never quoting a key or token). */
 export function resolveOptions(options: ReferenceServerOptions): {

@@ -1,15 +1,8 @@
 import { errorGuard, UbiqIdpError, type UbiqIdpErrorOptions } from '../errors.js';
+import type { SessionErrorCode } from '../error-codes.js';
 
-/**
- * Stable codes of `SessionError`.
- * - `session_insecure`: the session file (or its directory) is readable or writable by others, is a
- *   symbolic link, is not a regular file, or belongs to another account.
- * - `session_corrupt`: the file is not a session this version can read (truncated JSON, another format
- *   version, fields that do not belong together such as a certificate for another key).
- * - `session_mismatch`: the session is for another user, IdP, client, server, customer or profile.
- * - `session_io`: the session could not be read, written or deleted (disk full, permission denied).
- */
-export type SessionErrorCode = 'session_insecure' | 'session_corrupt' | 'session_mismatch' | 'session_io';
+export type { SessionErrorCode } from '../error-codes.js';
+
 
 /** Options of {@link SessionError}. */
 export interface SessionErrorOptions extends UbiqIdpErrorOptions {

@@ -1,4 +1,5 @@
 // Ubiq request signing: the client side (sign) and the server side (verify).
+export { SigningError, isSigningError, type SigningErrorCode } from './errors.js';
 export {
   signUbiqRequest,
   ubiqDigest,

@@ -1,5 +1,5 @@
 import { createHash, createHmac } from 'node:crypto';
-import { UbiqIdpError } from '../errors.js';
+import { SigningError } from './errors.js';
 
 /** The only algorithm Ubiq request signatures use. */
 export const UBIQ_SIGNATURE_ALGORITHM = 'hmac-sha512';
@@ -81,18 +81,18 @@ export function signUbiqRequest(options: SignUbiqRequestOptions): UbiqSignatureH
   try {
     url = new URL(options.url);
   } catch {
-    throw new UbiqIdpError('signing_invalid_url', 'The URL of the request to sign is not an absolute URL.', {
+    throw new SigningError('signing_invalid_url', 'The URL of the request to sign is not an absolute URL.', {
       hint: 'Pass the full URL, e.g. https://api.ubiqsecurity.com/api/v0/encryption/key (the SERVER setting plus the path).',
     });
   }
   const { accessKeyId, secretSigningKey } = options.credentials;
   if (!accessKeyId || !secretSigningKey) {
-    throw new UbiqIdpError('signing_credentials_missing', 'Cannot sign a Ubiq request without an access key id and a secret signing key.', {
+    throw new SigningError('signing_credentials_missing', 'Cannot sign a Ubiq request without an access key id and a secret signing key.', {
       hint: 'Get credentials from a provider (fromIdp(), fromConfigFiles(), fromEnv()) before signing.',
     });
   }
   if (/["\\\r\n]/.test(accessKeyId)) {
-    throw new UbiqIdpError('signing_credentials_invalid', 'The access key id contains a quote, backslash or line break.', {
+    throw new SigningError('signing_credentials_invalid', 'The access key id contains a quote, backslash or line break.', {
       hint: 'Check ACCESS_KEY_ID: Ubiq key ids are base64-like strings.',
     });
   }

@@ -1,4 +1,7 @@
-import { UbiqIdpError } from '../errors.js';
+import { errorGuard, UbiqIdpError } from '../errors.js';
+import type { EmulatorUsageErrorCode } from '../error-codes.js';
+
+export type { EmulatorUsageErrorCode } from '../error-codes.js';
 
 /**
  * Thrown by an emulator's management API when a test uses it wrongly: an unknown user, group or app, a
@@ -8,14 +11,12 @@ import { UbiqIdpError } from '../errors.js';
  * @example
  * try { okta.removeUser('nobody@example.com'); } catch (error) { if (isEmulatorUsageError(error)) console.log(error.message); }
  */
-export class EmulatorUsageError extends UbiqIdpError {
+export class EmulatorUsageError extends UbiqIdpError<EmulatorUsageErrorCode> {
+  static override readonly errorName = 'EmulatorUsageError';
   constructor(message: string, hint?: string) {
     super('emulator_usage', message, { hint: hint ?? 'Check the emulator options and management calls in the test.' });
-    this.name = 'EmulatorUsageError';
   }
 }
 
-/** True when `value` is an `EmulatorUsageError` (matched by name, so it works across bundles). */
-export function isEmulatorUsageError(value: unknown): value is EmulatorUsageError {
-  return value instanceof Error && value.name === 'EmulatorUsageError';
-}
+/** True when `value` is an `EmulatorUsageError`, also one made by another copy of this package. */
+export const isEmulatorUsageError = errorGuard<EmulatorUsageError>('EmulatorUsageError');

@@ -13,7 +13,7 @@ export type { EmulatorFaults, EmulatorFaultSettings, EmulatorPendingFaults, Emul
 export type { EmulatorBase, EmulatorListenOptions } from './emulator-host.js';
 export type { EmulatorPublicJwk, RotateKeysOptions } from './emulator-keys.js';
 export type { EmulatorDirectoryApi } from './emulator-directory.js';
-export { EmulatorUsageError, isEmulatorUsageError } from './emulator-errors.js';
+export { EmulatorUsageError, isEmulatorUsageError, type EmulatorUsageErrorCode } from './emulator-errors.js';
 export { createStructuredTestClient, StructuredClientError, isStructuredClientError, ffsSchema } from './structured-client.js';
 export type { StructuredTestClient, StructuredTestClientOptions, StructuredTestClientCredentials, StructuredKey, FfsDefinition } from './structured-client.js';
 export { createFf1 } from './ff1.js';

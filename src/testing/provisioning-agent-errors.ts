@@ -1,15 +1,7 @@
-import { UbiqIdpError } from '../errors.js';
+import { errorGuard, UbiqIdpError } from '../errors.js';
+import type { ScimAgentErrorCode } from '../error-codes.js';
 
-/** Stable codes of {@link ScimAgentError}. */
-export type ScimAgentErrorCode =
-  /** The SCIM server answered with a status or body the real IdP would have treated as a failure. */
-  | 'SCIM_AGENT_UNEXPECTED_RESPONSE'
-  /** The request never got an answer: connection refused, reset, timed out or aborted. */
-  | 'SCIM_AGENT_REQUEST_FAILED'
-  /** The agent was asked to act on a user or group it has not provisioned (assign or push it first). */
-  | 'SCIM_AGENT_NOT_PROVISIONED'
-  /** A login, UPN or group name was given but the emulator has no such user or group. */
-  | 'SCIM_AGENT_UNKNOWN_DIRECTORY_OBJECT';
+export type { ScimAgentErrorCode } from '../error-codes.js';
 
 /** Which IdP's provisioning agent raised the error. */
 export type ScimAgentName = 'okta' | 'entra';
@@ -27,8 +19,8 @@ export type ScimAgentName = 'okta' | 'entra';
  * }
  * ```
  */
-export class ScimAgentError extends UbiqIdpError {
-  declare readonly code: ScimAgentErrorCode;
+export class ScimAgentError extends UbiqIdpError<ScimAgentErrorCode> {
+  static override readonly errorName = 'ScimAgentError';
   readonly agent: ScimAgentName;
   /** HTTP method of the failing request, when there was one. */
   readonly method: string | undefined;
@@ -53,7 +45,6 @@ export class ScimAgentError extends UbiqIdpError {
     },
   ) {
     super(code, message, { hint: context.hint, cause: context.cause });
-    this.name = 'ScimAgentError';
     this.agent = context.agent;
     this.method = context.method;
     this.path = context.path;
@@ -62,7 +53,5 @@ export class ScimAgentError extends UbiqIdpError {
   }
 }
 
-/** True when `value` is a {@link ScimAgentError} (matches by name, so it works across bundles). */
-export function isScimAgentError(value: unknown): value is ScimAgentError {
-  return value instanceof ScimAgentError || (value instanceof Error && value.name === 'ScimAgentError');
-}
+/** True when `value` is a {@link ScimAgentError}, also one made by another copy of this package. */
+export const isScimAgentError = errorGuard<ScimAgentError>('ScimAgentError');

@@ -8,6 +8,7 @@
 import { constants, privateDecrypt, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
 import { UbiqIdpError, errorGuard } from '../errors.js';
+import type { StructuredClientErrorCode } from '../error-codes.js';
 import { signUbiqRequest } from '../signing/index.js';
 import { createFf1, numberOf, textOf } from './ff1.js';
 
@@ -55,12 +56,12 @@ const defKeysSchema = z.record(
 const problemSchema = z.object({ error: z.string(), message: z.string(), reason: z.string().optional() });
 
 /** A refusal by the server, or an answer the client cannot use. `status` is the HTTP status (0 when none). */
-export class StructuredClientError extends UbiqIdpError<'structured_request_refused' | 'structured_unsupported'> {
+export class StructuredClientError extends UbiqIdpError<StructuredClientErrorCode> {
   static override readonly errorName = 'StructuredClientError';
   readonly status: number;
   readonly error: string | undefined;
   readonly reason: string | undefined;
-  constructor(code: 'structured_request_refused' | 'structured_unsupported', message: string, details: { status?: number; error?: string | undefined; reason?: string | undefined } = {}) {
+  constructor(code: StructuredClientErrorCode, message: string, details: { status?: number; error?: string | undefined; reason?: string | undefined } = {}) {
     super(code, message, { hint: code === 'structured_unsupported' ? 'Use a dataset with passthrough characters only (no prefix/suffix rules, pad character or input encoding).' : 'Read `error`/`reason`: the server says which check failed.' });
     this.status = details.status ?? 0;
     this.error = details.error;

@@ -1,10 +1,9 @@
 import { createHash, createPublicKey, randomBytes, X509Certificate, type KeyObject } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import type * as Pkijs from 'pkijs';
-import { UbiqIdpError } from '../errors.js';
 import { generateRsaKeyPair } from '../crypto/keypair.js';
 import { parseCertificateDer, parseCertificatePem, publicKeysEqual, type ParsedCertificate } from './certificate.js';
-import { CertificateError } from './errors.js';
+import { CertificateAuthorityError, CertificateError } from './errors.js';
 import { buildName, NAME_OID, nameAttribute } from './name.js';
 import { loadPkijs, type PkijsModule } from './pkijs-loader.js';
 import { createCryptoEngine, fromPem, toPem, toPublicKeyInfo, toRsaSigningKey } from './webcrypto.js';
@@ -74,8 +73,8 @@ function millisOf(now: Date | number | undefined): number {
   return typeof now === 'number' ? now : now.getTime();
 }
 
-function usageError(message: string): UbiqIdpError {
-  return new UbiqIdpError('ca_usage', message, { hint: 'Check the certificate authority options of the reference server.' });
+function usageError(message: string): CertificateAuthorityError {
+  return new CertificateAuthorityError(message);
 }
 
 /** X.509 times have whole seconds; UTCTime up to 2049, GeneralizedTime after (RFC 5280 §4.1.2.5). */
@@ -103,7 +102,7 @@ function keyUsage(usage: { bits: number; unusedBits: number }): asn1js.BitString
   return new asn1js.BitString({ valueHex: new Uint8Array([usage.bits]), unusedBits: usage.unusedBits });
 }
 
-function durationError(name: string, value: number): UbiqIdpError | undefined {
+function durationError(name: string, value: number): CertificateAuthorityError | undefined {
   return Number.isInteger(value) && value > 0 ? undefined : usageError(`${name} must be a positive whole number, got ${value}.`);
 }
 

@@ -1,12 +1,7 @@
-import { UbiqIdpError } from '../errors.js';
+import { errorGuard, UbiqIdpError } from '../errors.js';
+import type { CertificateAuthorityErrorCode, CertificateErrorCode, CsrErrorCode } from '../error-codes.js';
 
-/** Why a certificate signing request was refused. */
-export type CsrErrorCode =
-  | 'csr_malformed'
-  | 'csr_bad_signature'
-  | 'csr_unsupported_algorithm'
-  | 'csr_unsupported_key'
-  | 'csr_key_too_small';
+export type { CertificateAuthorityErrorCode, CertificateErrorCode, CsrErrorCode } from '../error-codes.js';
 
 const CSR_HINT =
   'Send a PEM PKCS#10 request for an RSA key of at least 2048 bits, signed by that key with SHA-256 (or SHA-1), as the Ubiq clients and createCsr() make it.';
@@ -19,27 +14,15 @@ const CSR_HINT =
  * @example
  * try { await verifyCsrPem(pem); } catch (error) { if (isCsrError(error)) console.log(error.code); }
  */
-export class CsrError extends UbiqIdpError {
-  declare readonly code: CsrErrorCode;
+export class CsrError extends UbiqIdpError<CsrErrorCode> {
+  static override readonly errorName = 'CsrError';
   constructor(code: CsrErrorCode, message: string, options: { cause?: unknown } = {}) {
     super(code, message, { hint: CSR_HINT, cause: options.cause });
-    this.name = 'CsrError';
   }
 }
 
-/** True when `value` is a {@link CsrError} (matched by name, so it works across bundles). */
-export function isCsrError(value: unknown): value is CsrError {
-  return value instanceof Error && value.name === 'CsrError';
-}
-
-/** Why a certificate was refused. */
-export type CertificateErrorCode =
-  | 'certificate_malformed'
-  | 'certificate_wrong_issuer'
-  | 'certificate_not_end_entity'
-  | 'certificate_bad_signature'
-  | 'certificate_expired'
-  | 'certificate_not_yet_valid';
+/** True when `value` is a {@link CsrError}, also one made by another copy of this package. */
+export const isCsrError = errorGuard<CsrError>('CsrError');
 
 /**
  * A certificate that cannot be used: unparsable, issued by another CA, a CA certificate where an
@@ -48,8 +31,8 @@ export type CertificateErrorCode =
  * @example
  * try { ca.verifyIssued(pem); } catch (error) { if (isCertificateError(error) && error.code === 'certificate_expired') renew(); }
  */
-export class CertificateError extends UbiqIdpError {
-  declare readonly code: CertificateErrorCode;
+export class CertificateError extends UbiqIdpError<CertificateErrorCode> {
+  static override readonly errorName = 'CertificateError';
   constructor(code: CertificateErrorCode, message: string, options: { hint?: string; cause?: unknown } = {}) {
     super(code, message, {
       hint:
@@ -57,14 +40,29 @@ export class CertificateError extends UbiqIdpError {
         'Get a fresh certificate through the SSO exchange (POST {server}/{customer_id}/api/v3/scim/sso) and send it as payload_cert.',
       cause: options.cause,
     });
-    this.name = 'CertificateError';
   }
 }
 
-/** True when `value` is a {@link CertificateError} (matched by name, so it works across bundles). */
-export function isCertificateError(value: unknown): value is CertificateError {
-  return value instanceof Error && value.name === 'CertificateError';
+/** True when `value` is a {@link CertificateError}, also one made by another copy of this package. */
+export const isCertificateError = errorGuard<CertificateError>('CertificateError');
+
+/**
+ * The certificate authority was used wrongly: a bad lifetime or backdate, a CA key that does not belong
+ * to the CA certificate, a certificate that is not a CA, a missing public key. A mistake in the code or
+ * options that create the CA, never in a client's request.
+ *
+ * @example
+ * try { await createCertificateAuthority({ lifetimeDays: 0 }); } catch (error) { if (isCertificateAuthorityError(error)) console.error(error.message); }
+ */
+export class CertificateAuthorityError extends UbiqIdpError<CertificateAuthorityErrorCode> {
+  static override readonly errorName = 'CertificateAuthorityError';
+  constructor(message: string) {
+    super('ca_usage', message, { hint: 'Check the certificate authority options of the reference server.' });
+  }
 }
+
+/** True when `value` is a {@link CertificateAuthorityError}, also one made by another copy of this package. */
+export const isCertificateAuthorityError = errorGuard<CertificateAuthorityError>('CertificateAuthorityError');
 
 /** A plain Error carrying only the message of what a parser threw (never the input). */
 export function causeOf(error: unknown): Error | undefined {

@@ -4,10 +4,13 @@ export { createCertificateAuthority, type CertificateAuthority, type Certificate
 export { parseCertificateDer, parseCertificatePem, payloadCertToPem, publicKeysEqual, type ParsedCertificate } from './certificate.js';
 export { verifyCsrPem, type VerifiedCsr, type VerifyCsrOptions } from './csr-verify.js';
 export {
+  CertificateAuthorityError,
   CertificateError,
   CsrError,
+  isCertificateAuthorityError,
   isCertificateError,
   isCsrError,
+  type CertificateAuthorityErrorCode,
   type CertificateErrorCode,
   type CsrErrorCode,
 } from './errors.js';

@@ -63,12 +63,17 @@ describe('errors', () => {
     expectNoSecrets([e.message, e.hint, JSON.stringify(e), inspect(e), String(e.stack)].join('\n'));
   });
 
-  it('guards match by name and code across bundles', () => {
-    const foreign = Object.assign(new Error('x'), { name: 'ConfigError', code: 'config_invalid', hint: undefined });
-    expect(isConfigError(foreign)).toBe(true);
-    expect(isConfigNotFoundError(foreign)).toBe(false);
+  it('guards match the class by its brand, never a look-alike of another library', () => {
+    const invalid = new ConfigError([{ source: 'options', key: 'server', message: 'bad', code: 'invalid_url' }]);
+    const notFound = new ConfigNotFoundError('nothing', ['environment']);
+    expect(isConfigError(invalid)).toBe(true);
+    expect(isConfigNotFoundError(invalid)).toBe(false);
+    expect(isConfigNotFoundError(notFound)).toBe(true);
+    expect(isConfigError(notFound)).toBe(false);
+    // Same name and code, but not made by this library (the first version's guards matched these).
+    expect(isConfigError(Object.assign(new Error('x'), { name: 'ConfigError', code: 'config_invalid', hint: undefined }))).toBe(false);
     expect(isConfigError({ code: 'config_invalid' })).toBe(false);
-    expect(isConfigNotFoundError(Object.assign(new Error('x'), { name: 'ConfigNotFoundError', code: 'config_not_found' }))).toBe(true);
+    expect(isConfigNotFoundError(Object.assign(new Error('x'), { name: 'ConfigNotFoundError', code: 'config_not_found' }))).toBe(false);
   });
 
   it('options of the wrong shape are problems of source "options"', async () => {

@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ConfigNotFoundError } from '../../src/config/errors.js';
 import { chain } from '../../src/credentials/chain.js';
 import { CredentialsUnavailableError } from '../../src/credentials/errors.js';
 import { generateRsaKeyPair, type RsaKeyPair } from '../../src/crypto/keypair.js';
@@ -78,7 +79,7 @@ describe('chain()', () => {
       calls += 1;
       return statik();
     };
-    const provider = chain(unavailable('no env'), Object.assign(async () => Promise.reject(Object.assign(new Error('nothing'), { code: 'config_not_found' }))), counting);
+    const provider = chain(unavailable('no env'), Object.assign(async () => Promise.reject(new ConfigNotFoundError('nothing', ['environment']))), counting);
     expect((await provider()).accessKeyId).toBe('AK');
     expect((await provider()).accessKeyId).toBe('AK');
     expect(calls).toBe(2);
@@ -90,6 +91,14 @@ describe('chain()', () => {
     };
     const provider = chain(unavailable('no env'), broken, statik);
     await expect(provider()).rejects.toMatchObject({ code: 'config_invalid' });
+  });
+
+  it('does not move on for another library\'s "try the next link" error', async () => {
+    // An AWS SDK CredentialsProviderError carries tryNextLink; the first version's guard took it for ours.
+    const aws = async (): Promise<UbiqCredentials> => {
+      throw Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError', tryNextLink: true, code: 'credentials_unavailable' });
+    };
+    await expect(chain(aws, statik)()).rejects.toMatchObject({ name: 'CredentialsProviderError' });
   });
 
   it('says where every source looked when none has credentials', async () => {

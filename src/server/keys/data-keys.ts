@@ -1,5 +1,6 @@
 import { constants, createCipheriv, createDecipheriv, createHash, hkdfSync, publicEncrypt, randomBytes, type KeyObject } from 'node:crypto';
-import { UbiqIdpError } from '../../errors.js';
+import { errorGuard, UbiqIdpError } from '../../errors.js';
+import type { DataKeyErrorCode } from '../../error-codes.js';
 
 /** What the key endpoints answer with besides `encrypted_private_key` (DESIGN §2.7). */
 export interface DataKeyFields {
@@ -37,14 +38,17 @@ export interface DataKeyVault {
 }
 
 /** An `encrypted_data_key` that this server did not issue, or that was altered. */
-export class DataKeyError extends UbiqIdpError {
+export class DataKeyError extends UbiqIdpError<DataKeyErrorCode> {
+  static override readonly errorName = 'DataKeyError';
   constructor(message: string) {
     super('invalid_encrypted_data_key', message, {
       hint: 'Send the encrypted_data_key exactly as it is stored in the header of the ciphertext this server issued.',
     });
-    this.name = 'DataKeyError';
   }
 }
+
+/** True when `value` is a {@link DataKeyError}, also one made by another copy of this package. */
+export const isDataKeyError = errorGuard<DataKeyError>('DataKeyError');
 
 const VERSION = 1;
 const IV_BYTES = 12;

@@ -1,30 +1,20 @@
 // SCIM error responses (RFC 7644 §3.12). Handlers throw ScimError; the app's onError renders it.
-import { UbiqIdpError } from '../../errors.js';
+import { errorGuard, UbiqIdpError } from '../../errors.js';
+import type { ScimErrorCode, ScimErrorStatus, ScimType } from '../../error-codes.js';
+
+export type { ScimErrorCode, ScimErrorStatus, ScimType } from '../../error-codes.js';
 
 export const SCIM_ERROR_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:Error';
 export const SCIM_CONTENT_TYPE = 'application/scim+json; charset=utf-8';
 
-/** RFC 7644 §3.12 scimType values (all are 400 except uniqueness 409, tooMany 400, sensitive 403). */
-export type ScimType =
-  | 'invalidFilter'
-  | 'tooMany'
-  | 'uniqueness'
-  | 'mutability'
-  | 'invalidSyntax'
-  | 'invalidPath'
-  | 'noTarget'
-  | 'invalidValue'
-  | 'invalidVers'
-  | 'sensitive';
-
 /** A SCIM protocol error with its HTTP status and scimType. `detail` never contains a secret. */
-export class ScimError extends UbiqIdpError {
-  readonly status: number;
+export class ScimError extends UbiqIdpError<ScimErrorCode> {
+  static override readonly errorName = 'ScimError';
+  readonly status: ScimErrorStatus;
   readonly scimType: ScimType | undefined;
 
-  constructor(status: number, detail: string, scimType?: ScimType) {
+  constructor(status: ScimErrorStatus, detail: string, scimType?: ScimType) {
     super(`scim_${scimType ?? status}`, detail);
-    this.name = 'ScimError';
     this.status = status;
     this.scimType = scimType;
   }
@@ -38,6 +28,9 @@ export class ScimError extends UbiqIdpError {
     };
   }
 }
+
+/** True when `value` is a {@link ScimError}, also one made by another copy of this package. */
+export const isScimError = errorGuard<ScimError>('ScimError');
 
 export const badRequest = (scimType: ScimType, detail: string) => new ScimError(400, detail, scimType);
 export const notFound = (detail: string) => new ScimError(404, detail);

@@ -1,4 +1,7 @@
-import { UbiqIdpError } from '../../errors.js';
+import { errorGuard, UbiqIdpError } from '../../errors.js';
+import type { IdpTokenErrorCode, IdpUnavailableErrorCode } from '../../error-codes.js';
+
+export type { IdpTokenErrorCode, IdpUnavailableErrorCode } from '../../error-codes.js';
 
 /**
  * Why an IdP access token was refused. Stable: the SSO endpoint returns it as `reason`, tests and
@@ -53,7 +56,8 @@ const MESSAGES: Record<IdpTokenFailureReason, string> = {
 /**
  * An IdP access token was refused. `reason` says why; the message never contains the token.
  */
-export class IdpTokenError extends UbiqIdpError {
+export class IdpTokenError extends UbiqIdpError<IdpTokenErrorCode> {
+  static override readonly errorName = 'IdpTokenError';
   readonly reason: IdpTokenFailureReason;
 
   constructor(reason: IdpTokenFailureReason, options: { detail?: string; cause?: unknown } = {}) {
@@ -61,31 +65,26 @@ export class IdpTokenError extends UbiqIdpError {
       hint: HINTS[reason],
       cause: options.cause,
     });
-    this.name = 'IdpTokenError';
     this.reason = reason;
   }
 }
 
-/** True when `value` is an `IdpTokenError` (matches by name, so it works across bundles). */
-export function isIdpTokenError(value: unknown): value is IdpTokenError {
-  return value instanceof Error && value.name === 'IdpTokenError' && typeof (value as { reason?: unknown }).reason === 'string';
-}
+/** True when `value` is an `IdpTokenError`, also one made by another copy of this package. */
+export const isIdpTokenError = errorGuard<IdpTokenError>('IdpTokenError');
 
 /**
  * The IdP's discovery document or JWKS could not be fetched or parsed: not the token's fault, so the
  * SSO endpoint answers 503 rather than 401.
  */
-export class IdpUnavailableError extends UbiqIdpError {
+export class IdpUnavailableError extends UbiqIdpError<IdpUnavailableErrorCode> {
+  static override readonly errorName = 'IdpUnavailableError';
   constructor(message: string, options: { cause?: unknown } = {}) {
     super('idp_unavailable', message, {
       hint: 'Check "OpenID Connect Discovery URL" in the Ubiq IDP Settings and that this server can reach the IdP.',
       cause: options.cause,
     });
-    this.name = 'IdpUnavailableError';
   }
 }
 
-/** True when `value` is an `IdpUnavailableError`. */
-export function isIdpUnavailableError(value: unknown): value is IdpUnavailableError {
-  return value instanceof Error && value.name === 'IdpUnavailableError';
-}
+/** True when `value` is an `IdpUnavailableError`, also one made by another copy of this package. */
+export const isIdpUnavailableError = errorGuard<IdpUnavailableError>('IdpUnavailableError');
