@@ -84,6 +84,9 @@ const optionsSchema = z
         issuer: z.string().min(1).optional(),
         audience: z.string().min(1).optional(),
         usernameClaim: z.string().min(1).optional(),
+        allowedClientIds: z.array(z.string().min(1).max(256)).max(100).optional(),
+        requiredScope: z.string().min(1).max(256).optional(),
+        externalIdClaim: z.union([z.string().min(1).max(256), z.literal(false)]).optional(),
       })
       .optional(),
     bodyLimitBytes: z.int().positive().optional(),
@@ -153,6 +156,9 @@ export function resolveOptions(options: ReferenceServerOptions): {
       issuer: o.idp?.issuer,
       audience: o.idp?.audience,
       usernameClaim: o.idp?.usernameClaim,
+      allowedClientIds: [...(o.idp?.allowedClientIds ?? [])],
+      requiredScope: o.idp?.requiredScope,
+      externalIdClaim: o.idp?.externalIdClaim,
     },
   };
 }

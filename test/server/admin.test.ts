@@ -29,14 +29,14 @@ describe('admin API', () => {
     expect(res.body).toEqual({
       customerId: run.server.info().customerId,
       scimUrl: run.scimBaseUrl,
-      idp: { enabled: true, discoveryUrl: 'https://trial-4377979.okta.com/.well-known/openid-configuration', issuer: 'https://trial-4377979.okta.com', audience: 'api://default' },
+      idp: { enabled: true, discoveryUrl: 'https://trial-4377979.okta.com/.well-known/openid-configuration', issuer: 'https://trial-4377979.okta.com', audience: 'api://default', allowedClientIds: [] },
     });
     expect(run.server.info().idp).toMatchObject({ issuer: 'https://trial-4377979.okta.com', audience: 'api://default', enabled: true });
   });
 
   it('PATCH /idp edits the settings (null clears); bad values → 400 invalid_request naming the field', async () => {
     const res = await run.admin('PATCH', '/idp', { issuer: 'https://sts.windows.net/tid/', audience: 'api://client', usernameClaim: 'upn', enabled: false, discoveryUrl: null });
-    expect(res.body).toEqual({ enabled: false, issuer: 'https://sts.windows.net/tid/', audience: 'api://client', usernameClaim: 'upn' });
+    expect(res.body).toEqual({ enabled: false, issuer: 'https://sts.windows.net/tid/', audience: 'api://client', usernameClaim: 'upn', allowedClientIds: [] });
     expect(run.server.context.settings.idp.enabled).toBe(false);
     const bad = await run.admin('PATCH', '/idp', { discoveryUrl: 'not a url' });
     expectError(bad, 400, 'invalid_request');

@@ -132,7 +132,7 @@ export function registerAdminRoutes(app: Hono<ServerEnv>, ctx: ServerContext): v
       created: k.created.toISOString(),
     };
   };
-  const renderIdp = () => ({ ...ctx.settings.idp });
+  const renderIdp = () => ({ ...ctx.settings.idp, allowedClientIds: [...ctx.settings.idp.allowedClientIds] });
 
   /** Recompute the keys of the SCIM group matching a dataset group name (old and new names on rename). */
   const datasetGroupChanged = (...names: string[]) => engine.usersOfGroupsNamed(names);
@@ -150,6 +150,9 @@ export function registerAdminRoutes(app: Hono<ServerEnv>, ctx: ServerContext): v
     if (patch.issuer !== undefined) idp.issuer = patch.issuer ?? undefined;
     if (patch.audience !== undefined) idp.audience = patch.audience ?? undefined;
     if (patch.usernameClaim !== undefined) idp.usernameClaim = patch.usernameClaim ?? undefined;
+    if (patch.allowedClientIds !== undefined) idp.allowedClientIds = [...new Set(patch.allowedClientIds)];
+    if (patch.requiredScope !== undefined) idp.requiredScope = patch.requiredScope ?? undefined;
+    if (patch.externalIdClaim !== undefined) idp.externalIdClaim = patch.externalIdClaim ?? undefined;
     ctx.logger.info?.('admin: IdP settings changed', { fields: Object.keys(patch) });
     return json(200, renderIdp());
   });

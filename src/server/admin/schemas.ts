@@ -11,6 +11,11 @@ export const idpPatchSchema = z.strictObject({
   issuer: nullableText.optional(),
   audience: nullableText.optional(),
   usernameClaim: nullableText.optional(),
+  /** Client ids of the Ubiq app(s) whose tokens are accepted; [] turns the check off. */
+  allowedClientIds: z.array(z.string().trim().min(1).max(256)).max(100).optional(),
+  requiredScope: nullableText.optional(),
+  /** A claim name, false (off) or null (by provider: Okta uid, Entra none). */
+  externalIdClaim: z.union([z.string().trim().min(1).max(256), z.literal(false), z.null()]).optional(),
 });
 
 /** Ubiq's limit is in bytes: a name travels in a one-byte length field of every encrypted data key. */

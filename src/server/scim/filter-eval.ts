@@ -1,6 +1,7 @@
 // Compile a parsed filter into a predicate over a rendered SCIM resource. Attribute names resolve through
 // the schema once, at compile time, so evaluation is a walk over the tree with no string work beyond the
 // comparisons. String comparisons honour `caseExact` (userName, displayName, emails are case-insensitive).
+import { asciiLowerCase } from '../store/types.js';
 import { badRequest } from './errors.js';
 import type { CompareOp, CompValue, FilterNode } from './filter.js';
 import { findAttr, resolveAttrPath, type AttrDef, type ResourceTypeDef } from './schema.js';
@@ -77,8 +78,9 @@ function compareValues(op: CompareOp, actual: unknown, expected: CompValue, def:
     return compareNumbers(op, ta, te);
   }
   if (!def?.caseExact) {
-    a = a.toLowerCase();
-    e = e.toLowerCase();
+    // ASCII only, like the userName index: Unicode case folding would make "\u212Aate" equal "kate".
+    a = asciiLowerCase(a);
+    e = asciiLowerCase(e);
   }
   switch (op) {
     case 'eq': return a === e;

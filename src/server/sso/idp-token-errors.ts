@@ -18,6 +18,8 @@ export type IdpTokenFailureReason =
   | 'wrong_issuer'
   | 'wrong_audience'
   | 'foreign_tenant'
+  | 'wrong_client'
+  | 'insufficient_scope'
   | 'no_username';
 
 const HINTS: Record<IdpTokenFailureReason, string> = {
@@ -35,6 +37,9 @@ const HINTS: Record<IdpTokenFailureReason, string> = {
   wrong_audience:
     'The token\'s audience differs from "IDP Token Audience" in the Ubiq IDP Settings (Entra: the Application ID URI under "Expose an API"; Okta: the audience of the authorization server).',
   foreign_tenant: "The token was issued by another Entra tenant than the one in the Ubiq IDP Settings' \"IDP Token Issuer\".",
+  wrong_client:
+    'The token was issued to another OAuth client (app) of the IdP than the Ubiq app: request it with the client id of the Ubiq app (Okta: the OIDC app of the setup document; Entra: the app registration), or add that client id to "Allowed client IDs" in the Ubiq IDP Settings.',
+  insufficient_scope: 'The token lacks the scope the Ubiq IDP Settings require ("Required scope"): request it with that scope.',
   no_username:
     'The token carries no user name claim (Okta: sub; Entra: upn, unique_name or preferred_username). Entra: request the token for the API of your application (scope api://.../.default).',
 };
@@ -50,6 +55,8 @@ const MESSAGES: Record<IdpTokenFailureReason, string> = {
   wrong_issuer: 'The IdP access token was issued by an unexpected issuer',
   wrong_audience: 'The IdP access token is meant for another audience',
   foreign_tenant: 'The IdP access token comes from another tenant',
+  wrong_client: 'The IdP access token was issued to another client than the Ubiq app',
+  insufficient_scope: 'The IdP access token lacks the required scope',
   no_username: 'The IdP access token names no user',
 };
 

@@ -42,6 +42,14 @@ export interface IdpTokenVerifierOptions {
    * when the token is an Entra token (it has `tid`), else `sub` (Okta puts the login in `sub`).
    */
   usernameClaims?: readonly string[];
+  /**
+   * Client ids whose tokens are accepted, compared with the token's client claim: Okta `cid`, Entra `azp`
+   * (v2 tokens) or `appid` (v1). Default: any client (every app of the org or tenant gets tokens with the
+   * same issuer and audience, so give the Ubiq app's client id).
+   */
+  clientIds?: readonly string[];
+  /** A scope the token must carry in `scp`. Default: none required. */
+  requiredScope?: string;
   /** Entra directory (tenant) id expected in `tid`. Default: the GUID found in `issuer`, if any. */
   tenantId?: string;
   /** Allowed algorithms (a subset of the asymmetric ones). Default: all asymmetric ones. */
@@ -70,6 +78,8 @@ export interface VerifiedIdpToken {
   username: string;
   /** Which claim `username` came from. */
   usernameClaim: string;
+  /** The OAuth client the token was issued to (Okta `cid`, Entra `azp`/`appid`), when the token names one. */
+  clientId: string | undefined;
   claims: JWTPayload;
 }
 
@@ -187,6 +197,25 @@ export function createIdpTokenVerifier(options: IdpTokenVerifierOptions): IdpTok
     throw new IdpTokenError('no_username', { detail: `none of ${names.join(', ')} is present` });
   };
 
+  const clientIds = options.clientIds === undefined ? undefined : new Set(options.clientIds);
+  const clientOf = (claims: JWTPayload): string | undefined => {
+    const names = typeof claims.tid === 'string' ? ['azp', 'appid'] : ['cid', 'azp'];
+    for (const name of names) if (typeof claims[name] === 'string') return claims[name];
+    return undefined;
+  };
+  const checkClientAndScope = (claims: JWTPayload): string | undefined => {
+    const clientId = clientOf(claims);
+    if (clientIds !== undefined && clientIds.size > 0 && (clientId === undefined || !clientIds.has(clientId))) {
+      throw new IdpTokenError('wrong_client', { detail: clientId === undefined ? 'the token names no client (cid, azp or appid)' : `client ${JSON.stringify(clientId.slice(0, 64))}` });
+    }
+    if (options.requiredScope !== undefined) {
+      const scp = claims.scp;
+      const scopes = Array.isArray(scp) ? scp : typeof scp === 'string' ? scp.split(' ') : [];
+      if (!scopes.includes(options.requiredScope)) throw new IdpTokenError('insufficient_scope', { detail: `scope ${JSON.stringify(options.requiredScope)} is missing` });
+    }
+    return clientId;
+  };
+
   const checkTenant = (claims: JWTPayload) => {
     if (expectedTenant !== undefined && typeof claims.tid === 'string' && claims.tid.toLowerCase() !== expectedTenant) {
       throw new IdpTokenError('foreign_tenant');
@@ -223,7 +252,8 @@ export function createIdpTokenVerifier(options: IdpTokenVerifierOptions): IdpTok
       }
       checkTenant(claims);
       if (typeof claims.iat === 'number' && claims.iat > now() / 1000 + tolerance) throw new IdpTokenError('not_yet_valid', { detail: 'iat is in the future' });
-      return { ...usernameOf(claims), claims };
+      const clientId = checkClientAndScope(claims);
+      return { ...usernameOf(claims), clientId, claims };
     },
   };
 }

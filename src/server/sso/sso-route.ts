@@ -1,4 +1,5 @@
 import type { Hono } from 'hono';
+import type { JWTPayload } from 'jose';
 import { z } from 'zod';
 import type { ServerContext, ServerEnv } from '../context.js';
 import type { ServerCertificateAuthority } from '../ca.js';
@@ -35,7 +36,7 @@ export function registerSsoRoute(
   // The admin API edits the settings in place: build a verifier per distinct setting, reuse it otherwise
   // (it holds the discovery and JWKS caches).
   const verifierFor = (idp: IdpSettings & { discoveryUrl: string; issuer: string; audience: string }): IdpTokenVerifier => {
-    const key = JSON.stringify([idp.discoveryUrl, idp.issuer, idp.audience, idp.usernameClaim ?? null]);
+    const key = JSON.stringify([idp.discoveryUrl, idp.issuer, idp.audience, idp.usernameClaim ?? null, idp.allowedClientIds, idp.requiredScope ?? null]);
     if (cached?.key !== key) {
       cached = {
         key,
@@ -44,6 +45,8 @@ export function registerSsoRoute(
           issuer: idp.issuer,
           audience: idp.audience,
           ...(idp.usernameClaim === undefined ? {} : { usernameClaims: [idp.usernameClaim] }),
+          clientIds: [...idp.allowedClientIds],
+          ...(idp.requiredScope === undefined ? {} : { requiredScope: idp.requiredScope }),
           clockToleranceSeconds: options.clockSkewSeconds,
           now: () => ctx.now().getTime(),
           timeoutMs: options.idpTimeoutMs,
@@ -73,9 +76,10 @@ export function registerSsoRoute(
     }
 
     let username: string;
+    let claims: JWTPayload;
     try {
       const token = bearerToken(c.req.header('authorization'));
-      ({ username } = await verifierFor({ ...idp, discoveryUrl, issuer, audience }).verify(token, { signal: c.req.raw.signal }));
+      ({ username, claims } = await verifierFor({ ...idp, discoveryUrl, issuer, audience }).verify(token, { signal: c.req.raw.signal }));
     } catch (error) {
       if (isIdpTokenError(error)) {
         return problem(401, 'invalid_token', error.message, { reason: error.reason, ...(error.hint ? { hint: error.hint } : {}) }, {
@@ -94,6 +98,14 @@ export function registerSsoRoute(
       return problem(403, 'unknown_user', 'No SCIM-provisioned Ubiq user matches the user named by the IdP token.', {
         reason: 'user_not_found',
         hint: 'Assign the user to the SCIM application in the IdP (Okta: Assignments; Entra: Users and groups) and let provisioning run.',
+      });
+    }
+    const bindingClaim = idp.externalIdClaim ?? (typeof claims.tid === 'string' ? undefined : 'uid');
+    if (bindingClaim !== false && bindingClaim !== undefined && user.externalId !== undefined && claims[bindingClaim] !== user.externalId) {
+      // Same name, another person: the IdP account that got this token is not the one provisioned under this name.
+      return problem(403, 'user_mismatch', `The IdP token's ${bindingClaim} is not the externalId the IdP provisioned for this user.`, {
+        reason: 'external_id_mismatch',
+        hint: `The user named by the token is not the directory user SCIM provisioned under that name. If the provisioning mapping sends another attribute as externalId, set "externalIdClaim" in the Ubiq IDP Settings (or false to turn the check off).`,
       });
     }
     if (!user.active) {

@@ -1,4 +1,5 @@
 import {
+  asciiLowerCase,
   normalizeGroupName,
   type ApiKeyRecord,
   type DatasetGroupRecord,
@@ -64,7 +65,7 @@ export function createMemoryStore(): ReferenceStore {
   const store: ReferenceStore = {
     getUser: (id) => users.get(id),
     findUserByUserName(userName) {
-      const id = userByName.get(userName.toLowerCase());
+      const id = userByName.get(asciiLowerCase(userName));
       return id === undefined ? undefined : users.get(id);
     },
     findUsersByExternalId: (externalId) => byIds(multiValues(usersByExternalId, externalId), users),
@@ -73,18 +74,18 @@ export function createMemoryStore(): ReferenceStore {
     putUser(user) {
       const old = users.get(user.id);
       if (old) {
-        userByName.delete(old.userName.toLowerCase());
+        userByName.delete(asciiLowerCase(old.userName));
         if (old.externalId !== undefined) removeFromMulti(usersByExternalId, old.externalId, old.id);
       }
       users.set(user.id, user);
-      userByName.set(user.userName.toLowerCase(), user.id);
+      userByName.set(asciiLowerCase(user.userName), user.id);
       if (user.externalId !== undefined) addToMulti(usersByExternalId, user.externalId, user.id);
     },
     deleteUser(id) {
       const old = users.get(id);
       if (!old) return;
       users.delete(id);
-      userByName.delete(old.userName.toLowerCase());
+      userByName.delete(asciiLowerCase(old.userName));
       if (old.externalId !== undefined) removeFromMulti(usersByExternalId, old.externalId, id);
       for (const groupId of multiValues(groupsOfUser, id)) groups.get(groupId)?.members.delete(id);
       groupsOfUser.delete(id);

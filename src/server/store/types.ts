@@ -26,7 +26,7 @@ interface ResourceMeta {
  * extension under its URN.
  */
 export interface UserRecord extends ResourceMeta {
-  /** As sent (case preserved); looked up case-insensitively. */
+  /** As sent (case preserved); looked up ASCII-case-insensitively. */
   userName: string;
   active: boolean;
   externalId: string | undefined;
@@ -134,13 +134,29 @@ export interface IdpSettings {
    * `unique_name`, then `preferred_username`.
    */
   usernameClaim: string | undefined;
+  /**
+   * OAuth client ids whose access tokens the SSO endpoint accepts, compared with the token's client claim
+   * (Okta `cid`; Entra `azp` (v2) or `appid` (v1)). Every app of an Okta org or Entra tenant can get a token
+   * with the same issuer and audience, so without this list a token leaked from any app buys a certificate.
+   * Empty: not checked.
+   */
+  allowedClientIds: string[];
+  /** A scope the token must carry in `scp` (Okta: an array; Entra: space-separated), or undefined. */
+  requiredScope: string | undefined;
+  /**
+   * The token claim that must equal the SCIM user's `externalId` when the user has one (an immutable id on
+   * both sides). Undefined = by provider: Okta `uid` (Okta sends its user id as `externalId` and puts it in
+   * `uid`); Entra none, because Entra's default mapping sends `mailNickname` — set `oid` where the
+   * provisioning mapping sends `objectId` as `externalId`. `false` turns the check off.
+   */
+  externalIdClaim: string | false | undefined;
 }
 
 /** Read/write access to the server's records. One customer per store. */
 export interface ReferenceStore {
   // users
   getUser(id: string): UserRecord | undefined;
-  /** Case-insensitive (RFC 7643: userName caseExact false). O(1). */
+  /** ASCII-case-insensitive (RFC 7643: userName caseExact false; no Unicode case folding). O(1). */
   findUserByUserName(userName: string): UserRecord | undefined;
   /** Case-sensitive (caseExact true). O(1). */
   findUsersByExternalId(externalId: string): readonly UserRecord[];
@@ -192,11 +208,20 @@ export interface ReferenceStore {
 }
 
 /**
+ * ASCII-only lower case: `A`–`Z` become `a`–`z`, every other character stays as it is. Names are compared
+ * exactly or ASCII-case-insensitively, never with Unicode case folding, under which a different login such
+ * as `\u212Aate@…` (KELVIN SIGN) would equal `kate@…`.
+ */
+export function asciiLowerCase(value: string): string {
+  return value.replace(/[A-Z]+/g, (run) => run.toLowerCase());
+}
+
+/**
  * How a dataset group name matches a SCIM group displayName: Unicode NFC, leading/trailing whitespace
- * trimmed, inner runs of whitespace collapsed to one space, then compared case-insensitively
- * (`toLowerCase()`, locale-independent). "Finance", " finance " and "FINANCE" match; "Fin ance" does not.
+ * trimmed, inner runs of whitespace collapsed to one space, then compared ASCII-case-insensitively
+ * ({@link asciiLowerCase}). "Finance", " finance " and "FINANCE" match; "Fin ance" does not.
  * Group displayNames are unique under the same rule (SCIM 409 uniqueness), so the match is one-to-one.
  */
 export function normalizeGroupName(name: string): string {
-  return name.normalize('NFC').trim().replace(/\s+/gu, ' ').toLowerCase();
+  return asciiLowerCase(name.normalize('NFC').trim().replace(/\s+/gu, ' '));
 }
