@@ -50,8 +50,9 @@ export type AdminApiKey = z.infer<typeof apiKeysBody>['apiKeys'][number];
 
 /** The few admin calls the demo and `server` make, over HTTP like any admin would. */
 export interface AdminClient {
-  setIdpSettings(settings: { discoveryUrl: string; issuer: string; audience: string }): Promise<void>;
-  createDataset(name: string): Promise<{ id: string; name: string }>;
+  setIdpSettings(settings: { discoveryUrl: string; issuer: string; audience: string; allowedClientIds?: string[] }): Promise<void>;
+  /** An unstructured dataset, or a structured one (the server's default definition: a 9-digit identifier) with `passthrough` characters. */
+  createDataset(name: string, structured?: { passthrough: string }): Promise<{ id: string; name: string }>;
   createDatasetGroup(name: string, datasets: string[]): Promise<{ id: string; name: string; datasets: { name: string }[] }>;
   listApiKeys(): Promise<AdminApiKey[]>;
 }
@@ -84,8 +85,9 @@ export function createAdminClient(adminBaseUrl: string, adminToken: string, sign
     async setIdpSettings(settings) {
       await call('PATCH', '/idp', settings);
     },
-    async createDataset(name) {
-      return datasetBody.parse(await call('POST', '/datasets', { name, type: 'unstructured' }));
+    async createDataset(name, structured) {
+      const body = structured === undefined ? { name, type: 'unstructured' } : { name, type: 'structured', structured };
+      return datasetBody.parse(await call('POST', '/datasets', body));
     },
     async createDatasetGroup(name, datasets) {
       return datasetGroupBody.parse(await call('POST', '/dataset-groups', { name, datasets }));

@@ -6,6 +6,7 @@ import { createIdpCredentialProvider, type CredentialProvider } from '../credent
 import type { UbiqIdpCredentials } from '../credentials/ubiq-credentials.js';
 import { isUbiqIdpError } from '../errors.js';
 import { createReferenceServer, type ReferenceServer } from '../server/index.js';
+import { createStructuredTestClient } from '../testing/structured-client.js';
 import { createAdminClient, type AdminClient } from './admin-client.js';
 import { decryptSample, encryptSample, requestDecryptionKey, requestEncryptionKey, type KeyResult } from './demo-keys.js';
 import type { Narrator } from './demo-narrator.js';
@@ -22,6 +23,9 @@ const GROUP = 'Finance';
 const RENAMED = 'Accounting';
 const DATASETS = { [GROUP]: 'payroll', [RENAMED]: 'ledger' } as const;
 const SAMPLE = 'Q3 payroll run: 1,204 employees, total 3,418,220.17 EUR';
+/** A structured (format-preserving) dataset in the first group: a 9-digit identifier, dashes passed through. */
+const STRUCTURED = 'employee-id';
+const STRUCTURED_SAMPLE = '123-45-6789';
 
 export interface ScenarioOptions {
   provider: 'okta' | 'entra';
@@ -79,23 +83,28 @@ export async function runScenario(narrator: Narrator, options: ScenarioOptions):
       return { lines: [`listening on ${address.origin}, customer id ${info.customerId}`, `SCIM URL ${address.scimBaseUrl}`], outcome: address.origin };
     });
 
-    await narrator.step('Enter the IdP settings in the Ubiq UI', 'PATCH /api/admin/idp with the OpenID Connect discovery URL, token issuer and audience, as the IDP Settings window asks.', async () => {
+    await narrator.step('Enter the IdP settings in the Ubiq UI', 'PATCH /api/admin/idp with the OpenID Connect discovery URL, token issuer and audience, and the Ubiq app\'s client id (tokens of other apps are refused).', async () => {
       const { settings } = need(idp);
       await need(admin).setIdpSettings(settings);
       return {
-        lines: [`discovery ${settings.discoveryUrl}`, `issuer ${settings.issuer}`, `audience ${settings.audience}`],
-        outcome: 'discovery URL, issuer, audience set',
+        lines: [`discovery ${settings.discoveryUrl}`, `issuer ${settings.issuer}`, `audience ${settings.audience}`, `allowed client ids ${settings.allowedClientIds.join(', ')}`],
+        outcome: 'discovery URL, issuer, audience, client id set',
       };
     });
 
-    await narrator.step('Create datasets and dataset groups', `Two datasets, each in a dataset group named like a directory group: "${GROUP}" → ${DATASETS[GROUP]}, "${RENAMED}" → ${DATASETS[RENAMED]}.`, async () => {
-      const client = need(admin);
-      for (const [group, dataset] of Object.entries(DATASETS)) {
-        await client.createDataset(dataset);
-        await client.createDatasetGroup(group, [dataset]);
-      }
-      return { lines: [`dataset group "${GROUP}" = [${DATASETS[GROUP]}], "${RENAMED}" = [${DATASETS[RENAMED]}]`], outcome: '2 datasets, 2 dataset groups' };
-    });
+    await narrator.step(
+      'Create datasets and dataset groups',
+      `Datasets in dataset groups named like directory groups: "${GROUP}" → ${DATASETS[GROUP]} and the structured ${STRUCTURED} (a 9-digit identifier), "${RENAMED}" → ${DATASETS[RENAMED]}.`,
+      async () => {
+        const client = need(admin);
+        await client.createDataset(STRUCTURED, { passthrough: '-' });
+        for (const [group, dataset] of Object.entries(DATASETS)) {
+          await client.createDataset(dataset);
+          await client.createDatasetGroup(group, group === GROUP ? [dataset, STRUCTURED] : [dataset]);
+        }
+        return { lines: [`dataset group "${GROUP}" = [${DATASETS[GROUP]}, ${STRUCTURED} (structured)], "${RENAMED}" = [${DATASETS[RENAMED]}]`], outcome: '3 datasets, 2 dataset groups' };
+      },
+    );
 
     await narrator.step(
       `${idpName} provisions over SCIM`,
@@ -119,7 +128,7 @@ export async function runScenario(narrator: Narrator, options: ScenarioOptions):
       },
     );
 
-    await narrator.step('Write ~/.ubiq/configuration and ~/.ubiq/credentials, load them', 'Real files in a temporary home (mode 600), the idp block in the setup documents\' dialect, an [idp] profile; read back by the real loader.', async () => {
+    await narrator.step('Write ~/.ubiq/configuration and ~/.ubiq/credentials, load them', 'Real files in a temporary home (mode 600), the idp block with the official ubiq-security client\'s key names, an [idp] profile; read back by the real loader.', async () => {
       const dir = join(options.home, '.ubiq');
       await mkdir(dir, { recursive: true, mode: 0o700 });
       await chmod(dir, 0o700);
@@ -173,6 +182,22 @@ export async function runScenario(narrator: Narrator, options: ScenarioOptions):
         outcome: `${DATASETS[GROUP]}: encrypted and decrypted`,
       };
     });
+
+    await narrator.step(
+      'Format-preserving encryption (structured dataset)',
+      `GET /api/v0/ffs for the "${STRUCTURED}" definition and GET /api/v0/fpe/key for its key, signed with payload_cert, as the official client asks; FF1 over the digits, done here by the project's test client.`,
+      async () => {
+        const creds = need(credentials);
+        const client = createStructuredTestClient({ server: creds.server, credentials: { accessKeyId: creds.accessKeyId, secretSigningKey: creds.secretSigningKey, payloadCert: creds.payloadCert, privateKey: creds.privateKey } });
+        const ciphertext = await client.encrypt(STRUCTURED, STRUCTURED_SAMPLE);
+        const plaintext = await client.decrypt(STRUCTURED, ciphertext);
+        if (plaintext !== STRUCTURED_SAMPLE) throw new Error('the decrypted identifier differs from the sample');
+        return {
+          lines: [`${STRUCTURED_SAMPLE} → ${ciphertext} (same length, dashes kept, key number 0 in the first character) → ${plaintext}`],
+          outcome: `${STRUCTURED}: ${STRUCTURED_SAMPLE} ↔ ${ciphertext}`,
+        };
+      },
+    );
 
     await narrator.step(`Rule: remove ${person.firstName} from "${GROUP}"`, `"IDP group members are changed": without membership, the key loses the datasets of the matching dataset group.`, async () => {
       await need(agent).removeMember(GROUP, user);

@@ -50,7 +50,7 @@ async function checkPermissions(report: DoctorReport, path: string, holds: strin
 }
 
 /** Which key names the idp block uses: the seed documents', the official libraries', or both. */
-function dialectOf(text: string, path: string): { seed: string[]; official: string[]; hasSecret: boolean } | undefined {
+function dialectOf(text: string, path: string): { seed: string[]; official: string[]; hasSecret: boolean; block: Readonly<Record<string, unknown>> } | undefined {
   const { value } = parseJsonText(text, path);
   if (!isJsonObject(value) || !isJsonObject(value.idp)) return undefined;
   const keys = Object.keys(value.idp);
@@ -58,7 +58,27 @@ function dialectOf(text: string, path: string): { seed: string[]; official: stri
     seed: keys.filter((k) => SEED_NAMES.has(k)),
     official: keys.filter((k) => OFFICIAL_NAMES.has(k)),
     hasSecret: keys.includes('client_secret') || keys.includes('idp_client_secret'),
+    block: value.idp,
   };
+}
+
+/**
+ * The idp block with the official client's names, built from a block in the setup documents' names. The
+ * client secret is never printed: its place says where to take it from. Control characters are dropped.
+ */
+function officialBlock(block: Readonly<Record<string, unknown>>): string {
+  const out: Record<string, unknown> = {};
+  for (const field of FIELDS) {
+    if (field.json === undefined || !(field.json[0] in block)) continue;
+    const [seedName, officialName] = field.json;
+    const value = block[seedName];
+    if (field.secret) out[officialName] = `<the ${seedName} value of this file>`;
+    else if (typeof value === 'string') {
+      const clean = value.replace(/[\u0000-\u001f\u007f-\u009f]/g, '');
+      out[officialName] = field.name === 'idp.provider' ? clean.trim().toLowerCase() : clean;
+    } else out[officialName] = value;
+  }
+  return JSON.stringify({ idp: out }, null, 2);
 }
 
 async function checkConfigurationFile(report: DoctorReport, choice: FileChoice | undefined, env: LoadConfigOptions['env']): Promise<void> {
@@ -95,14 +115,20 @@ async function checkConfigurationFile(report: DoctorReport, choice: FileChoice |
     report.add({
       status: 'warn',
       title: `idp block mixes both dialects: seed names (${dialect.seed.join(', ')}) and official names (${dialect.official.join(', ')})`,
-      fix: "Both are accepted, but one name per field: if a field has both names with different values, that is an error. Prefer one dialect (DESIGN §2.1 table in the README's configuration reference).",
+      fix: "Both are accepted, but one name per field: if a field has both names with different values, that is an error. Prefer the official client's names (the table in the README's configuration reference).",
     });
   } else if (dialect.seed.length > 0) {
-    report.add({ status: 'ok', title: `idp block uses the setup documents' names: ${dialect.seed.join(', ')}` });
+    report.add({
+      status: 'warn',
+      title: `idp block uses only the setup documents' names (${dialect.seed.join(', ')}): the official ubiq-security client ignores these keys`,
+      detail: '(this library reads them; a program using the official client with this file cannot sign in)',
+      fix: `Use the official client's names, which every client reads (this library too):\n${officialBlock(dialect.block)}`,
+      code: 'seed_only_idp_keys',
+    });
   } else if (dialect.official.length > 0) {
     report.add({ status: 'ok', title: `idp block uses the official client libraries' names: ${dialect.official.join(', ')}` });
   } else {
-    report.add({ status: 'warn', title: 'idp block has none of the known keys', fix: 'Use type, customer_id, token_endpoint_url, tenant_id, client_secret (see the README).', code: 'missing_idp_block' });
+    report.add({ status: 'warn', title: 'idp block has none of the known keys', fix: 'Use provider, ubiq_customer_id, idp_token_endpoint_url, idp_tenant_id, idp_client_secret (see the README).', code: 'missing_idp_block' });
   }
   if (dialect?.hasSecret) await checkPermissions(report, choice.path, 'the client secret');
 }

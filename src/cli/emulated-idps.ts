@@ -23,8 +23,8 @@ export interface EmulatedIdp {
   /** The "Okta account URL" / login.microsoftonline.com stand-in. */
   baseUrl: string;
   tokenEndpoint: string;
-  /** What goes in the Ubiq IDP Settings window. */
-  settings: { discoveryUrl: string; issuer: string; audience: string };
+  /** What goes in the Ubiq IDP Settings window (the Ubiq app's client id among the allowed ones). */
+  settings: { discoveryUrl: string; issuer: string; audience: string; allowedClientIds: string[] };
   /** `tenant_id` of the configuration file: the OAuth client id. */
   clientId: string;
   /** Secret: written to configuration files only, never printed. */
@@ -54,7 +54,7 @@ export async function startOktaIdp(people: DemoPerson[]): Promise<EmulatedIdp> {
     emulator: okta,
     baseUrl: info.orgUrl,
     tokenEndpoint: info.tokenEndpoint,
-    settings: { discoveryUrl: info.discoveryUrl, issuer: info.issuer, audience: info.audience },
+    settings: { discoveryUrl: info.discoveryUrl, issuer: info.issuer, audience: info.audience, allowedClientIds: [clientId] },
     clientId,
     clientSecret,
     people,
@@ -79,7 +79,7 @@ export async function startEntraIdp(people: DemoPerson[]): Promise<EmulatedIdp> 
     emulator: entra,
     baseUrl: info.url,
     tokenEndpoint: info.tokenEndpoint,
-    settings: { discoveryUrl: info.discoveryUrl, issuer: entra.issuer, audience: entra.audienceOf(clientId) },
+    settings: { discoveryUrl: info.discoveryUrl, issuer: entra.issuer, audience: entra.audienceOf(clientId), allowedClientIds: [clientId] },
     clientId,
     clientSecret,
     people,
@@ -88,16 +88,19 @@ export async function startEntraIdp(people: DemoPerson[]): Promise<EmulatedIdp> 
   };
 }
 
-/** The `~/.ubiq/configuration` for this IdP, in the seed documents' dialect. */
+/**
+ * The `~/.ubiq/configuration` for this IdP, with the official ubiq-security client's key names (which this
+ * library reads too), so every client can use the file.
+ */
 export function configurationFor(idp: EmulatedIdp, customerId: string): string {
   return `${JSON.stringify(
     {
       idp: {
-        type: idp.provider,
-        customer_id: customerId,
-        token_endpoint_url: idp.tokenEndpoint,
-        tenant_id: idp.clientId,
-        client_secret: idp.clientSecret,
+        provider: idp.provider,
+        ubiq_customer_id: customerId,
+        idp_token_endpoint_url: idp.tokenEndpoint,
+        idp_tenant_id: idp.clientId,
+        idp_client_secret: idp.clientSecret,
       },
     },
     null,

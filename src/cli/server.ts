@@ -11,6 +11,8 @@ import { createProvisioner } from './provisioning.js';
 import type { Ui } from './ui.js';
 
 const DEFAULT_PORT = 8080;
+/** The structured dataset each group gets: a 9-digit identifier (`123-45-6789`, dashes passed through). */
+const STRUCTURED_SUFFIX = 'employee-id';
 
 /** The people and the data the emulated IdPs start with (the same as the demo's). */
 export const SERVER_PEOPLE: Record<'okta' | 'entra', DemoPerson> = {
@@ -60,7 +62,8 @@ export async function startReferenceStack(port: number, idp: EmulatedIdp | undef
       await agent.assign(person.username);
       for (const group of person.groups) {
         const dataset = await admin.createDataset(`${group.toLowerCase()}-records`);
-        await admin.createDatasetGroup(group, [dataset.name]);
+        const structured = await admin.createDataset(`${group.toLowerCase()}-${STRUCTURED_SUFFIX}`, { passthrough: '-' });
+        await admin.createDatasetGroup(group, [dataset.name, structured.name]);
         await agent.pushGroup(group, [person.username]);
       }
       running.provisioned = person.username;
@@ -91,6 +94,7 @@ function printWindow(ui: Ui, running: Running): void {
     ['OpenID Connect Discovery URL', info.idp.discoveryUrl ?? '(not set)'],
     ['IDP Token Issuer', info.idp.issuer ?? '(not set)'],
     ['IDP Token Audience', info.idp.audience ?? '(not set)'],
+    ['Allowed client IDs', info.idp.allowedClientIds.length > 0 ? info.idp.allowedClientIds.join(', ') : '(any client of the issuer)'],
     ['Admin API', `${info.adminBaseUrl}  (Authorization: Bearer ${info.adminToken})`],
   ]);
   if (idp) {
@@ -100,7 +104,7 @@ function printWindow(ui: Ui, running: Running): void {
       [idp.provider === 'okta' ? 'Okta account URL' : 'Tenant base URL', idp.baseUrl],
       ['Token endpoint', idp.tokenEndpoint],
       [idp.provider === 'okta' ? 'Client ID' : 'Application (client) ID', idp.clientId],
-      ['Provisioned user', running.provisioned ? `${running.provisioned} (groups: ${idp.people[0]?.groups.join(', ') ?? ''}, dataset ${idp.people[0]?.groups[0]?.toLowerCase() ?? ''}-records)` : '(none)'],
+      ['Provisioned user', running.provisioned ? `${running.provisioned} (groups: ${idp.people[0]?.groups.join(', ') ?? ''}, datasets ${idp.people[0]?.groups[0]?.toLowerCase() ?? ''}-records and structured ${idp.people[0]?.groups[0]?.toLowerCase() ?? ''}-${STRUCTURED_SUFFIX})` : '(none)'],
     ]);
     if (running.configDir) {
       ui.line();
@@ -124,7 +128,8 @@ SCIM Secret Token and the IdP settings. Runs until Ctrl-C (or SIGTERM), then sto
 
 With --okta and/or --entra it also starts an emulated IdP and wires it to a server of its own (one
 customer each): IdP settings entered through the admin API, a user assigned and a group pushed by the
-IdP's provisioning agent over SCIM, a dataset group of that name with one dataset. It writes ready-to-use
+IdP's provisioning agent over SCIM, a dataset group of that name with an unstructured dataset and a
+structured one (a 9-digit identifier, dashes passed through). It writes ready-to-use
 configuration and credentials files (mode 600) and prints how to sign in with them.
 
 Options:

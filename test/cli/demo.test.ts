@@ -10,11 +10,13 @@ describe('ubiq-idp demo', () => {
     expect(out.indexOf('━━ Okta')).toBeLessThan(out.indexOf('━━ Entra'));
     expect(out).toMatch(/Okta 5\. Okta provisions over SCIM\n[\s\S]*POST \/Users → 201[\s\S]*auto-provisioned API key "ada@example\.com", enabled, may use: payroll/);
     expect(out).toContain('decrypted: "Q3 payroll run');
+    // The structured dataset: same shape, dashes kept, round trip, for both IdPs.
+    expect(out.match(/✓ 123-45-6789 → [0-9A-Z]{3}-[0-9A-Z]{2}-[0-9A-Z]{4} \(.*\) → 123-45-6789/g)).toHaveLength(2);
     expect(out).toMatch(/access denied: 403 dataset_access_denied: .*dataset "payroll"/);
     expect(out).toMatch(/login refused: IdpError invalid_credentials[\s\S]*hint: /);
     expect(out).toMatch(/login refused: IdpError account_disabled[\s\S]*hint: The user is disabled in Entra ID/);
     expect(out).toContain('Summary');
-    expect(out).toMatch(/All 24 steps behaved as expected/);
+    expect(out).toMatch(/All 26 steps behaved as expected/);
     expect(out).not.toMatch(/✗/);
     expect(out).not.toMatch(/BEGIN|client_secret"|IDP_PASSWORD=/);
   });

@@ -56,9 +56,9 @@ describe('ubiq-idp doctor', () => {
   it('passes a healthy setup: files, dialect, fields with sources, network, discovery, sign-in and SSO', async () => {
     const run = await doctor('healthy');
     expect(run.code, run.stdout).toBe(0);
-    expect(run.stdout).toContain("idp block uses the setup documents' names: type, customer_id, token_endpoint_url, tenant_id, client_secret");
+    expect(run.stdout).toContain("idp block uses the official client libraries' names: provider, ubiq_customer_id, idp_token_endpoint_url, idp_tenant_id, idp_client_secret");
     expect(run.stdout).toMatch(/permissions of .*healthy\.credentials: 600/);
-    expect(run.stdout).toMatch(/✓ idp\.clientSecret set \(secret, not shown\) \(from .*idp\.client_secret\)/);
+    expect(run.stdout).toMatch(/✓ idp\.clientSecret set \(secret, not shown\) \(from .*idp\.idp_client_secret\)/);
     expect(run.stdout).toContain('UBIQ_CREDENTIALS_FILE is set');
     expect(run.stdout).toMatch(/✓ token endpoint: TCP 127\.0\.0\.1:\d+ accepts connections/);
     expect(run.stdout).toContain('token_endpoint_url matches the discovery document');
@@ -78,15 +78,29 @@ describe('ubiq-idp doctor', () => {
 
   it('names values pasted with the documents\' angle brackets, file and key, and skips the network', async () => {
     const run = await doctor('brackets', {
-      configuration: (t) => t.replace(/"token_endpoint_url": "([^"]+)"/, '"token_endpoint_url": "<$1>"'),
+      configuration: (t) => t.replace(/"idp_token_endpoint_url": "([^"]+)"/, '"idp_token_endpoint_url": "<$1>"'),
       credentials: (t) => t.replace(/SERVER=(.*)/, 'SERVER=<$1>'),
     });
     expect(run.code).toBe(1);
-    expect(run.stdout).toMatch(/✗ .*brackets\.configuration idp\.token_endpoint_url: .*angle brackets/);
+    expect(run.stdout).toMatch(/✗ .*brackets\.configuration idp\.idp_token_endpoint_url: .*angle brackets/);
     expect(run.stdout).toMatch(/✗ .*brackets\.credentials \[idp\] SERVER: .*angle brackets/);
     expect(run.stdout).toContain('code: angle_brackets');
     expect(run.stdout).toContain('step: Okta IDP Integration → "Ubiq configuration file settings for the IDP"');
     expect(run.stdout).toContain('network and sign-in not checked: fix the settings above first');
+  });
+
+  it("warns when the idp block uses only the setup documents' names, and shows the block every client reads", async () => {
+    const seedNames: Record<string, string> = { provider: 'type', ubiq_customer_id: 'customer_id', idp_token_endpoint_url: 'token_endpoint_url', idp_tenant_id: 'tenant_id', idp_client_secret: 'client_secret' };
+    const run = await doctor('seed-names', { configuration: (t) => t.replace(/"(provider|ubiq_customer_id|idp_token_endpoint_url|idp_tenant_id|idp_client_secret)":/g, (_m, key: string) => `"${seedNames[key] ?? key}":`) });
+    expect(run.code, run.stdout).toBe(0);
+    expect(run.stdout).toContain("! idp block uses only the setup documents' names (type, customer_id, token_endpoint_url, tenant_id, client_secret): the official ubiq-security client ignores these keys");
+    expect(run.stdout).toContain('code: seed_only_idp_keys');
+    for (const line of ['"provider": "okta"', `"ubiq_customer_id": "${stack.server.info().customerId}"`, `"idp_token_endpoint_url": "${idp.tokenEndpoint}"`, `"idp_tenant_id": "${idp.clientId}"`, '"idp_client_secret": "<the client_secret value of this file>"']) {
+      expect(run.stdout).toContain(line);
+    }
+    // The documents' names still work: the sign-in goes through (the helper also checks no secret was printed).
+    expect(run.stdout).toContain(`✓ signed in to okta as ${user}`);
+    expect(run.stdout).toMatch(/All checks passed \(\d+ warnings\)/);
   });
 
   it('fails a group-readable credentials file with the chmod that fixes it', async () => {
