@@ -16,7 +16,7 @@ export type {
   IdpSettings,
 } from './store/types.js';
 export { normalizeGroupName } from './store/types.js';
-export { deriveKeyAccess, deriveAllAccess, explainAccess, keyAccess } from './provisioning.js';
+export { deriveKeyAccess, deriveAllAccess, explainAccess, explainDatasetAccess, keyAccess } from './provisioning.js';
 export type { AccessDecision, ProvisioningEngine } from './provisioning.js';
 export { ScimError, isScimError } from './scim/errors.js';
 export { AdminError, isAdminError } from './admin/errors.js';
