@@ -124,6 +124,8 @@ export type SignInErrorCode =
   | 'listener_failed'
   /** The IdP has no device authorization or authorization endpoint in its discovery document. */
   | 'grant_not_supported'
+  /** The profile signs in with the device or browser grant, no session or refresh token is usable, and the caller gave no way to reach a person. */
+  | 'interaction_required'
   /** The caller cancelled (AbortSignal, Ctrl-C). */
   | 'cancelled';
 

@@ -14,6 +14,7 @@ export {
 export type {
   IdpProvider,
   IdpSettings,
+  IdpGrant,
   IdpUserCredentials,
   StaticKeyCredentials,
   ConfigFieldName,
@@ -123,6 +124,7 @@ export {
   type Provider,
   type ProviderCallOptions,
   type IdpCredentialProviderOptions,
+  type InteractiveSignInOptions,
   type SessionOptions,
   type RefreshOptions,
   type RefreshListener,

@@ -1,7 +1,7 @@
 import type { ConfigFieldName } from './types.js';
 
 /** How a field's value is checked. */
-export type FieldKind = 'server' | 'url' | 'provider' | 'uuid' | 'id' | 'secret' | 'text' | 'password' | 'base64' | 'pem' | 'datetime';
+export type FieldKind = 'server' | 'url' | 'provider' | 'uuid' | 'id' | 'secret' | 'text' | 'password' | 'base64' | 'pem' | 'datetime' | 'grant' | 'port';
 
 export interface FieldSpec {
   name: ConfigFieldName;
@@ -27,6 +27,8 @@ export const FIELDS: readonly FieldSpec[] = [
   { name: 'idp.clientId', kind: 'id', secret: false, env: 'UBIQ_IDP_TENANT_ID', option: 'overrides.idp.clientId', json: ['tenant_id', 'idp_tenant_id'], jsonAliases: ['client_id', 'idp_client_id'] },
   { name: 'idp.clientSecret', kind: 'secret', secret: true, env: 'UBIQ_IDP_CLIENT_SECRET', option: 'overrides.idp.clientSecret', json: ['client_secret', 'idp_client_secret'] },
   { name: 'idp.scope', kind: 'text', secret: false, env: 'UBIQ_IDP_SCOPE', option: 'overrides.idp.scope', json: ['scope', 'idp_scope'] },
+  { name: 'idp.grant', kind: 'grant', secret: false, env: 'UBIQ_IDP_GRANT', option: 'overrides.idp.grant', json: ['grant', 'idp_grant'] },
+  { name: 'idp.redirectPort', kind: 'port', secret: false, env: 'UBIQ_IDP_REDIRECT_PORT', option: 'overrides.idp.redirectPort', json: ['redirect_port', 'idp_redirect_port'] },
   { name: 'user.username', kind: 'text', secret: false, env: 'UBIQ_IDP_USERNAME', option: 'overrides.username', ini: 'IDP_USERNAME' },
   { name: 'user.password', kind: 'password', secret: true, env: 'UBIQ_IDP_PASSWORD', option: 'overrides.password', ini: 'IDP_PASSWORD' },
   { name: 'keys.accessKeyId', kind: 'id', secret: false, env: 'UBIQ_ACCESS_KEY_ID', option: 'overrides.accessKeyId', ini: 'ACCESS_KEY_ID' },
@@ -41,6 +43,8 @@ export const FIELDS: readonly FieldSpec[] = [
 ];
 
 export const IDP_FIELDS = FIELDS.filter((f) => f.name.startsWith('idp.'));
+/** idp fields that may be absent (the provider default applies). */
+export const OPTIONAL_IDP_FIELDS: ReadonlySet<ConfigFieldName> = new Set<ConfigFieldName>(['idp.scope', 'idp.grant', 'idp.redirectPort']);
 export const USER_FIELDS = FIELDS.filter((f) => f.name.startsWith('user.'));
 export const KEY_FIELDS = FIELDS.filter((f) => f.name.startsWith('keys.'));
 export const ISSUED_FIELDS = FIELDS.filter((f) => f.name.startsWith('issued.'));

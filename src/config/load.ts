@@ -9,7 +9,7 @@ import { chooseProfile, DOCUMENTS_PROFILE } from './profile.js';
 import { readFiles } from './read-sources.js';
 import { redactIdp, redactIssued, redactKeys, redactLoaded, redactUser } from './redacted.js';
 import { resolve, type Layers } from './resolve.js';
-import { idpSettingsSchema, overridesSchema, staticKeysSchema, userSchema } from './schema.js';
+import { idpSettingsSchema, interactiveUserSchema, overridesSchema, staticKeysSchema, userSchema } from './schema.js';
 import { readEnv } from './sources/env.js';
 import type { ConfigurationFile } from './sources/json.js';
 import type { ParsedProfiles, RawValue } from './sources/types.js';
@@ -92,6 +92,7 @@ function optionLayer(overrides: unknown, problems: ConfigProblem[]): Map<ConfigF
     const [, ...path] = spec.option.split('.');
     let value: unknown = parsed.data;
     for (const segment of path) value = (value as Record<string, unknown> | undefined)?.[segment];
+    if (typeof value === 'number') value = String(value); // redirectPort may be given as a number
     if (value !== undefined) layer.set(spec.name, { value, where: { origin: 'option', source: 'options', key: spec.option } });
   }
   return layer;
@@ -173,7 +174,8 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
   const common = { profile, server: resolved.server, sources, warnings, otherBlocks: configuration?.otherBlocks ?? {} };
   if (resolved.kind === 'idp') {
     const idp = redactIdp(idpSettingsSchema.parse(resolved.idp));
-    const user = redactUser(userSchema.parse(resolved.user));
+    const interactive = idp.grant === 'device' || idp.grant === 'browser';
+    const user = redactUser((interactive ? interactiveUserSchema : userSchema).parse(resolved.user));
     return redactLoaded({ kind: 'idp', ...common, idp, user });
   }
   const issued = resolved.issued === undefined ? {} : { issued: redactIssued(resolved.issued) };

@@ -1,5 +1,5 @@
 import type { ConfigProblem } from './errors.js';
-import { DEFAULT_SERVER, FIELDS, IDP_FIELDS, ISSUED_FIELDS, KEY_FIELDS, USER_FIELDS, type FieldSpec } from './fields.js';
+import { DEFAULT_SERVER, FIELDS, IDP_FIELDS, ISSUED_FIELDS, KEY_FIELDS, OPTIONAL_IDP_FIELDS, USER_FIELDS, type FieldSpec } from './fields.js';
 import { checkIdpConsistency, type Finding } from './mistakes.js';
 import { validateField } from './schema.js';
 import type { RawValue } from './sources/types.js';
@@ -84,7 +84,13 @@ function missingProblem(spec: FieldSpec, ctx: ResolveContext): ConfigProblem {
 
 /** Apply precedence, validate every value that will be used, and build the typed result. */
 export function resolve(layers: Layers, ctx: ResolveContext, problems: ConfigProblem[], warnings: ConfigWarning[]): Resolved {
-  const kind = chooseKind(layers, warnings);
+  // A device or browser sign-in needs no IDP_USERNAME/IDP_PASSWORD: the idp block alone makes an IdP profile.
+  const grantSpec = FIELDS.find((f) => f.name === 'idp.grant');
+  const grantRaw = grantSpec === undefined ? undefined : pick(grantSpec, layers);
+  const grant = grantSpec === undefined || grantRaw === undefined ? undefined : validateField(grantSpec, grantRaw.value, ctx.allowInsecureHttp).value;
+  const interactive = grant === 'device' || grant === 'browser';
+  let kind = chooseKind(layers, warnings);
+  if (kind === 'none' && interactive) kind = 'idp';
   if (kind === 'none') return { kind };
   const wanted = [FIELDS[0]!, ...(kind === 'idp' ? [...IDP_FIELDS, ...USER_FIELDS] : KEY_FIELDS)];
   const values: Partial<Record<ConfigFieldName, string>> = {};
@@ -103,7 +109,11 @@ export function resolve(layers: Layers, ctx: ResolveContext, problems: ConfigPro
       if (spec.name === 'server') {
         values.server = DEFAULT_SERVER;
         fields.server = { origin: 'default', source: 'default', key: 'server' };
-      } else if (spec.name !== 'idp.scope') {
+      } else if (OPTIONAL_IDP_FIELDS.has(spec.name)) {
+        // the provider default applies
+      } else if (interactive && (spec.name === 'user.username' || spec.name === 'user.password' || spec.name === 'idp.clientSecret')) {
+        // device and browser sign-in: the person types these in the browser; a public client has no secret
+      } else {
         missing.push(spec);
       }
       continue;
@@ -114,7 +124,7 @@ export function resolve(layers: Layers, ctx: ResolveContext, problems: ConfigPro
     fields[spec.name] = raw.where;
   }
   const missingIdp = missing.filter((s) => s.json && !ctx.alreadyReported.has(s.name));
-  if (missingIdp.length > 0 && missingIdp.length === IDP_FIELDS.length - 1 && !ctx.alreadyReported.size) {
+  if (missingIdp.length > 0 && missingIdp.length === IDP_FIELDS.filter((f) => !OPTIONAL_IDP_FIELDS.has(f.name)).length && !ctx.alreadyReported.size) {
     problems.push({
       source: ctx.configurationPath ?? 'configuration',
       key: 'idp',
@@ -141,6 +151,9 @@ export function resolve(layers: Layers, ctx: ResolveContext, problems: ConfigPro
     clientSecret: values['idp.clientSecret'] ?? '',
   };
   if (values['idp.scope'] !== undefined) idp.scope = values['idp.scope'];
+  if (values['idp.grant'] !== undefined) idp.grant = values['idp.grant'] as IdpSettings['grant'] & string;
+  if (values['idp.redirectPort'] !== undefined) idp.redirectPort = Number(values['idp.redirectPort']);
+  if (interactive) return { kind, server, idp, user: { username: values['user.username'] ?? '', password: '' }, fields };
   if (values['idp.provider'] && values['idp.tokenEndpointUrl'] && values['idp.clientId']) {
     for (const f of checkIdpConsistency(idp)) {
       const where = f.code === 'provider_endpoint_mismatch' ? fields['idp.provider'] : fields['idp.clientId'];

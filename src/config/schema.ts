@@ -10,7 +10,7 @@ export const overridesSchema = z
   .object({
     server: z.string(),
     idp: z
-      .object({ provider: z.string(), customerId: z.string(), tokenEndpointUrl: z.string(), clientId: z.string(), clientSecret: z.string(), scope: z.string() })
+      .object({ provider: z.string(), customerId: z.string(), tokenEndpointUrl: z.string(), clientId: z.string(), clientSecret: z.string(), scope: z.string(), grant: z.string(), redirectPort: z.union([z.string(), z.number()]) })
       .partial()
       .strict(),
     username: z.string(),
@@ -30,15 +30,26 @@ export const providerSchema = z
 export const customerIdSchema = z.guid();
 
 /** The validated result; the loader parses its output through these once more before returning. */
-export const idpSettingsSchema: z.ZodType<IdpSettings> = z.object({
-  provider: z.enum(['okta', 'entra']),
-  customerId: customerIdSchema,
-  tokenEndpointUrl: z.url(),
-  clientId: nonEmpty,
-  clientSecret: nonEmpty,
-  scope: nonEmpty.optional(),
-});
+export const idpSettingsSchema: z.ZodType<IdpSettings> = z
+  .object({
+    provider: z.enum(['okta', 'entra']),
+    customerId: customerIdSchema,
+    tokenEndpointUrl: z.url(),
+    clientId: nonEmpty,
+    // Empty only for a public client, which the device and browser grants allow.
+    clientSecret: z.string(),
+    scope: nonEmpty.optional(),
+    grant: z.enum(['password', 'device', 'browser']).optional(),
+    redirectPort: z.number().int().min(0).max(65535).optional(),
+  })
+  .refine((idp) => idp.clientSecret !== '' || (idp.grant !== undefined && idp.grant !== 'password'), 'clientSecret is empty');
 export const userSchema: z.ZodType<IdpUserCredentials> = z.object({ username: nonEmpty, password: nonEmpty });
+/** A device or browser sign-in: no password; the username is optional (the person types it in the browser). */
+export const interactiveUserSchema: z.ZodType<IdpUserCredentials> = z.object({ username: z.string(), password: z.literal('') });
+export const grantSchema = z
+  .string()
+  .transform((value) => value.trim().toLowerCase())
+  .pipe(z.enum(['password', 'device', 'browser']));
 export const staticKeysSchema: z.ZodType<StaticKeyCredentials> = z.object({
   accessKeyId: nonEmpty,
   secretSigningKey: nonEmpty,
@@ -86,6 +97,12 @@ export function validateField(spec: FieldSpec, raw: unknown, allowInsecureHttp: 
       const pem = value.startsWith('-----BEGIN') ? value : BASE64.test(value) ? Buffer.from(value, 'base64').toString('utf8') : '';
       return PEM_BLOCK.test(pem.trim()) ? { value: `${pem.trim()}\n`, findings } : fail('not_pem', 'must be a PEM block or base64 of one (as `ubiq-idp credentials` writes it)');
     }
+    case 'grant': {
+      const parsed = grantSchema.safeParse(value);
+      return parsed.success ? { value: parsed.data, findings } : fail('unknown_grant', "must be 'password', 'device' or 'browser'");
+    }
+    case 'port':
+      return /^\d{1,5}$/.test(value) && Number(value) <= 65535 ? { value, findings } : fail('not_a_port', 'must be a port number (0-65535; 0 = any free port)');
     case 'datetime':
       return ISO_TIME.test(value) && !Number.isNaN(Date.parse(value)) ? { value, findings } : fail('not_a_time', 'must be a time in ISO 8601 form, e.g. 2030-01-31T12:00:00.000Z');
     default:

@@ -6,6 +6,13 @@
 /** Which identity provider issues the user's tokens. */
 export type IdpProvider = 'okta' | 'entra';
 
+/**
+ * How the person signs in to the IdP: `password` (the resource-owner password grant of the setup documents,
+ * the default), `device` (OAuth device authorization: a code typed on a verification page) or `browser`
+ * (authorization code with PKCE in the system browser). Only `device` and `browser` can answer MFA.
+ */
+export type IdpGrant = 'password' | 'device' | 'browser';
+
 /** The `idp` block of `~/.ubiq/configuration`, normalised from either key dialect. */
 export interface IdpSettings {
   provider: IdpProvider;
@@ -19,6 +26,10 @@ export interface IdpSettings {
   clientSecret: string;
   /** Overrides the provider's default scope (DESIGN §2.4). */
   scope?: string;
+  /** How to sign in. Absent means `password`. `device` and `browser` allow a public client (empty `clientSecret`). */
+  grant?: IdpGrant;
+  /** Port of the browser sign-in's loopback redirect listener (`http://127.0.0.1:{port}/callback`). Absent: any free port. */
+  redirectPort?: number;
 }
 
 /** The directory user's IdP sign-in. */
@@ -63,6 +74,8 @@ export type ConfigFieldName =
   | 'idp.clientId'
   | 'idp.clientSecret'
   | 'idp.scope'
+  | 'idp.grant'
+  | 'idp.redirectPort'
   | 'user.username'
   | 'user.password'
   | 'keys.accessKeyId'

@@ -4,6 +4,7 @@ import type { HttpClient } from '../http/index.js';
 import { renewIdpToken, type IdpToken, type RenewedIdpToken } from '../idp/index.js';
 import type { Logger } from '../util/logger.js';
 import { createCsr } from './csr.js';
+import { renewInteractiveToken, type InteractiveSignInOptions } from './interactive-login.js';
 import { encryptPrivateKeyPem, generateRsaKeyPair, randomCryptoAccessKey, type RsaKeyPair } from '../crypto/keypair.js';
 import type { ExpiringValue, LoadContext } from './refreshing.js';
 import { exchangeIdpToken } from './sso.js';
@@ -34,6 +35,8 @@ export interface IdpLoginOptions {
   allowInsecureHttp: boolean;
   now: () => number;
   logger: Logger;
+  /** How a device or browser sign-in reaches the person (unused with the password grant). */
+  interactive?: InteractiveSignInOptions;
 }
 
 /** A key pair and its encrypted form, as kept in a session (reused for the next certificate). */
@@ -123,14 +126,19 @@ export function createIdpLogin(options: IdpLoginOptions): IdpLogin {
   }
 
   async function obtainToken(signal: AbortSignal): Promise<IdpToken> {
-    const next = await renewIdpToken(options.settings, options.user, token, {
+    const request = {
       httpClient: options.http,
       signal,
       logger: options.logger,
       now: options.now,
       allowInsecureHttp: options.allowInsecureHttp,
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-    });
+    };
+    const grant = options.settings.grant ?? 'password';
+    const next =
+      grant === 'password'
+        ? await renewIdpToken(options.settings, options.user, token, request)
+        : await renewInteractiveToken(options.settings, grant, token, options.interactive ?? {}, request);
     // Kept at once: Okta rotates refresh tokens, so the old one may be dead even if the SSO step fails.
     token = next;
     last = next;

@@ -14,6 +14,7 @@ export { defaultProvider, fromEnv, fromConfigFiles, fromIdp, fromSession, fromSt
 export type { SourceOptions, StaticKeysInput } from './sources.js';
 export { fromProcess } from './from-process.js';
 export type { ProcessSourceOptions } from './from-process.js';
+export type { InteractiveSignInOptions } from './interactive-login.js';
 export { exportedCredentialsSchema } from './exported.js';
 export type { ExportedCredentials } from './exported.js';
 export { ExportedCredentialsError, ProcessCredentialsError, isExportedCredentialsError, isProcessCredentialsError } from './exported-errors.js';

@@ -1,4 +1,6 @@
 import { loadConfig, type LoadConfigOptions, type LoadedConfig } from '../config/load.js';
+import type { IdpGrant } from '../config/types.js';
+import type { InteractiveSignInOptions } from './interactive-login.js';
 import { createHttpClient, type FetchLike, type HttpClient, type RetryOptions } from '../http/index.js';
 import { isIdpError, type IdpErrorCode } from '../idp/index.js';
 import { sessionLocation } from '../session/paths.js';
@@ -78,7 +80,13 @@ export interface SessionOptions {
 }
 
 /** Options of {@link createIdpCredentialProvider}. */
-export interface IdpCredentialProviderOptions {
+export interface IdpCredentialProviderOptions extends InteractiveSignInOptions {
+  /**
+   * Sign in with this grant instead of the configured one (`grant` in the idp block, `UBIQ_IDP_GRANT`):
+   * `'device'` (needs `onDeviceCode`) or `'browser'` (opens the system browser) when the IdP enforces MFA.
+   * With a session, the person signs in once and later calls are served silently from it.
+   */
+  grant?: IdpGrant;
   /** Where settings come from (profile, file paths, env, values in code); default: the standard places. */
   load?: LoadConfigOptions;
   /** Settings already loaded with `loadConfig()` (then `load` is ignored). Must be of kind `idp`. */
@@ -238,7 +246,10 @@ export function createIdpCredentialProvider(options: IdpCredentialProviderOption
   const closedError = () => new CredentialsError('provider_closed', 'Ubiq credentials provider was closed.', { hint: 'Create a new provider; close() is for shutdown.' });
 
   async function build(): Promise<RefreshingCache<UbiqIdpCredentials>> {
-    const config = options.config ?? (await loadConfig(options.load ?? {}));
+    const loadOptions = options.load ?? {};
+    const grantOverride = options.grant === undefined ? {} : { overrides: { ...loadOptions.overrides, idp: { ...loadOptions.overrides?.idp, grant: options.grant } } };
+    const loaded = options.config ?? (await loadConfig({ ...loadOptions, ...grantOverride }));
+    const config = options.grant === undefined || loaded.kind !== 'idp' || options.config === undefined ? loaded : { ...loaded, idp: { ...loaded.idp, grant: options.grant } };
     if (closed) throw closedError();
     if (config.kind !== 'idp') {
       throw new CredentialsUnavailableError(
@@ -265,6 +276,13 @@ export function createIdpCredentialProvider(options: IdpCredentialProviderOption
       allowInsecureHttp: options.allowInsecureHttp ?? options.load?.allowInsecureHttp ?? false,
       now,
       logger,
+      interactive: {
+        ...(options.onDeviceCode === undefined ? {} : { onDeviceCode: options.onDeviceCode }),
+        ...(options.onAuthorizationUrl === undefined ? {} : { onAuthorizationUrl: options.onAuthorizationUrl }),
+        ...(options.openBrowser === undefined ? {} : { openBrowser: options.openBrowser }),
+        ...(options.callbackTimeoutMs === undefined ? {} : { callbackTimeoutMs: options.callbackTimeoutMs }),
+        allowBrowser: options.allowBrowser === true || options.grant === 'browser',
+      },
     });
     const refresh = options.refresh ?? {};
     const sessionWanted = options.session ?? options.config === undefined;

@@ -72,7 +72,10 @@ function configSource(
   precheck?: () => string | undefined,
 ): CredentialProvider<UbiqCredentials> {
   const { profile, onRefresh, ...rest } = options;
-  const load: LoadConfigOptions = { ...(rest.load ?? {}), ...(profile === undefined ? {} : { profile }) };
+  const base: LoadConfigOptions = rest.load ?? {};
+  // A grant asked for in code is a setting like the others: `grant: 'device'` needs no IDP_USERNAME/IDP_PASSWORD.
+  const grant = rest.grant === undefined ? {} : { overrides: { ...base.overrides, idp: { ...base.overrides?.idp, grant: rest.grant } } };
+  const load: LoadConfigOptions = { ...base, ...grant, ...(profile === undefined ? {} : { profile }) };
   const listeners = createListeners<UbiqCredentials>({ onRefresh, onRefreshError: rest.onRefreshError });
   // Pre-generation starts now, not when the settings turn out to be an IdP profile.
   let keyPair: RsaKeyPair | Promise<RsaKeyPair> | undefined;
@@ -204,8 +207,23 @@ export function fromConfigFiles(options: SourceOptions = {}): CredentialProvider
  * IdP credentials only (env and files, by the usual precedence): unavailable when the profile holds
  * static API keys instead of an IdP sign-in.
  *
+ * When the IdP enforces MFA, sign in with the device or browser grant: the person signs in once, the
+ * session (`~/.ubiq/sessions/`) then serves this and every other process silently, renewed with the
+ * refresh token.
+ *
  * @example
  * const provider = fromIdp({ profile: 'idp', pregenerateKeyPair: true });
+ *
+ * @example
+ * // MFA: show the code; the person finishes on their phone or laptop.
+ * const provider = fromIdp({
+ *   grant: 'device',
+ *   onDeviceCode: ({ verificationUri, userCode }) => console.error(`Open ${verificationUri} and enter ${userCode}`),
+ * });
+ *
+ * @example
+ * // MFA in a desktop app: the system browser opens at the IdP's sign-in page.
+ * const provider = fromIdp({ grant: 'browser', onAuthorizationUrl: (url, opened) => opened || console.error(`Open ${url}`) });
  */
 export function fromIdp(options: SourceOptions = {}): CredentialProvider<UbiqCredentials> {
   return configSource('IdP sign-in', options, (config) =>
