@@ -119,7 +119,7 @@ function createVirtualTime(start: number) {
         queue.delete(handle as number);
       },
     } satisfies ProviderTimers,
-    sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    sleep: (ms: number, signal?: AbortSignal): Promise<void> => {
       return new Promise<void>((resolve, reject) => {
         if (signal?.aborted) return reject(signal.reason);
         sleeping += 1;

@@ -110,7 +110,7 @@ try {
       emulator.resetStats();
       set();
       const waits: number[] = [];
-      const options: FetchIdpTokenOptions = { allowInsecureHttp: true, retry: { sleep: async (ms) => void waits.push(ms) } };
+      const options: FetchIdpTokenOptions = { allowInsecureHttp: true, retry: { sleep: (ms) => Promise.resolve(void waits.push(ms)) } };
       const outcome = await fetchIdpToken(settings, user, options).then(
         () => 'token',
         (error: unknown) => (isIdpError(error) ? error.code : String(error)),

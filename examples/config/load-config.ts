@@ -15,6 +15,8 @@ for (const pair of ['okta-seed-dialect', 'entra-official-dialect']) {
     // A git checkout leaves the credentials file readable by others: the loader says so here.
     logger: console,
   });
+  // The loaded config prints itself with every secret as [REDACTED] (its own toString, added at run time).
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- toString is defined by redactable()
   console.log(`${pair}: ${String(config)}`);
   for (const [field, where] of Object.entries(config.sources.fields)) {
     console.log(`  ${field.padEnd(22)} ${where.origin.padEnd(13)} ${where.origin === 'credentials' ? `[${where.profile}] ` : ''}${where.key}`);

@@ -24,7 +24,7 @@ export interface CommandContext {
   json: boolean;
   ui: Ui;
   /** Writes one JSON document to stdout. */
-  writeJson(value: unknown): void;
+  writeJson: (value: unknown) => void;
 }
 
 /** Options every command accepts. */
@@ -46,7 +46,7 @@ export function parseCommandArgs(command: Command, args: readonly string[]): Rec
       strict: true,
     });
     if (positionals.length > 0) throw new UsageError(`'${command.name}' takes no arguments (got '${positionals[0] ?? ''}').`, `Run 'ubiq-idp ${command.name} --help'.`);
-    return values as Record<string, string | boolean | undefined>;
+    return values;
   } catch (error) {
     if (error instanceof UsageError) throw error;
     const message = (error instanceof Error ? error.message.split('\n')[0] ?? '' : String(error)).replace(/\. To specify a positional argument.*$/, '.');

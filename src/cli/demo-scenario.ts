@@ -141,6 +141,7 @@ export async function runScenario(narrator: Narrator, options: ScenarioOptions):
       return {
         lines: [
           `${join(dir, 'configuration')}, ${join(dir, 'credentials')} [idp]`,
+          // eslint-disable-next-line @typescript-eslint/no-base-to-string -- the loaded config defines toString at run time (redactable); the demo shows its redacted print
           `provider ${loaded.idp.provider} (${from('idp.provider')}), customer ${loaded.idp.customerId}, client ${loaded.idp.clientId} (${from('idp.clientId')}), user ${loaded.user.username}, secrets print as ${JSON.stringify(String(loaded.user)).includes('[REDACTED]') ? '[REDACTED]' : 'redacted'}`,
         ],
         outcome: `profile [idp] loaded, ${Object.keys(loaded.sources.fields).length} fields`,

@@ -82,7 +82,7 @@ export async function checkReachability(report: DoctorReport, label: string, url
         socketStep((done) => {
           const socket = tcpConnect({ host: address, port });
           socket.once('connect', () => done());
-          socket.once('error', (error) => done(error));
+          socket.once('error', (error: Error) => done(error));
           return socket;
         }, s),
       signal,
@@ -113,9 +113,9 @@ export async function checkReachability(report: DoctorReport, label: string, url
           const socket = tlsConnect({ host: address, port, servername: host, ALPNProtocols: ['http/1.1'] });
           socket.once('secureConnect', () => {
             const cert: PeerCertificate = socket.getPeerCertificate();
-            done(undefined, `certificate for ${cert.subject?.CN ?? host}, valid until ${cert.valid_to ?? '?'}, ${socket.getProtocol() ?? 'TLS'}`);
+            done(undefined, `certificate for ${cert.subject?.CN ?? host}, valid until ${String(cert.valid_to ?? '?')}, ${socket.getProtocol() ?? 'TLS'}`);
           });
-          socket.once('error', (error) => done(error));
+          socket.once('error', (error: Error) => done(error));
           return socket;
         }, s),
       signal,

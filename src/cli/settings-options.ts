@@ -21,7 +21,7 @@ export const SETTINGS_HELP = `  -p, --profile P        credentials profile (INI 
 
 /** The --key-size option (default 4096). */
 export function keySizeFrom(values: Record<string, string | boolean | undefined>): number {
-  const raw = typeof values['key-size'] === 'string' ? (values['key-size'] as string) : '4096';
+  const raw = typeof values['key-size'] === 'string' ? values['key-size'] : '4096';
   const size = Number(raw);
   if (!/^\d+$/.test(raw) || size < 2048 || size > 16384 || size % 8 !== 0) {
     throw new UsageError(`--key-size must be a multiple of 8 from 2048 to 16384 (got '${raw}').`);
@@ -31,7 +31,7 @@ export function keySizeFrom(values: Record<string, string | boolean | undefined>
 
 /** Loader options from the command line and the io (environment, home directory). */
 export function loadOptionsFrom(values: Record<string, string | boolean | undefined>, io: CliIo): LoadConfigOptions {
-  const pick = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
+  const pick = (name: string) => (typeof values[name] === 'string' ? values[name] : undefined);
   const profile = pick('profile');
   const configurationFile = pick('config');
   const credentialsFile = pick('credentials');

@@ -3,12 +3,12 @@ import type { CliIo, CliOutput } from './io.js';
 /** ANSI styling that turns itself off when the output is not a terminal or `NO_COLOR` is set. */
 export interface Styles {
   readonly enabled: boolean;
-  bold(text: string): string;
-  dim(text: string): string;
-  green(text: string): string;
-  red(text: string): string;
-  yellow(text: string): string;
-  cyan(text: string): string;
+  bold: (text: string) => string;
+  dim: (text: string) => string;
+  green: (text: string) => string;
+  red: (text: string) => string;
+  yellow: (text: string) => string;
+  cyan: (text: string) => string;
 }
 
 /** Colours only on a terminal, and never when NO_COLOR is set (https://no-color.org). */

@@ -145,9 +145,9 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
   const layers: Layers = {
     option: optionLayer(options.overrides, problems),
     env: new Map(),
-    profile: credentialsPath ? profileLayer(credentials, profile, credentialsPath) : new Map(),
-    default: credentialsPath && profile !== 'default' ? profileLayer(credentials, 'default', credentialsPath) : new Map(),
-    configuration: configuration?.idp ?? new Map(),
+    profile: credentialsPath ? profileLayer(credentials, profile, credentialsPath) : new Map<ConfigFieldName, RawValue>(),
+    default: credentialsPath && profile !== 'default' ? profileLayer(credentials, 'default', credentialsPath) : new Map<ConfigFieldName, RawValue>(),
+    configuration: configuration?.idp ?? new Map<ConfigFieldName, RawValue>(),
   };
   const fromEnv = readEnv(env);
   layers.env = fromEnv.values;

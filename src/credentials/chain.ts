@@ -82,7 +82,7 @@ export function chain<T extends UbiqCredentials = UbiqCredentials>(...links: Cha
     if (closed) return;
     closed = true;
     listeners.clear();
-    await Promise.all(links.map((link) => (isFull(link) ? link.close() : undefined)));
+    await Promise.all(links.map((link) => (isFull(link) ? link.close() : Promise.resolve())));
   };
   provider.onRefresh = listeners.onRefresh;
   provider.onRefreshError = listeners.onRefreshError;

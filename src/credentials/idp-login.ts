@@ -48,7 +48,7 @@ export interface ReusableKeys {
 
 /** @internal One user's IdP session: the key material, the last IdP token, and the login/renewal step. */
 export interface IdpLogin {
-  load(context: LoadContext<UbiqIdpCredentials>): Promise<ExpiringValue<UbiqIdpCredentials>>;
+  load: (context: LoadContext<UbiqIdpCredentials>) => Promise<ExpiringValue<UbiqIdpCredentials>>;
   /** The token of the last successful load (its refresh token is what a session keeps). */
   lastToken(): RenewedIdpToken | undefined;
   /** Use this key pair for the next certificate (from a session) instead of the one held or being made. */

@@ -40,9 +40,9 @@ export interface CredentialProvider<T extends UbiqCredentials = UbiqCredentials>
   /** Stops background refreshes, aborts a running login and releases connections. Idempotent. */
   close(): Promise<void>;
   /** Subscribes to successful refreshes; returns the unsubscribe function. */
-  onRefresh(listener: RefreshListener<T>): () => void;
+  onRefresh: (listener: RefreshListener<T>) => () => void;
   /** Subscribes to failed refreshes; returns the unsubscribe function. */
-  onRefreshError(listener: RefreshErrorListener): () => void;
+  onRefreshError: (listener: RefreshErrorListener) => () => void;
 }
 
 /** Tuning of the refresh engine (see `createRefreshingCache`). */
@@ -177,11 +177,11 @@ export function createListeners<T>(initial: { onRefresh?: RefreshListener<T> | u
   return {
     emitRefresh: (credentials: T, info: RefreshSuccessInfo) => each(refresh, (l) => l(credentials, info)),
     emitError: (error: unknown, info: RefreshErrorInfo) => each(failure, (l) => l(error, info)),
-    onRefresh(listener: RefreshListener<T>): () => void {
+    onRefresh: (listener: RefreshListener<T>): (() => void) => {
       refresh.add(listener);
       return () => refresh.delete(listener);
     },
-    onRefreshError(listener: RefreshErrorListener): () => void {
+    onRefreshError: (listener: RefreshErrorListener): (() => void) => {
       failure.add(listener);
       return () => failure.delete(listener);
     },

@@ -1,5 +1,5 @@
 import { CredentialsError } from './errors.js';
-import type { RefreshErrorInfo, RefreshingCache, RefreshingCacheOptions, RefreshReason, ExpiringValue } from './refreshing-types.js';
+import type { RefreshingCache, RefreshingCacheOptions, RefreshReason, ExpiringValue } from './refreshing-types.js';
 import { defaultTimers, MAX_TIMER_DELAY_MS } from './timers.js';
 
 export type { RefreshReason, ExpiringValue, LoadContext, RefreshSuccessInfo, RefreshErrorInfo, RefreshRetryOptions, RefreshingCacheOptions, RefreshingCache } from './refreshing-types.js';
@@ -80,7 +80,7 @@ export function createRefreshingCache<T>(options: RefreshingCacheOptions<T>): Re
       schedule(due); // woke early (a chained long wait)
       return;
     }
-    start(failures > 0 ? 'retry' : 'background');
+    void start(failures > 0 ? 'retry' : 'background');
   }
 
   /** The wait before retry number `attempt`: what the failure asked for, else exponential backoff; both jittered. */
@@ -240,7 +240,7 @@ export function createRefreshingCache<T>(options: RefreshingCacheOptions<T>): Re
     }
     if (entry !== undefined && t < entry.hardAt) {
       // Timers can be late (a suspended laptop): a caller past the soft window starts the refresh too.
-      if (t >= entry.softAt && inflight === undefined && t >= nextAttemptAt) start(failures > 0 ? 'retry' : 'background');
+      if (t >= entry.softAt && inflight === undefined && t >= nextAttemptAt) void start(failures > 0 ? 'retry' : 'background');
       return entry.value;
     }
     if (entry !== undefined && t < entry.expiresAt) {
@@ -331,6 +331,7 @@ function describe(error: unknown): string | undefined {
     const code = (error as { code?: unknown }).code;
     return typeof code === 'string' ? `${error.message} (${code})` : error.message;
   }
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a foreign non-Error rejection: print it as the runtime would
   return String(error);
 }
 

@@ -25,8 +25,8 @@ const DEFAULT_SERVER = 'https://api.ubiqsecurity.com';
 
 /** A provider that always answers the same static keys. */
 function constant(credentials: UbiqStaticCredentials): CredentialProvider<UbiqStaticCredentials> {
-  const provider = (async () => credentials) as CredentialProvider<UbiqStaticCredentials>;
-  provider.forceRefresh = async () => credentials;
+  const provider = (() => Promise.resolve(credentials)) as CredentialProvider<UbiqStaticCredentials>;
+  provider.forceRefresh = () => Promise.resolve(credentials);
   provider.close = async () => {};
   provider.onRefresh = () => () => {};
   provider.onRefreshError = () => () => {};

@@ -182,7 +182,7 @@ async function grant(settings: IdpSettings, request: GrantRequest, options: Fetc
         ? await oidc.genericGrantRequest(config, 'password', request.parameters)
         : await oidc.refreshTokenGrant(config, request.parameters.refresh_token ?? '', withoutKey(request.parameters, 'refresh_token'));
     const received = now();
-    const captured = answer as CapturedAnswer | undefined;
+    const captured = answer;
     const parsed = tokenResponseSchema.safeParse(captured === undefined ? undefined : safeJson(captured.text));
     if (!parsed.success || captured === undefined) {
       throw invalidSuccess(captured ?? { url: tokenEndpoint.href, status: 200, headers: new Headers(), text: '' }, context);

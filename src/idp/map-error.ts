@@ -257,7 +257,7 @@ function clockSkewError(answer: CapturedAnswer, context: MapContext, error: unkn
 function describeOpenidError(error: unknown): string {
   if (!(error instanceof Error)) return 'rejected by openid-client';
   const inner = error.cause instanceof Error ? error.cause : undefined;
-  const details = (inner?.cause ?? undefined) as { claim?: unknown; expected?: unknown } | undefined;
+  const details: { claim?: unknown; expected?: unknown } | undefined = inner?.cause ?? undefined;
   const text = inner === undefined || inner.message === error.message ? error.message : `${error.message}: ${inner.message}`;
   if (details?.claim === 'iss' && typeof details.expected === 'string') {
     return `${text}; the ID token's issuer is not ${details.expected}, the issuer derived from the token endpoint URL. Use the directory (tenant) ID rather than a domain name in token_endpoint_url, pass discoveryUrl, or leave openid out of the scope`;

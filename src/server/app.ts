@@ -32,7 +32,7 @@ export function createApp(ctx: ServerContext): ComposedApp {
   app.onError((error, c) => {
     if (error instanceof ScimError) return scimErrorResponse(error, error.status === 401 ? { 'www-authenticate': 'Bearer realm="Ubiq SCIM"' } : {});
     if (error instanceof AdminError) return adminErrorResponse(error);
-    ctx.logger.error?.('reference server: unhandled error', { path: new URL(c.req.url).pathname, error: (error as Error).name });
+    ctx.logger.error?.('reference server: unhandled error', { path: new URL(c.req.url).pathname, error: error.name });
     const path = new URL(c.req.url).pathname;
     if (path.includes('/api/v3/scim')) return scimErrorResponse(new ScimError(500, 'Internal server error.'));
     return c.json({ code: 'internal_error', message: 'Internal server error.' }, 500);

@@ -96,6 +96,7 @@ export function createReferenceServer(options: ReferenceServerOptions = {}): Ref
       // Not `handler`: an async wrapper always returns a Promise, which keeps @hono/node-server off its
       // fast path (a synchronously returned Response with a string body is written at once, without a
       // close listener per request and the extra awaits).
+      // eslint-disable-next-line @typescript-eslint/no-misused-promises -- @hono/node-server's listener settles its own Promise (errors become 500s); node:http need not await it
       const s = createServer(getRequestListener((request: Request) => app.fetch(request)));
       server = s;
       await new Promise<void>((resolve, reject) => {

@@ -9,24 +9,24 @@ export interface Directory<U extends { id: string; groups: string[] }, G extends
   readonly users: Map<string, U>;
   readonly groups: Map<string, G>;
   readonly refreshTokens: Map<string, R>;
-  findUser(nameOrId: string): U | undefined;
-  requireUser(nameOrId: string): U;
-  findGroup(nameOrId: string): G | undefined;
-  requireGroup(nameOrId: string): G;
+  findUser: (nameOrId: string) => U | undefined;
+  requireUser: (nameOrId: string) => U;
+  findGroup: (nameOrId: string) => G | undefined;
+  requireGroup: (nameOrId: string) => G;
   /** Group ids for names or ids, creating groups named but missing. */
-  groupIds(refs: readonly string[]): string[];
-  addMember(groupNameOrId: string, userNameOrId: string): void;
-  removeMember(groupNameOrId: string, userNameOrId: string): void;
+  groupIds: (refs: readonly string[]) => string[];
+  addMember: (groupNameOrId: string, userNameOrId: string) => void;
+  removeMember: (groupNameOrId: string, userNameOrId: string) => void;
   /** Deletes a user and every refresh token issued to them. */
-  removeUser(nameOrId: string): U;
+  removeUser: (nameOrId: string) => U;
   /** Revokes every refresh token (of one user when given); returns how many. */
-  revokeRefreshTokens(userNameOrId?: string): number;
+  revokeRefreshTokens: (userNameOrId?: string) => number;
 }
 
 /** @internal */
 export function createDirectory<U extends { id: string; groups: string[] }, G extends { id: string }, R extends { userId: string }>(options: {
   provider: string;
-  userName(user: U): string;
+  userName: (user: U) => string;
   groupName(group: G): string;
   createGroup(name: string): G;
   /** Entra object ids are GUIDs compared case-insensitively; Okta ids are case-sensitive. */

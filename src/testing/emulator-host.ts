@@ -17,7 +17,7 @@ export interface EmulatorListenOptions {
 /** What every emulator has, whatever the provider. */
 export interface EmulatorBase {
   /** Web-standard handler: use it in process (no socket), in msw, or behind your own server. */
-  fetch(request: Request): Promise<Response>;
+  fetch: (request: Request) => Promise<Response>;
   /** Stops listening and destroys open connections. Safe to call twice or without `listen()`. */
   close(): Promise<void>;
   /** The clock every issued time comes from. */

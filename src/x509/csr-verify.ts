@@ -82,7 +82,7 @@ export async function verifyCsrPem(pem: string, options: VerifyCsrOptions = {}):
       `The certificate request is signed with algorithm ${request.signatureAlgorithm.algorithmId}; RSA with SHA-1, SHA-256, SHA-384 or SHA-512 is required.`,
     );
   }
-  let valid = false;
+  let valid: boolean;
   try {
     const signature = Buffer.from(request.signatureValue.valueBlock.valueHexView);
     valid = verify(NODE_HASH_NAMES[signatureHash], request.tbsView, publicKey, signature);

@@ -33,7 +33,7 @@ export async function toRsaSigningKey(privateKey: KeyObject, hash: SignatureHash
   if (hasToCryptoKey(privateKey)) return privateKey.toCryptoKey(algorithm, false, ['sign']);
   const der = privateKey.export({ type: 'pkcs8', format: 'der' });
   try {
-    return (await webcrypto.subtle.importKey('pkcs8', der, algorithm, false, ['sign'])) as unknown as CryptoKey;
+    return await webcrypto.subtle.importKey('pkcs8', der, algorithm, false, ['sign']);
   } finally {
     der.fill(0);
   }

@@ -141,6 +141,7 @@ describe('toUbiqSecurityCredentials', () => {
     const { provider } = fakeIdpProvider();
     const credentials = toUbiqSecurityCredentials(provider);
     await credentials.initAsync();
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- redactable objects define toString at run time; printing them is what this checks
     for (const text of [inspect(credentials, { depth: 5 }), JSON.stringify(credentials), String(credentials)]) {
       expect(text).not.toContain('canary-signing-value');
       expect(text).not.toContain(passphrase);

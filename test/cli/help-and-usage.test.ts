@@ -70,6 +70,7 @@ describe('ubiq-idp help and usage', () => {
   });
 
   it('colours only a terminal, and never with NO_COLOR', async () => {
+    // eslint-disable-next-line no-control-regex -- detecting the ESC of an ANSI colour sequence is the point
     const ansi = /\u001b\[/;
     expect((await cli(['doctr'], { tty: true })).stderr).toMatch(ansi);
     expect((await cli(['doctr'], { tty: true, env: { NO_COLOR: '1' } })).stderr).not.toMatch(ansi);

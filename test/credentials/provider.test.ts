@@ -266,6 +266,7 @@ describe('createIdpCredentialProvider against the Okta emulator and the referenc
     const texts = [
       JSON.stringify(credentials),
       inspect(credentials, { depth: 10 }),
+      // eslint-disable-next-line @typescript-eslint/no-base-to-string -- redactable objects define toString at run time; printing them is what this checks
       String(credentials),
       inspect(provider, { depth: 10 }),
       inspect(fx.config, { depth: 10 }),

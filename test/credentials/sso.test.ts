@@ -71,7 +71,7 @@ const exchange = (overrides: Partial<Parameters<typeof exchangeIdpToken>[0]> = {
     expectedPublicKey: keyPair.publicKey,
     retry: false,
     ...overrides,
-  } as Parameters<typeof exchangeIdpToken>[0]);
+  });
 
 /** Every way an error can be printed must be free of the token. */
 function expectNoToken(error: unknown): void {

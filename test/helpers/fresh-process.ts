@@ -14,9 +14,9 @@ export const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
  * one JSON object on stdout.
  */
 export function createFreshProcessRunner(prefix: string): {
-  setup(): Promise<void>;
-  cleanup(): Promise<void>;
-  run(name: string, source: string): Promise<Record<string, unknown>>;
+  setup: () => Promise<void>;
+  cleanup: () => Promise<void>;
+  run: (name: string, source: string) => Promise<Record<string, unknown>>;
 } {
   let dir: string | undefined;
   return {

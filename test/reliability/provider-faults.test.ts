@@ -1,14 +1,11 @@
 // Fault matrix of the credential provider against the Okta emulator and the reference server over real
 // sockets (issue 8): every fault has its expected outcome, a bounded number of requests, no unhandled
 // rejection and no timer left after close().
-import { X509Certificate } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RetryOptions } from '../../src/http/index.js';
-import { signedPost } from '../server-keys/key-helpers.js';
 import { useOktaSystem } from './helpers/suite.js';
-import { refusedPort, startSystem, type System } from './helpers/system.js';
+import { refusedPort, type System } from './helpers/system.js';
 
-const MIN = 60_000;
 const suite = useOktaSystem();
 
 /** Retry policy whose waits are recorded and skipped (the test counts attempts, not seconds). */

@@ -2,10 +2,9 @@
 // manual clock shared by the Okta emulator, the reference server and the provider (sockets are real).
 import { X509Certificate } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { RetryOptions } from '../../src/http/index.js';
 import { signedPost } from '../server-keys/key-helpers.js';
 import { useOktaSystem } from './helpers/suite.js';
-import { refusedPort, startSystem, type System } from './helpers/system.js';
+import { startSystem, type System } from './helpers/system.js';
 
 const MIN = 60_000;
 const suite = useOktaSystem();

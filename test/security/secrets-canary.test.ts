@@ -41,6 +41,7 @@ function errorChain(error: Error): string {
   const parts: string[] = [];
   let current: unknown = error;
   for (let depth = 0; current instanceof Error && depth < 10; depth += 1) {
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a foreign error may carry any hint value; print it as the runtime would
     parts.push(current.name, current.message, String((current as { hint?: unknown }).hint ?? ''), current.stack ?? '', safeJson(current));
     current = current.cause;
   }
@@ -75,7 +76,7 @@ const createdSecrets = new Set<string>();
 
 /** Captures the tokens the IdP hands out (they are secrets too), then passes the answer on. */
 const capturingFetch: FetchLike = async (input, init) => {
-  const response = await fetch(input as string, init);
+  const response = await fetch(input, init);
   if (String(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url).endsWith('/token') && response.status === 200) {
     const body = (await response.clone().json().catch(() => ({}))) as Record<string, unknown>;
     for (const field of ['access_token', 'refresh_token', 'id_token']) if (typeof body[field] === 'string') idpTokens.add(body[field]);

@@ -11,6 +11,7 @@ afterEach(async () => {
   await run.close();
 });
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests assert on the JSON wire shape of any answer
 const expectError = (res: { status: number; body: any }, status: number, code: string) => {
   expect(res.status).toBe(status);
   expect(res.body).toMatchObject({ code });

@@ -7,7 +7,9 @@ export interface Running {
   scimBaseUrl: string;
   adminBaseUrl: string;
   origin: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests assert on the JSON wire shape of any answer
   scim(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Headers }>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests assert on the JSON wire shape of any answer
   admin(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Headers }>;
   close(): Promise<void>;
 }

@@ -39,7 +39,7 @@ describe('Groups', () => {
 
   it('PATCH members: add (re-add does not duplicate), remove by value path, legacy Remove with value, replace all; answers 204 with ETag', async () => {
     const g = (await run.scim('POST', '/Groups', { displayName: 'Finance', members: [] })).body.id as string;
-    let res = await run.scim('PATCH', `/Groups/${g}`, patchOf({ op: 'add', path: 'members', value: [{ value: users[0], display: 'ann' }, { value: users[1] }] }));
+    const res = await run.scim('PATCH', `/Groups/${g}`, patchOf({ op: 'add', path: 'members', value: [{ value: users[0], display: 'ann' }, { value: users[1] }] }));
     expect(res.status).toBe(204);
     expect(res.headers.get('etag')).toBe('W/"2"');
     await run.scim('PATCH', `/Groups/${g}`, patchOf({ op: 'Add', path: 'members', value: [{ value: users[0] }] }));

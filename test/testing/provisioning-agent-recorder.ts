@@ -67,7 +67,7 @@ function setPath(resource: Record<string, unknown>, path: string, value: unknown
     resource[ENTERPRISE] = ext;
   } else if (path.includes('.')) {
     const [head, tail] = path.split('.', 2) as [string, string];
-    resource[head] = { ...((resource[head] as Record<string, unknown> | undefined) ?? {}), [tail]: value };
+    resource[head] = { ...(resource[head] ?? {}), [tail]: value };
   } else {
     resource[path] = value;
   }
@@ -111,6 +111,7 @@ export async function startRecordingScimServer(token = 'scim-canary-token-7f3a9c
     if (id === undefined && req.method === 'GET') {
       const eq = eqFilter(req.query.filter);
       const all = [...store.values()].filter(
+        // eslint-disable-next-line @typescript-eslint/no-base-to-string -- recorded SCIM attributes filtered with eq are strings; anything else compares unequal as printed
         (r) => !eq || String(r[eq.attr] ?? '').toLowerCase() === eq.value.toLowerCase(),
       );
       return list(all, Number(req.query.startIndex ?? 1), Number(req.query.count ?? 100));

@@ -34,7 +34,7 @@ async function ecCsrPem(): Promise<string> {
   const request = new pkijs.CertificationRequest();
   request.subjectPublicKeyInfo = pkijs.PublicKeyInfo.fromBER(publicKey.export({ type: 'spki', format: 'der' }));
   const key = await webcrypto.subtle.importKey('pkcs8', privateKey.export({ type: 'pkcs8', format: 'der' }), { name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign']);
-  await request.sign(key as unknown as CryptoKey, 'SHA-256', engine);
+  await request.sign(key, 'SHA-256', engine);
   return derToPem(request.toSchema(true).toBER(false));
 }
 

@@ -166,7 +166,7 @@ export function createGroupsHandlers(ctx: ServerContext) {
 
   return {
     list: listHandler(source),
-    async create(c: Context) {
+    create: async (c: Context) => {
       const body = await readScimBody(c, ctx);
       const attributes = coerceResource(groupType, body);
       const displayName = validDisplayName(attributes.displayName);
@@ -190,10 +190,10 @@ export function createGroupsHandlers(ctx: ServerContext) {
       ctx.engine.membersChanged(members.keys());
       return respond(c, group, 201, { location: `${base()}/Groups/${group.id}` });
     },
-    get(c: Context) {
+    get: (c: Context) => {
       return respond(c, recordOf(c, 'group', getGroup), 200);
     },
-    async replace(c: Context) {
+    replace: async (c: Context) => {
       const body = await readScimBody(c, ctx);
       const old = currentRecordOf(c, 'group', getGroup);
       assertSameId(body, old);
@@ -203,7 +203,7 @@ export function createGroupsHandlers(ctx: ServerContext) {
       for (const raw of asList(attributes.members)) delta.add(raw, 'members');
       return respond(c, commit(old, attributes, delta), 200);
     },
-    async patch(c: Context) {
+    patch: async (c: Context) => {
       const body = await readScimBody(c, ctx);
       const operations = parsePatchBody(body);
       const old = currentRecordOf(c, 'group', getGroup);
@@ -230,7 +230,7 @@ export function createGroupsHandlers(ctx: ServerContext) {
       if (q.attributes !== undefined || q.excludedattributes !== undefined) return respond(c, group, 200);
       return new Response(null, { status: 204, headers: { etag: etagOf(group.version) } });
     },
-    remove(c: Context) {
+    remove: (c: Context) => {
       const old = currentRecordOf(c, 'group', getGroup);
       const members = [...old.members.keys()];
       ctx.store.deleteGroup(old.id);

@@ -2,7 +2,7 @@
 // id or displayName with `eq`), sortBy/sortOrder, startIndex/count pagination in a stable order
 // (creation order unless sorted), totalResults = all matches.
 import { badRequest } from './errors.js';
-import { compileFilter, resourceResolver, type Resource } from './filter-eval.js';
+import { compileFilter, resourceResolver } from './filter-eval.js';
 import { parseFilter, type FilterNode } from './filter.js';
 import { LIST_SCHEMA, resolveAttrPath, type ResourceTypeDef } from './schema.js';
 import { parseProjection, project, type Json, type Projection } from './render.js';
@@ -59,7 +59,7 @@ export function listResources<R>(source: ListSource<R>, query: ListQuery): Json 
     const candidates = indexed(source, node);
     if (candidates) records = candidates;
     matches = [];
-    for (const record of records) if (predicate(source.render(record, projection, mentionsMembers) as Resource)) matches.push(record);
+    for (const record of records) if (predicate(source.render(record, projection, mentionsMembers))) matches.push(record);
   }
   if (query.sortBy) {
     const resolved = resolveAttrPath(source.type, query.sortBy);
@@ -68,7 +68,7 @@ export function listResources<R>(source: ListSource<R>, query: ListQuery): Json 
     const caseExact = (resolved.sub ?? resolved.attr).caseExact;
     const descending = (query.sortOrder ?? 'ascending').toLowerCase() === 'descending';
     const keyed = (matches ?? [...records]).map((record, index) => {
-      const value = getter.get(source.render(record, projection, false) as Resource)[0];
+      const value = getter.get(source.render(record, projection, false))[0];
       const key = typeof value === 'string' && !caseExact ? value.toLowerCase() : value;
       return { record, key, index };
     });

@@ -132,7 +132,11 @@ function applyWithPath(type: ResourceTypeDef, doc: Doc, op: PatchOpName, pathTex
     if (attr.multiValued) {
       // `emails.value` without a filter: every element.
       const list = Array.isArray(container[attr.name]) ? (container[attr.name] as unknown[]) : [];
-      for (const el of list) if (isObject(el)) op === 'remove' ? delete el[sub.name] : (el[sub.name] = value);
+      for (const el of list) {
+        if (!isObject(el)) continue;
+        if (op === 'remove') delete el[sub.name];
+        else el[sub.name] = value;
+      }
       return;
     }
     const parent = isObject(container[attr.name]) ? (container[attr.name] as Doc) : op === 'remove' ? undefined : {};
@@ -154,7 +158,7 @@ function applyWithPath(type: ResourceTypeDef, doc: Doc, op: PatchOpName, pathTex
     return;
   }
   if (attr.multiValued) {
-    const incoming = Array.isArray(value) ? value : [value];
+    const incoming: unknown[] = Array.isArray(value) ? value : [value];
     if (op === 'replace') {
       container[attr.name] = [...incoming];
       return;

@@ -62,7 +62,7 @@ export function createUsersHandlers(ctx: ServerContext) {
 
   return {
     list: listHandler(source),
-    async create(c: Context) {
+    create: async (c: Context) => {
       const body = await readScimBody(c, ctx);
       const attributes = coerceResource(userType, body);
       const { userName, externalId } = validated(attributes);
@@ -83,23 +83,23 @@ export function createUsersHandlers(ctx: ServerContext) {
       ctx.engine.userCreated(user);
       return respond(c, user, 201, { location: `${base()}/Users/${user.id}` });
     },
-    get(c: Context) {
+    get: (c: Context) => {
       return respond(c, recordOf(c, 'user', getUser), 200);
     },
-    async replace(c: Context) {
+    replace: async (c: Context) => {
       const body = await readScimBody(c, ctx);
       const old = currentRecordOf(c, 'user', getUser);
       assertSameId(body, old);
       return respond(c, commit(old, coerceResource(userType, body)), 200);
     },
-    async patch(c: Context) {
+    patch: async (c: Context) => {
       const body = await readScimBody(c, ctx);
       const operations = parsePatchBody(body);
       const old = currentRecordOf(c, 'user', getUser);
       const patched = applyPatch(userType, old.attributes, operations);
       return respond(c, commit(old, coerceResource(userType, patched)), 200);
     },
-    remove(c: Context) {
+    remove: (c: Context) => {
       const old = currentRecordOf(c, 'user', getUser);
       const now = ctx.now();
       // Membership of the user's groups changes too: bump their versions so ETags stay honest.

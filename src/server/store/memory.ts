@@ -4,7 +4,6 @@ import {
   type ApiKeyRecord,
   type DatasetGroupRecord,
   type DatasetRecord,
-  type GroupMember,
   type GroupRecord,
   type ReferenceStore,
   type UserRecord,

@@ -77,7 +77,7 @@ export async function officialEncryptionKeyFetch(credentials: OfficialCredential
 /** lib/ubiqWebServices.js GetFFSAndDataKeys: calls renewIdpCertAsync() WITHOUT awaiting it. */
 export function officialUnawaitedRenew(credentials: OfficialCredentialsShape): string {
   if (credentials.isIdp()) {
-    credentials.renewIdpCertAsync();
+    void credentials.renewIdpCertAsync();
   }
   return `/api/v0/fpe/def_keys?payload_cert=${credentials.idp_cert_base64 ?? ''}`;
 }

@@ -2,7 +2,7 @@
 import type { ProviderTimers } from '../../../src/credentials/timers.js';
 
 export interface FakeTime {
-  now(): number;
+  now: () => number;
   timers: ProviderTimers;
   /** Moves time forward, firing due timers in order and letting promise callbacks run after each. */
   advance(ms: number): Promise<void>;

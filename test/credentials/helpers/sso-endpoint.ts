@@ -143,6 +143,7 @@ export async function startTestSsoEndpoint(options: TestSsoEndpointOptions): Pro
     if (request.method === 'POST' && pathname === `/${options.customerId}/api/v3/scim/sso`) return sso(request, server);
     return server.fetch(request);
   };
+  // eslint-disable-next-line @typescript-eslint/no-misused-promises -- @hono/node-server's listener settles its own Promise; node:http need not await it
   const http: Server = createServer(getRequestListener(handler));
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;

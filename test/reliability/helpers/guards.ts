@@ -36,8 +36,7 @@ export function trackLibraryTimers(dirs: readonly string[] = ['/src/credentials/
       .some((line) => dirs.some((dir) => line.includes(dir)) && !line.includes('node_modules'));
   const patchedSet = ((callback: (...args: unknown[]) => void, ms?: number, ...args: unknown[]) => {
     const stack = new Error().stack ?? '';
-    let handle: unknown;
-    handle = realSet(
+    const handle: unknown = realSet(
       (...inner: unknown[]) => {
         live.delete(handle);
         callback(...inner);

@@ -86,6 +86,7 @@ export async function startFront(server: ReferenceServer): Promise<Front> {
     }
     return answer;
   };
+  // eslint-disable-next-line @typescript-eslint/no-misused-promises -- @hono/node-server's listener settles its own Promise; node:http need not await it
   const http: Server = createServer(getRequestListener(handler));
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   front.url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;

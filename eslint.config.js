@@ -1,0 +1,57 @@
+// ESLint flat config: typescript-eslint's type-aware rules over the library, its tests, benchmarks and
+// examples. Module boundaries and import cycles are checked by dependency-cruiser (.dependency-cruiser.cjs).
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['dist/', 'docs/', 'coverage/', 'node_modules/', 'reports/', '.stryker-tmp/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    files: ['**/*.ts'],
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      // `_name` marks a value left out on purpose (`const { password: _password, ...safe } = user`).
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true },
+      ],
+      // Rejecting with a value of unknown type is how an abortable wait must end: `signal.reason` (typed
+      // `any`) or a caught error is passed on as it is. Literal non-Error rejections are still reported.
+      // A `let` read by a callback that may run before the assignment (an already-aborted signal) cannot be
+      // a `const`: it would throw in its temporal dead zone.
+      'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
+      '@typescript-eslint/prefer-promise-reject-errors': ['error', { allowThrowingAny: true, allowThrowingUnknown: true }],
+    },
+  },
+  {
+    // Test doubles implement Promise-returning interfaces (fetch, sleep, load, close) with `async` even
+    // when they have nothing to await: that is what makes a throw inside them a rejection, as in the real
+    // implementation.
+    files: ['test/**/*.ts'],
+    rules: { '@typescript-eslint/require-await': 'off' },
+  },
+  {
+    // Tests read HTTP and JSON wire bodies as `any` on purpose, to assert their exact shape
+    // (`expect(body.Resources[0].meta.location)…`); typing every body would restate the server's schema in
+    // each test. The library, benchmarks and examples keep the full no-unsafe-* family.
+    files: ['test/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-argument': 'off',
+      '@typescript-eslint/no-unsafe-call': 'off',
+      '@typescript-eslint/no-unsafe-return': 'off',
+    },
+  },
+  {
+    files: ['**/*.js', '**/*.cjs', '**/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+  },
+  {
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },
+  },
+);
