@@ -113,7 +113,7 @@ export async function checkReachability(report: DoctorReport, label: string, url
           const socket = tlsConnect({ host: address, port, servername: host, ALPNProtocols: ['http/1.1'] });
           socket.once('secureConnect', () => {
             const cert: PeerCertificate = socket.getPeerCertificate();
-            done(undefined, `certificate for ${cert.subject?.CN ?? host}, valid until ${String(cert.valid_to ?? '?')}, ${socket.getProtocol() ?? 'TLS'}`);
+            done(undefined, `certificate for ${String(cert.subject?.CN ?? host)}, valid until ${String(cert.valid_to ?? '?')}, ${socket.getProtocol() ?? 'TLS'}`);
           });
           socket.once('error', (error: Error) => done(error));
           return socket;

@@ -39,7 +39,7 @@ function run(command: string, args: readonly string[], options: ProcessSourceOpt
       (error, stdout) => {
         if (error === null) return resolve({ stdout });
         if (signal?.aborted) return reject(signal.reason);
-        const failure = error as NodeJS.ErrnoException & { code?: unknown; killed?: boolean; signal?: NodeJS.Signals | null };
+        const failure = error as Omit<NodeJS.ErrnoException, 'code'> & { code?: unknown; killed?: boolean; signal?: NodeJS.Signals | null };
         if (failure.code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER') {
           return reject(new ProcessCredentialsError('process_output_too_large', `The credentials command '${name}' wrote more than ${maxBuffer} bytes and was stopped.`, { hint: 'The command must print one JSON document, as `ubiq-idp credentials --format json` does.' }));
         }
@@ -51,7 +51,7 @@ function run(command: string, args: readonly string[], options: ProcessSourceOpt
         }
         const exitCode = typeof failure.code === 'number' ? failure.code : undefined;
         reject(
-          new ProcessCredentialsError('process_failed', `The credentials command '${name}' failed (${exitCode === undefined ? `signal ${failure.signal ?? 'unknown'}` : `exit ${exitCode}`}).`, {
+          new ProcessCredentialsError('process_failed', `The credentials command '${name}' failed (${exitCode === undefined ? `signal ${String(failure.signal ?? 'unknown')}` : `exit ${exitCode}`}).`, {
             hint: `Run it in a terminal to see why (${name} prints its own message on stderr).`,
             ...(exitCode === undefined ? {} : { exitCode }),
           }),
@@ -136,10 +136,11 @@ export function fromProcess(command: string, args: readonly string[] = [], optio
 
   const provider = (async (call?: ProviderCallOptions) => (current !== undefined && fresh(current) && !closed ? current : load(call))) as CredentialProvider<UbiqCredentials>;
   provider.forceRefresh = (call?: ProviderCallOptions) => load(call);
-  provider.close = async () => {
+  provider.close = () => {
     closed = true;
     current = undefined;
     controller.abort(new CredentialsError('provider_closed', 'Ubiq credentials provider was closed.'));
+    return Promise.resolve();
   };
   provider.onRefresh = () => () => {};
   provider.onRefreshError = () => () => {};

@@ -38,7 +38,7 @@ function issuerOf(settings: IdpSettings): string | undefined {
  * valid; renew through the stored refresh token; and let only one process of many sign in at a time —
  * the others wait on the session lock and take what the winner wrote.
  */
-export function createSessionLogin(options: SessionLoginOptions): { load(context: LoadContext<UbiqIdpCredentials>): Promise<ExpiringValue<UbiqIdpCredentials>> } {
+export function createSessionLogin(options: SessionLoginOptions): { load: (context: LoadContext<UbiqIdpCredentials>) => Promise<ExpiringValue<UbiqIdpCredentials>> } {
   const { login, store, logger } = options;
   let signedInAt: Date | undefined;
   /** The stored credentials last found too old to serve (not opened again while unchanged). */

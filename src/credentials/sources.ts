@@ -38,6 +38,7 @@ function constant(credentials: UbiqStaticCredentials): CredentialProvider<UbiqSt
  * then an `exported_credentials_expired` error; there is nothing to renew them with.
  */
 function issuedCredentials(credentials: UbiqIdpCredentials, source: string, now: () => number): CredentialProvider<UbiqCredentials> {
+  // eslint-disable-next-line @typescript-eslint/require-await -- async so that the expiry error below reaches the caller as a rejection
   const serve = async () => {
     if (credentials.expiresAt.getTime() <= now()) {
       throw new ExportedCredentialsError('exported_credentials_expired', `The exported credentials in ${source} expired at ${credentials.expiresAt.toISOString()}.`, {

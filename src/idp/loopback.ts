@@ -8,7 +8,7 @@ export interface LoopbackListener {
   readonly redirectUri: string;
   /** The URL of the first request (whatever it is); rejects on timeout or abort. The listener is closed by then. */
   readonly callback: Promise<URL>;
-  close(): Promise<void>;
+  close: () => Promise<void>;
 }
 
 /** @internal Options of `listenLoopback`. */

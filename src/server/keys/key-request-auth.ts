@@ -30,7 +30,7 @@ export interface KeyRequestAuthoriser {
    * official client sends without `payload_cert`): a certificate that is sent must still be valid and
    * this key's, but none is required.
    */
-  certificateOptional(request: Request): Promise<AuthorisedCaller<KeyObject | undefined> | Response>;
+  certificateOptional: (request: Request) => Promise<AuthorisedCaller<KeyObject | undefined> | Response>;
   /** 403 `dataset_access_denied` naming the dataset, or undefined when the key may use it. */
   denyUnlessAllowed(key: ApiKeyRecord, dataset: DatasetRecord): Response | undefined;
   /** 403 for a dataset name that names no dataset (the same refusal as no access, with its reason). */

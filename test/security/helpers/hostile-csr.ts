@@ -18,7 +18,7 @@ async function signedRequest(publicSpki: Buffer, privatePkcs8: Buffer, importAlg
   request.subjectPublicKeyInfo = pkijs.PublicKeyInfo.fromBER(new Uint8Array(publicSpki));
   request.attributes = [];
   const key = await webcrypto.subtle.importKey('pkcs8', new Uint8Array(privatePkcs8), importAlgorithm, false, ['sign']);
-  await request.sign(key as unknown as CryptoKey, 'SHA-256', engine);
+  await request.sign(key, 'SHA-256', engine);
   return pem(request.toSchema(true).toBER(false));
 }
 
