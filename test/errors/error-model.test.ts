@@ -131,7 +131,12 @@ describe('error model', () => {
     const ours = new Set(['UbiqIdpError']);
     for (let grown = true; grown; ) {
       grown = false;
-      for (const [child, parent] of extending) if (ours.has(parent) && !ours.has(child)) (ours.add(child), (grown = true));
+      for (const [child, parent] of extending) {
+        if (ours.has(parent) && !ours.has(child)) {
+          ours.add(child);
+          grown = true;
+        }
+      }
     }
     ours.delete('UbiqIdpError');
     expect([...ours].sort()).toEqual(declared);
