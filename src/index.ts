@@ -69,6 +69,8 @@ export {
   signInWithBrowser,
   openSystemBrowser,
   discoveryUrlFor,
+  revokeRefreshToken,
+  type RevokeResult,
   SignInError,
   isSignInError,
   type DeviceAuthorization,

@@ -8,7 +8,7 @@ import { keySizeFrom, loadOptionsFrom, SETTINGS_HELP, SETTINGS_OPTIONS } from '.
 export const credentialsCommand: Command = {
   name: 'credentials',
   summary: 'print short-lived Ubiq credentials (secrets!) as JSON, shell env or INI, for other tools',
-  options: { ...SETTINGS_OPTIONS, format: { type: 'string', short: 'f' } },
+  options: { ...SETTINGS_OPTIONS, format: { type: 'string', short: 'f' }, 'no-session': { type: 'boolean' } },
   help: `Usage: ubiq-idp credentials [--profile P] [--format json|env|ini] [options]
 
 Signs in like 'ubiq-idp login' and prints the resulting short-lived Ubiq credentials for tools that read
@@ -31,6 +31,7 @@ Every value is checked before anything is written; one that cannot be written sa
 Options:
   -f, --format F         json, env or ini
 ${SETTINGS_HELP}
+      --no-session       sign in afresh: do not use or write the session ('ubiq-idp login' keeps one)
 ${COMMON_HELP} (same as --format json)
 
 Examples:
@@ -46,7 +47,7 @@ Examples:
     if (json && requested !== 'json') throw new UsageError('--json and --format env/ini contradict each other.');
     const format = requested as Format;
     const load = loadOptionsFrom(values, io);
-    const { config, credentials } = await runDefaultProvider(ui, load, io.signal, keySizeFrom(values));
+    const { config, credentials } = await runDefaultProvider(ui, load, io.signal, keySizeFrom(values), values['no-session'] === true ? 'off' : 'reuse');
     if (io.stdout.isTTY === true) {
       io.stderr.write(
         `${ui.styles.yellow('!')} These are secrets: anyone who sees them can use your Ubiq access until ${credentials.kind === 'idp' ? credentials.expiresAt.toISOString() : 'the keys are revoked'}. Prefer redirecting to a file (chmod 600) or a pipe.\n`,

@@ -3,6 +3,7 @@ import { COMMON_HELP } from './command.js';
 import { EXIT } from './exit-codes.js';
 import { runDefaultProvider } from './provider-run.js';
 import { keySizeFrom, loadOptionsFrom, SETTINGS_HELP, SETTINGS_OPTIONS } from './settings-options.js';
+import { sessionStoreFor } from '../session/identity.js';
 import { formatMs, shorten } from './ui.js';
 
 const PROVIDER_NAMES = { okta: 'Okta', entra: 'Microsoft Entra ID' } as const;
@@ -10,8 +11,8 @@ const PROVIDER_NAMES = { okta: 'Okta', entra: 'Microsoft Entra ID' } as const;
 export const loginCommand: Command = {
   name: 'login',
   summary: 'sign in with the default provider and show who, which IdP, the key id and expiry',
-  options: { ...SETTINGS_OPTIONS },
-  help: `Usage: ubiq-idp login [--profile P] [options]
+  options: { ...SETTINGS_OPTIONS, 'no-session': { type: 'boolean' } },
+  help: `Usage: ubiq-idp login [--profile P] [--no-session] [options]
 
 Runs the default credential provider once, as application code would: reads the settings, generates an
 RSA-4096 key pair off the main thread, signs in to Okta / Entra with the password grant, and exchanges
@@ -19,8 +20,14 @@ the token and a CSR for short-lived Ubiq credentials at the SSO endpoint. Prints
 which IdP, the access key id (shortened), the certificate's expiry and the time each step took.
 No secret is printed (use 'ubiq-idp credentials' to export them).
 
+The sign-in is saved as a session in ~/.ubiq/sessions/ (mode 0600; UBIQ_SESSION_DIR moves it): apps
+(defaultProvider(), fromSession()) and other commands of this user then get credentials from it without
+signing in, and renew them with the IdP's refresh token. 'ubiq-idp logout' deletes it; 'ubiq-idp whoami'
+shows it.
+
 Options:
 ${SETTINGS_HELP}
+      --no-session       sign in without reading or writing the session
 ${COMMON_HELP}
 
 Examples:
@@ -29,8 +36,11 @@ Examples:
 `,
   async run({ io, values, json, ui, writeJson }) {
     const load = loadOptionsFrom(values, io);
-    const run = await runDefaultProvider(ui, load, io.signal, keySizeFrom(values));
+    const noSession = values['no-session'] === true;
+    const run = await runDefaultProvider(ui, load, io.signal, keySizeFrom(values), noSession ? 'off' : 'fresh');
     const { config, credentials, timings } = run;
+    const store = noSession || config.kind !== 'idp' ? undefined : sessionStoreFor(config, load);
+    const saved = store !== undefined && (await store.inspect()).status === 'found';
     const steps = [
       { step: 'settings', ms: timings.settingsMs, detail: `profile [${config.profile}]` },
       ...(timings.keyPairMs === undefined ? [] : [{ step: 'key pair', ms: timings.keyPairMs, detail: `RSA-${keySizeFrom(values)}, off the main thread (in parallel with the sign-in)` }]),
@@ -46,6 +56,7 @@ Examples:
         ...(credentials.kind === 'idp'
           ? { username: credentials.username, provider: credentials.provider, issuedAt: credentials.issuedAt.toISOString(), expiresAt: credentials.expiresAt.toISOString() }
           : {}),
+        ...(credentials.kind === 'idp' ? { session: saved ? { saved: true, path: store?.path } : { saved: false } } : {}),
         timings: { totalMs: Math.round(timings.totalMs), steps: steps.map((s) => ({ step: s.step, ms: Math.round(s.ms), detail: s.detail })) },
       });
       return EXIT.ok;
@@ -61,7 +72,15 @@ Examples:
           ['IdP', `${PROVIDER_NAMES[credentials.provider]} (${config.kind === 'idp' ? config.idp.tokenEndpointUrl : ''})`],
           ['Ubiq server', credentials.server],
           ['access key id', shorten(credentials.accessKeyId)],
-          ['certificate', `valid until ${credentials.expiresAt.toISOString()} (in ${minutes} min; renewed automatically by the provider)`],
+          ['certificate', `valid until ${credentials.expiresAt.toISOString()} (in ${minutes} min)`],
+          [
+            'session',
+            saved
+              ? `saved to ${store?.path ?? ''}: apps and commands of this user use it and renew it until 'ubiq-idp logout'`
+              : noSession
+                ? 'not saved (--no-session): the next process signs in again'
+                : 'not saved (no home directory to keep it in): the next process signs in again',
+          ],
           ['total time', formatMs(timings.totalMs)],
         ],
       );

@@ -51,7 +51,13 @@ export interface ProviderRun {
  * Loads the settings (to report them), then runs `defaultProvider()` once, as application code would,
  * timing each step. The key pair is generated up front (off the main thread) so its time is its own.
  */
-export async function runDefaultProvider(ui: Ui, load: LoadConfigOptions, signal: AbortSignal | undefined, modulusLength = 4096): Promise<ProviderRun> {
+/**
+ * How a CLI command uses the session: `reuse` (serve and renew from it, as apps do), `fresh` (sign in
+ * anew and save it: `login`), `off` (`--no-session`).
+ */
+export type SessionMode = 'reuse' | 'fresh' | 'off';
+
+export async function runDefaultProvider(ui: Ui, load: LoadConfigOptions, signal: AbortSignal | undefined, modulusLength = 4096, sessionMode: SessionMode = 'reuse'): Promise<ProviderRun> {
   const started = performance.now();
   const settings = await ui.spin('reading settings', () => loadConfig(load));
   const config = settings.value;
@@ -67,21 +73,26 @@ export async function runDefaultProvider(ui: Ui, load: LoadConfigOptions, signal
   }
   let keyPairMs: number | undefined;
   const keyStart = performance.now();
-  const keyPair = generateRsaKeyPair({ modulusLength }).then((pair) => {
-    keyPairMs = performance.now() - keyStart;
-    return pair;
-  });
-  keyPair.catch(() => {});
+  // With a session to reuse, the key pair usually comes from it: generating one would only delay the exit.
+  const keyPair =
+    sessionMode === 'reuse'
+      ? undefined
+      : generateRsaKeyPair({ modulusLength }).then((pair) => {
+          keyPairMs = performance.now() - keyStart;
+          return pair;
+        });
+  keyPair?.catch(() => {});
   const transport = timedFetch(requests, config.idp.tokenEndpointUrl);
   const provider = defaultProvider({
     load,
     fetch: transport.fetch,
-    pregenerateKeyPair: keyPair,
+    ...(keyPair === undefined ? {} : { pregenerateKeyPair: keyPair }),
     modulusLength,
     allowInsecureHttp: load.allowInsecureHttp === true,
+    session: sessionMode === 'off' ? false : { reuse: sessionMode === 'reuse' },
   });
   try {
-    const { value } = await ui.spin(`signing in as ${config.user.username} (${config.idp.provider}) and exchanging for Ubiq credentials`, () => provider(signal ? { signal } : {}));
+    const { value } = await ui.spin(sessionMode === 'reuse' ? `getting Ubiq credentials for ${config.user.username} (from the session, else signing in to ${config.idp.provider})` : `signing in as ${config.user.username} (${config.idp.provider}) and exchanging for Ubiq credentials`, () => provider(signal ? { signal } : {}));
     return { config, credentials: value, timings: { settingsMs: settings.ms, keyPairMs, totalMs: performance.now() - started, requests } };
   } finally {
     await provider.close();

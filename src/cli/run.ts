@@ -6,10 +6,12 @@ import { doctorCommand } from './doctor.js';
 import { EXIT, EXIT_CODE_HELP, UsageError, type ExitCode } from './exit-codes.js';
 import type { CliIo } from './io.js';
 import { loginCommand } from './login.js';
+import { logoutCommand } from './logout.js';
 import { serverCommand } from './server.js';
+import { whoamiCommand } from './whoami.js';
 
 /** Every command, in the order `--help` lists them. */
-export const COMMANDS: readonly Command[] = [loginCommand, credentialsCommand, doctorCommand, serverCommand, demoCommand];
+export const COMMANDS: readonly Command[] = [loginCommand, whoamiCommand, logoutCommand, credentialsCommand, doctorCommand, serverCommand, demoCommand];
 
 /** The package version (src/cli and dist/cli are both two levels below package.json). */
 export function cliVersion(): string {

@@ -3,6 +3,7 @@ import type { IdpGrant } from '../config/types.js';
 import type { InteractiveSignInOptions } from './interactive-login.js';
 import { createHttpClient, type FetchLike, type HttpClient, type RetryOptions } from '../http/index.js';
 import { isIdpError, type IdpErrorCode } from '../idp/index.js';
+import { sessionIdentityOf } from '../session/identity.js';
 import { sessionLocation } from '../session/paths.js';
 import type { SessionLockOptions } from '../session/lock.js';
 import { createSessionStore } from '../session/store.js';
@@ -290,15 +291,7 @@ export function createIdpCredentialProvider(options: IdpCredentialProviderOption
     const location = session === undefined ? undefined : sessionLocation({ dir: session.dir, env: options.load?.env, homeDir: options.load?.homeDir });
     let load = login.load;
     if (session !== undefined && location !== undefined) {
-      const identity = {
-        server: config.server,
-        customerId: config.idp.customerId,
-        profile: config.profile,
-        provider: config.idp.provider,
-        tokenEndpointUrl: config.idp.tokenEndpointUrl,
-        clientId: config.idp.clientId,
-        username: config.user.username,
-      };
+      const identity = sessionIdentityOf(config);
       const strictPermissions = options.load?.strictPermissions === true;
       const store = createSessionStore({ location, identity, strictPermissions, logger, ...(session.lock ? { lock: session.lock } : {}) });
       load = createSessionLogin({

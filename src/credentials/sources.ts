@@ -2,10 +2,7 @@ import process from 'node:process';
 import { z } from 'zod';
 import { isConfigNotFoundError } from '../config/errors.js';
 import { loadConfig, type LoadConfigOptions, type LoadedConfig } from '../config/load.js';
-import { sessionLocation } from '../session/paths.js';
-import type { SessionIdentity } from '../session/format.js';
-import { createSessionStore } from '../session/store.js';
-import { silentLogger } from '../util/logger.js';
+import { sessionStoreFor } from '../session/identity.js';
 import { chain } from './chain.js';
 import { CredentialsError, CredentialsUnavailableError, isCredentialsUnavailableError } from './errors.js';
 import { restoreIdpCredentials } from './exported.js';
@@ -252,33 +249,14 @@ export function fromSession(options: SourceOptions = {}): CredentialProvider<Ubi
     if (options.session === false) return 'sessions are turned off (session: false)';
     if (config.kind !== 'idp') return `the profile "${config.profile}" has API keys, not an IdP sign-in`;
     const session = typeof options.session === 'object' ? options.session : {};
-    const location = sessionLocation({ dir: session.dir, env: load.env, homeDir: load.homeDir });
-    if (location === undefined) return 'there is no home directory to keep sessions in';
-    const store = createSessionStore({
-      location,
-      identity: identityOf(config),
-      strictPermissions: load.strictPermissions === true,
-      logger: options.logger ?? load.logger ?? silentLogger,
-    });
+    const store = sessionStoreFor(config, load, { dir: session.dir, logger: options.logger });
+    if (store === undefined) return 'there is no home directory to keep sessions in';
     const record = await store.read();
-    if (record === undefined) return `no session for profile "${config.profile}" in ${location.dir}`;
+    if (record === undefined) return `no session for profile "${config.profile}" in ${store.location.dir}`;
     const valid = record.credentials !== undefined && record.credentials.expiresAt.getTime() > Date.now();
     if (!valid && record.refreshToken === undefined && config.user.password === '') return 'the session has expired and holds no refresh token';
     return undefined;
   });
-}
-
-/** Whose session a loaded IdP profile is. */
-function identityOf(config: Extract<LoadedConfig, { kind: 'idp' }>): SessionIdentity {
-  return {
-    server: config.server,
-    customerId: config.idp.customerId,
-    profile: config.profile,
-    provider: config.idp.provider,
-    tokenEndpointUrl: config.idp.tokenEndpointUrl,
-    clientId: config.idp.clientId,
-    username: config.user.username,
-  };
 }
 
 const staticKeysSchema = z.object({

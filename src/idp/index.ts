@@ -11,3 +11,5 @@ export type { BrowserSignInOptions } from './browser.js';
 export { discoveryUrlFor } from './oidc-client.js';
 export { SignInError, isSignInError } from './sign-in-errors.js';
 export type { SignInErrorCode } from './sign-in-errors.js';
+export { revokeRefreshToken } from './revoke.js';
+export type { RevokeResult } from './revoke.js';

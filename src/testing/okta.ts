@@ -345,7 +345,7 @@ export function createOktaEmulator(options: OktaEmulatorOptions = {}): OktaEmula
   }
 
   /** Maps a path to (server, endpoint); undefined when not an emulated path. */
-  function routeOf(pathname: string): { server: AuthServer; endpoint: 'discovery' | 'jwks' | 'token' | 'authorize' | 'device_authorization' } | undefined {
+  function routeOf(pathname: string): { server: AuthServer; endpoint: 'discovery' | 'jwks' | 'token' | 'authorize' | 'device_authorization' | 'revoke' } | undefined {
     const path = pathname.replace(/\/+$/, '');
     const org = servers.get(ORG_SERVER);
     if (org === undefined) return undefined;
@@ -356,12 +356,13 @@ export function createOktaEmulator(options: OktaEmulatorOptions = {}): OktaEmula
     if (path === '/oauth2/v1/token') return { server: org, endpoint: 'token' };
     if (path === '/oauth2/v1/authorize') return { server: org, endpoint: 'authorize' };
     if (path === '/oauth2/v1/device/authorize') return { server: org, endpoint: 'device_authorization' };
-    const custom = /^\/oauth2\/([^/]+)\/(\.well-known\/openid-configuration|\.well-known\/oauth-authorization-server|v1\/keys|v1\/token|v1\/authorize|v1\/device\/authorize)$/.exec(path);
+    if (path === '/oauth2/v1/revoke') return { server: org, endpoint: 'revoke' };
+    const custom = /^\/oauth2\/([^/]+)\/(\.well-known\/openid-configuration|\.well-known\/oauth-authorization-server|v1\/keys|v1\/token|v1\/authorize|v1\/device\/authorize|v1\/revoke)$/.exec(path);
     if (custom === null) return undefined;
     const server = servers.get(decodeURIComponent(custom[1] ?? ''));
     if (server === undefined || server.id === undefined) return undefined;
     const tail = custom[2] ?? '';
-    const endpoints = { 'v1/keys': 'jwks', 'v1/token': 'token', 'v1/authorize': 'authorize', 'v1/device/authorize': 'device_authorization' } as const;
+    const endpoints = { 'v1/keys': 'jwks', 'v1/token': 'token', 'v1/authorize': 'authorize', 'v1/device/authorize': 'device_authorization', 'v1/revoke': 'revoke' } as const;
     return { server, endpoint: (endpoints as Record<string, (typeof endpoints)[keyof typeof endpoints]>)[tail] ?? 'discovery' };
   }
 
@@ -383,6 +384,10 @@ export function createOktaEmulator(options: OktaEmulatorOptions = {}): OktaEmula
     if (target.endpoint === 'token') {
       if (request.method !== 'POST') return oktaApiError(405, 'E0000022', 'The endpoint does not support the provided HTTP method');
       return token(request, target.server, context.stats);
+    }
+    if (target.endpoint === 'revoke') {
+      if (request.method !== 'POST') return oktaApiError(405, 'E0000022', 'The endpoint does not support the provided HTTP method');
+      return revoke(request, target.server);
     }
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       return oktaApiError(405, 'E0000022', 'The endpoint does not support the provided HTTP method');
@@ -471,6 +476,27 @@ export function createOktaEmulator(options: OktaEmulatorOptions = {}): OktaEmula
   }
 
   // ---- token endpoint ----------------------------------------------------------------------
+
+  /**
+   * RFC 7009 token revocation as Okta answers it: client authentication as at the token endpoint, then
+   * 200 with an empty body whether or not the token was known (so a caller learns nothing about it).
+   * Revoking a refresh token ends it; access tokens are self-contained JWTs here and stay valid until `exp`.
+   */
+  async function revoke(request: Request, server: AuthServer): Promise<Response> {
+    const form = await readForm(request);
+    if (form === undefined) return oauthError(OKTA_ERRORS.contentType);
+    const auth = readClientAuth(request, form);
+    if (auth.kind === 'multiple') return oauthError(OKTA_ERRORS.multipleCredentials);
+    if (auth.kind === 'malformed' || auth.clientId === undefined || auth.clientId === '') return oauthError(OKTA_ERRORS.clientAuthFailed);
+    const app = apps.get(auth.clientId);
+    if (app === undefined) return oktaApiError(401, 'invalid_client', "Invalid value for 'client_id' parameter.");
+    if (app.confidential && (auth.kind === 'none' || !secretEquals(auth.clientSecret, app.clientSecret))) return oauthError(OKTA_ERRORS.badSecret);
+    const presented = form.get('token') ?? '';
+    if (presented === '') return jsonResponse(400, { error: 'invalid_request', error_description: "The 'token' parameter is required." });
+    const grant = refreshTokens.get(presented);
+    if (grant !== undefined && grant.clientId === app.clientId && grant.serverId === server.id) refreshTokens.delete(presented);
+    return new Response(null, { status: 200 });
+  }
 
   async function token(request: Request, server: AuthServer, stats: { grant(name: string): void }): Promise<Response> {
     const form = await readForm(request);

@@ -101,8 +101,9 @@ describe('credentials → SDK round trip (real processes)', () => {
   }, 120_000);
 
   it('a certificate from one export with the keys of another is refused (typed error, no secret)', async () => {
-    const first = await exec(process.execPath, [cliJs, ...EXPORT, '--format', 'json'], { env: baseEnv(files), timeout: 60_000 });
-    const second = await exec(process.execPath, [cliJs, ...EXPORT, '--format', 'json'], { env: baseEnv(files), timeout: 60_000 });
+    // --no-session: two separate sign-ins (with the session the second export would repeat the first).
+    const first = await exec(process.execPath, [cliJs, ...EXPORT, '--format', 'json', '--no-session'], { env: baseEnv(files), timeout: 60_000 });
+    const second = await exec(process.execPath, [cliJs, ...EXPORT, '--format', 'json', '--no-session'], { env: baseEnv(files), timeout: 60_000 });
     const a = JSON.parse(first.stdout) as Record<string, string>;
     const b = JSON.parse(second.stdout) as Record<string, string>;
     const env = baseEnv({
