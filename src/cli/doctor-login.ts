@@ -68,6 +68,7 @@ export async function checkLogin(report: DoctorReport, config: Extract<LoadedCon
         accessToken: token.accessToken,
         csrPem,
         expectedPublicKey: pair.publicKey,
+        allowInsecureHttp: options.allowInsecureHttp,
         timeoutMs: 10_000,
         ...(options.signal ? { signal: options.signal } : {}),
       });

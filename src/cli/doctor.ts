@@ -54,7 +54,7 @@ Examples:
         else report.add({ status: 'skip', title: 'discovery document not checked: the token endpoint is unreachable' });
         report.section('Sign-in');
         if (reachable['token endpoint']) {
-          await checkLogin(report, config, { allowInsecureHttp: load.allowInsecureHttp === true, signal: io.signal, modulusLength });
+          await checkLogin(report, config, { allowInsecureHttp: config.allowInsecureHttp, signal: io.signal, modulusLength });
         } else {
           report.add({ status: 'skip', title: 'sign-in not attempted: the token endpoint is unreachable' });
         }

@@ -38,7 +38,7 @@ export class UsageError extends UbiqIdpError<UsageErrorCode> {
 export const isUsageError = errorGuard<UsageError>('UsageError');
 
 const NETWORK_CODES = new Set(['network_error', 'timeout', 'idp_unavailable', 'sso_unreachable']);
-const CONFIG_CODES = new Set(['session_insecure', 'session_corrupt', 'session_mismatch', 'config_invalid', 'config_not_found', 'credentials_unavailable', 'invalid_settings', 'insecure_endpoint', 'key_size_invalid', 'invalid_provider_options', 'exported_credentials_invalid']);
+const CONFIG_CODES = new Set(['session_insecure', 'session_corrupt', 'session_mismatch', 'config_invalid', 'config_not_found', 'credentials_unavailable', 'invalid_settings', 'insecure_endpoint', 'sso_insecure_server', 'key_size_invalid', 'invalid_provider_options', 'exported_credentials_invalid']);
 
 /** The exit code for an error thrown by a command. */
 export function exitCodeFor(error: unknown): ExitCode {

@@ -88,7 +88,7 @@ export async function runDefaultProvider(ui: Ui, load: LoadConfigOptions, signal
     fetch: transport.fetch,
     ...(keyPair === undefined ? {} : { pregenerateKeyPair: keyPair }),
     modulusLength,
-    allowInsecureHttp: load.allowInsecureHttp === true,
+    allowInsecureHttp: config.allowInsecureHttp,
     session: sessionMode === 'off' ? false : { reuse: sessionMode === 'reuse' },
   });
   try {

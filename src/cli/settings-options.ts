@@ -11,11 +11,12 @@ export const SETTINGS_OPTIONS = {
   'key-size': { type: 'string' },
 } as const;
 
-export const SETTINGS_HELP = `  -p, --profile P        credentials profile (INI section); default UBIQ_PROFILE, else 'default'
+export const SETTINGS_HELP = `  -p, --profile P        credentials profile (INI section); default UBIQ_PROFILE, else [default] when
+                         it holds credentials, else [idp] (the setup documents' profile)
       --config FILE      configuration file; default UBIQ_CONFIGURATION_FILE, else ~/.ubiq/configuration
       --credentials FILE credentials file; default UBIQ_CREDENTIALS_FILE, else ~/.ubiq/credentials
       --allow-http       accept http:// token endpoints and servers (local emulators only; sends the
-                         password and client secret unencrypted)
+                         password and client secret unencrypted); also UBIQ_ALLOW_INSECURE_HTTP=1
       --key-size N       RSA key size for the certificate request; default 4096 (the official
                          clients'), at least 2048`;
 

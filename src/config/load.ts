@@ -1,5 +1,6 @@
 import { homedir } from 'node:os';
 import process from 'node:process';
+import { allowsInsecureHttp } from '../util/insecure-http.js';
 import { silentLogger, type Logger } from '../util/logger.js';
 import { ConfigError, ConfigNotFoundError, type ConfigProblem } from './errors.js';
 import { FIELDS, IDP_FIELDS, INI_KEYS, isForbiddenKey, jsonNames } from './fields.js';
@@ -41,7 +42,10 @@ export interface LoadConfigOptions {
     secretSigningKey?: string;
     secretCryptoAccessKey?: string;
   };
-  /** Permit `http://` for the token endpoint and server. Only for local testing against emulators. */
+  /**
+   * Permit `http://` for the token endpoint and server: only for local tests against emulators. Also
+   * allowed by `UBIQ_ALLOW_INSECURE_HTTP=1` in `env`; the decision is `allowInsecureHttp` of the result.
+   */
   allowInsecureHttp?: boolean;
   /** A credentials file readable by group or others is an error instead of a warning. */
   strictPermissions?: boolean;
@@ -51,6 +55,8 @@ export interface LoadConfigOptions {
 
 interface LoadedCommon {
   profile: string;
+  /** Whether `http://` endpoints were allowed (option or `UBIQ_ALLOW_INSECURE_HTTP`); everything that uses this result follows it. */
+  allowInsecureHttp: boolean;
   server: string;
   sources: ConfigSources;
   warnings: ConfigWarning[];
@@ -155,7 +161,8 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
   const misspelled = credentialsPath && credentials ? warnUnknownKeys(credentials, [profile, 'default', ...(choice.chosenBy === 'default' ? [DOCUMENTS_PROFILE] : [])], credentialsPath, warnings) : [];
   for (const entry of configuration?.misspelled ?? []) misspelled.push({ where: `idp.${entry.key}`, meant: entry.meant, field: FIELDS.find((f) => jsonNames(f).includes(entry.meant))?.name });
 
-  const resolved = resolve(layers, { allowInsecureHttp: options.allowInsecureHttp === true, profile, credentialsPath, configurationPath: locations.configuration?.path, alreadyReported: reportedFields(configurationUnreadable, configuration, credentials, profile) }, problems, warnings);
+  const allowInsecureHttp = allowsInsecureHttp(options.allowInsecureHttp, env);
+  const resolved = resolve(layers, { allowInsecureHttp, profile, credentialsPath, configurationPath: locations.configuration?.path, alreadyReported: reportedFields(configurationUnreadable, configuration, credentials, profile) }, problems, warnings);
   const profileMissing = credentials !== undefined && !credentials.sections.has(profile);
   if (profileMissing && resolved.kind !== 'none' && choice.chosenBy !== 'default') {
     const fromDefault = Object.values(resolved.fields).some((f) => f?.origin === 'credentials');
@@ -171,7 +178,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
   const sources: ConfigSources = { profile: choice, files, profilesFound, fields: resolved.kind === 'none' ? {} : resolved.fields };
   if (resolved.kind === 'none') throw notFound(choice, credentialsPath ?? locations.credentials?.path, credentialsPath !== undefined, profilesFound, lookedAt, misspelled);
 
-  const common = { profile, server: resolved.server, sources, warnings, otherBlocks: configuration?.otherBlocks ?? {} };
+  const common = { profile, allowInsecureHttp, server: resolved.server, sources, warnings, otherBlocks: configuration?.otherBlocks ?? {} };
   if (resolved.kind === 'idp') {
     const idp = redactIdp(idpSettingsSchema.parse(resolved.idp));
     const interactive = idp.grant === 'device' || idp.grant === 'browser';

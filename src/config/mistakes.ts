@@ -1,3 +1,4 @@
+import { HOW_TO_ALLOW_HTTP } from '../util/insecure-http.js';
 import type { FieldKind } from './fields.js';
 import type { IdpSettings } from './types.js';
 
@@ -71,7 +72,7 @@ export function checkUrl(kind: 'server' | 'url', raw: string, allowInsecureHttp:
   if (/\s/.test(value)) return { findings: [error('invalid_url', 'contains spaces, so it is not a valid URL')] };
   const findings: Finding[] = [];
   if (url.protocol === 'http:' && !allowInsecureHttp) {
-    findings.push(error('insecure_http', 'uses http://; it must use https:// (set allowInsecureHttp only for local testing)'));
+    findings.push(error('insecure_http', `uses http://, which would send credentials unencrypted; use https:// (${HOW_TO_ALLOW_HTTP})`));
   } else if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     findings.push(error('unsupported_scheme', `uses ${url.protocol}//; it must use https://`));
   }

@@ -161,6 +161,7 @@ export function createIdpLogin(options: IdpLoginOptions): IdpLogin {
         http: options.http,
         signal,
         now: options.now,
+        allowInsecureHttp: options.allowInsecureHttp,
         ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
       });
       if (options.rotateKeyPair) nextMaterial = buildMaterial();

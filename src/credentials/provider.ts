@@ -109,7 +109,11 @@ export interface IdpCredentialProviderOptions extends InteractiveSignInOptions {
    * with the IdP token request.
    */
   pregenerateKeyPair?: boolean | RsaKeyPair | Promise<RsaKeyPair>;
-  /** Permit `http://` token endpoints and servers. Only for local tests against emulators. Default: `load.allowInsecureHttp`. */
+  /**
+   * Permit `http://` token endpoints and servers: only for local tests against emulators. The same as
+   * `load.allowInsecureHttp` or `UBIQ_ALLOW_INSECURE_HTTP=1`; any of them allows it for the settings,
+   * the IdP sign-in and the SSO exchange alike.
+   */
   allowInsecureHttp?: boolean;
   /** Use a new key pair for every renewal (generated ahead, in the background). Default false: reuse. */
   rotateKeyPair?: boolean;
@@ -247,7 +251,7 @@ export function createIdpCredentialProvider(options: IdpCredentialProviderOption
   const closedError = () => new CredentialsError('provider_closed', 'Ubiq credentials provider was closed.', { hint: 'Create a new provider; close() is for shutdown.' });
 
   async function build(): Promise<RefreshingCache<UbiqIdpCredentials>> {
-    const loadOptions = options.load ?? {};
+    const loadOptions: LoadConfigOptions = { ...(options.load ?? {}), allowInsecureHttp: options.load?.allowInsecureHttp === true || options.allowInsecureHttp === true };
     const grantOverride = options.grant === undefined ? {} : { overrides: { ...loadOptions.overrides, idp: { ...loadOptions.overrides?.idp, grant: options.grant } } };
     const loaded = options.config ?? (await loadConfig({ ...loadOptions, ...grantOverride }));
     const config = options.grant === undefined || loaded.kind !== 'idp' || options.config === undefined ? loaded : { ...loaded, idp: { ...loaded.idp, grant: options.grant } };
@@ -274,7 +278,7 @@ export function createIdpCredentialProvider(options: IdpCredentialProviderOption
       keyPair,
       rotateKeyPair: options.rotateKeyPair ?? false,
       timeoutMs: options.timeoutMs,
-      allowInsecureHttp: options.allowInsecureHttp ?? options.load?.allowInsecureHttp ?? false,
+      allowInsecureHttp: options.allowInsecureHttp === true || config.allowInsecureHttp,
       now,
       logger,
       interactive: {

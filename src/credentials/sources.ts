@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { isConfigNotFoundError } from '../config/errors.js';
 import { loadConfig, type LoadConfigOptions, type LoadedConfig } from '../config/load.js';
 import { sessionStoreFor } from '../session/identity.js';
+import { checkUrl } from '../config/mistakes.js';
+import { allowsInsecureHttp } from '../util/insecure-http.js';
 import { chain } from './chain.js';
 import { CredentialsError, CredentialsUnavailableError, isCredentialsUnavailableError } from './errors.js';
 import { restoreIdpCredentials } from './exported.js';
@@ -70,7 +72,9 @@ function configSource(
   precheck?: () => string | undefined,
 ): CredentialProvider<UbiqCredentials> {
   const { profile, onRefresh, ...rest } = options;
-  const base: LoadConfigOptions = rest.load ?? {};
+  // The top-level allowInsecureHttp reaches the loader too: one switch for settings, sign-in and exchange.
+  const insecure = rest.load?.allowInsecureHttp === true || rest.allowInsecureHttp === true;
+  const base: LoadConfigOptions = { ...(rest.load ?? {}), ...(insecure ? { allowInsecureHttp: true } : {}) };
   // A grant asked for in code is a setting like the others: `grant: 'device'` needs no IDP_USERNAME/IDP_PASSWORD.
   const grant = rest.grant === undefined ? {} : { overrides: { ...base.overrides, idp: { ...base.overrides?.idp, grant: rest.grant } } };
   const load: LoadConfigOptions = { ...base, ...grant, ...(profile === undefined ? {} : { profile }) };
@@ -295,8 +299,13 @@ export function fromStaticKeys(keys?: StaticKeysInput, options: SourceOptions = 
       hint: 'Pass the three values of the API key from the Ubiq UI.',
     });
   }
-  let server = (parsed.data.server ?? DEFAULT_SERVER).replace(/\/+$/, '');
-  if (!/^https?:\/\//i.test(server)) server = `https://${server}`;
+  const checked = checkUrl('server', parsed.data.server ?? DEFAULT_SERVER, allowsInsecureHttp(options.allowInsecureHttp === true || options.load?.allowInsecureHttp === true, options.load?.env));
+  if (checked.url === undefined) {
+    throw new CredentialsError('invalid_provider_options', `fromStaticKeys(): server ${checked.findings.map((f) => f.message).join('; ')}.`, {
+      hint: 'Give the Ubiq API base URL, e.g. https://api.ubiqsecurity.com.',
+    });
+  }
+  const server = checked.url;
   return constant(
     createUbiqStaticCredentials({
       server,

@@ -1,6 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { z } from 'zod';
 import { createHttpClient, isHttpRequestError, type FetchLike, type HttpClient, type RetryOptions } from '../http/index.js';
+import { allowsInsecureHttp, HOW_TO_ALLOW_HTTP } from '../util/insecure-http.js';
 import { scrub } from '../util/redact.js';
 import { parseCertificatePem, publicKeysEqual, type ParsedCertificate } from '../x509/certificate.js';
 import { SsoError } from './errors.js';
@@ -30,6 +31,11 @@ export interface ExchangeIdpTokenOptions {
   now?: () => number;
   /** Tolerated clock difference with the server when checking notBefore. Default 60 s. */
   clockSkewMs?: number;
+  /**
+   * Allow an `http://` server (the request carries the IdP access token): only for a local reference
+   * server in tests. `UBIQ_ALLOW_INSECURE_HTTP=1` allows it too.
+   */
+  allowInsecureHttp?: boolean;
 }
 
 /** What the SSO endpoint gave us, validated. */
@@ -74,6 +80,11 @@ export async function exchangeIdpToken(options: ExchangeIdpTokenOptions): Promis
   const now = options.now ?? Date.now;
   const skew = options.clockSkewMs ?? 60_000;
   const url = ssoUrl(options.server, options.customerId);
+  if (/^http:/i.test(url) && !allowsInsecureHttp(options.allowInsecureHttp)) {
+    throw new SsoError('sso_insecure_server', `The Ubiq server ${options.server} uses http://; the SSO exchange sends the IdP access token, so it must use https://.`, {
+      hint: `Use the https:// URL of the Ubiq server in SERVER (or UBIQ_SERVER); ${HOW_TO_ALLOW_HTTP}.`,
+    });
+  }
   const secrets = [options.accessToken];
   const http = options.http ?? createHttpClient({ ...(options.fetch ? { fetch: options.fetch } : {}), ...(options.retry === undefined ? {} : { retry: options.retry }) });
   let response: Response;

@@ -1,6 +1,7 @@
 import * as oidc from 'openid-client';
 import type { IdpSettings, IdpUserCredentials } from '../config/types.js';
 import { createHttpClient, describeUrl, type HttpClient, type HttpOptions } from '../http/index.js';
+import { allowsInsecureHttp, HOW_TO_ALLOW_HTTP } from '../util/insecure-http.js';
 import { silentLogger } from '../util/logger.js';
 import { isIdpError, type IdpErrorCode } from './errors.js';
 import { idpError, invalidSuccess, toIdpError, type CapturedAnswer, type MapContext } from './map-error.js';
@@ -108,7 +109,9 @@ export async function renewIdpToken(
   return withVia(await fetchIdpToken(settings, credentials, options), 'password');
 }
 
-async function grant(settings: IdpSettings, request: GrantRequest, options: FetchIdpTokenOptions): Promise<IdpToken> {
+async function grant(settings: IdpSettings, request: GrantRequest, given: FetchIdpTokenOptions): Promise<IdpToken> {
+  // UBIQ_ALLOW_INSECURE_HTTP=1 allows http:// here as the option does, for callers that never saw the loader.
+  const options: FetchIdpTokenOptions = { ...given, allowInsecureHttp: allowsInsecureHttp(given.allowInsecureHttp) };
   const now = options.now ?? Date.now;
   const context: MapContext = {
     provider: settings.provider,
@@ -207,7 +210,7 @@ function checkUrl(value: string, name: string, context: MapContext, options: Fet
     throw idpError(context, 'invalid_settings', `${name} is not a URL`);
   }
   if (url.protocol === 'http:' && options.allowInsecureHttp !== true) {
-    throw idpError(context, 'insecure_endpoint', `${name} ${describeUrl(url)} uses http://; IdP endpoints must use https://`);
+    throw idpError(context, 'insecure_endpoint', `${name} ${describeUrl(url)} uses http://; IdP endpoints must use https:// (${HOW_TO_ALLOW_HTTP})`);
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw idpError(context, 'invalid_settings', `${name} must be an https:// URL, got a ${url.protocol} URL`);

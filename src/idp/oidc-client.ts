@@ -1,6 +1,7 @@
 import * as oidc from 'openid-client';
 import type { IdpSettings } from '../config/types.js';
 import { createHttpClient, describeUrl, type HttpClient } from '../http/index.js';
+import { allowsInsecureHttp, HOW_TO_ALLOW_HTTP } from '../util/insecure-http.js';
 import type { FetchIdpTokenOptions } from './grant.js';
 import { idpError, invalidSuccess, toIdpError, type CapturedAnswer, type MapContext } from './map-error.js';
 import { PROVIDERS, type GrantKind } from './providers.js';
@@ -41,7 +42,8 @@ export function interactiveScope(settings: IdpSettings): string {
 }
 
 /** @internal Discovers the IdP and builds a public or confidential client for a device or browser sign-in. */
-export async function openIdpClient(settings: IdpSettings, grant: GrantKind, options: FetchIdpTokenOptions, secrets: (string | undefined)[] = []): Promise<IdpClient> {
+export async function openIdpClient(settings: IdpSettings, grant: GrantKind, given: FetchIdpTokenOptions, secrets: (string | undefined)[] = []): Promise<IdpClient> {
+  const options: FetchIdpTokenOptions = { ...given, allowInsecureHttp: allowsInsecureHttp(given.allowInsecureHttp) };
   const now = options.now ?? Date.now;
   const context: MapContext = {
     provider: settings.provider,
@@ -62,7 +64,7 @@ export async function openIdpClient(settings: IdpSettings, grant: GrantKind, opt
     throw idpError(context, 'invalid_settings', 'token_endpoint_url is not a URL');
   }
   if (discoveryUrl.protocol === 'http:' && options.allowInsecureHttp !== true) {
-    throw idpError(context, 'insecure_endpoint', `${describeUrl(discoveryUrl)} uses http://; IdP endpoints must use https://`);
+    throw idpError(context, 'insecure_endpoint', `${describeUrl(discoveryUrl)} uses http://; IdP endpoints must use https:// (${HOW_TO_ALLOW_HTTP})`);
   }
   const http: HttpClient = options.httpClient ?? createHttpClient(options);
   let answer: CapturedAnswer | undefined;

@@ -221,7 +221,8 @@ export const COMMON_HINTS: Record<IdpErrorCode, string> = {
   invalid_response:
     'The answer was not an OAuth token response: check that token_endpoint_url is the IdP\'s token endpoint (Okta …/oauth2/v1/token, Entra …/oauth2/v2.0/token), not a proxy or sign-in page.',
   invalid_settings: 'Fix token_endpoint_url / tenant_id in the idp block of ~/.ubiq/configuration.',
-  insecure_endpoint: 'Token endpoints must use https://. Only tests against a local emulator may pass allowInsecureHttp: true.',
+  insecure_endpoint:
+    "Token endpoints must use https://. For a local emulator only: the option allowInsecureHttp: true, UBIQ_ALLOW_INSECURE_HTTP=1 in the environment, or the CLI's --allow-http.",
   network_error: 'Check that token_endpoint_url is reachable from this machine; behind a proxy set HTTPS_PROXY (and NO_PROXY).',
   timeout: 'The IdP did not answer in time: check the network, or raise timeoutMs / retry.deadlineMs.',
   aborted: 'The caller aborted the request.',

@@ -70,6 +70,7 @@ const exchange = (overrides: Partial<Parameters<typeof exchangeIdpToken>[0]> = {
     csrPem,
     expectedPublicKey: keyPair.publicKey,
     retry: false,
+    allowInsecureHttp: true, // the test endpoint listens on http://127.0.0.1
     ...overrides,
   });
 
