@@ -104,7 +104,7 @@ function printWindow(ui: Ui, running: Running): void {
       [idp.provider === 'okta' ? 'Okta account URL' : 'Tenant base URL', idp.baseUrl],
       ['Token endpoint', idp.tokenEndpoint],
       [idp.provider === 'okta' ? 'Client ID' : 'Application (client) ID', idp.clientId],
-      ['Provisioned user', running.provisioned ? `${running.provisioned} (groups: ${idp.people[0]?.groups.join(', ') ?? ''}, datasets ${idp.people[0]?.groups[0]?.toLowerCase() ?? ''}-records and structured ${idp.people[0]?.groups[0]?.toLowerCase() ?? ''}-${STRUCTURED_SUFFIX})` : '(none)'],
+      ['Provisioned user', running.provisioned ? `${running.provisioned} (groups: ${idp.people[0]?.groups.join(', ') ?? ''}, dataset ${idp.people[0]?.groups[0]?.toLowerCase() ?? ''}-records, structured dataset ${idp.people[0]?.groups[0]?.toLowerCase() ?? ''}-${STRUCTURED_SUFFIX})` : '(none)'],
     ]);
     if (running.configDir) {
       ui.line();
