@@ -194,7 +194,7 @@ export type ScimType =
   | 'sensitive';
 
 /** The HTTP statuses the reference server's SCIM endpoints answer errors with. */
-export type ScimErrorStatus = 400 | 401 | 403 | 404 | 409 | 412 | 413 | 415 | 500;
+export type ScimErrorStatus = 400 | 401 | 403 | 404 | 409 | 412 | 413 | 415 | 500 | 501;
 
 /** Codes of `ScimError`: `scim_<scimType>` when there is one, else `scim_<status>`. */
 export type ScimErrorCode = `scim_${ScimType}` | `scim_${ScimErrorStatus}`;

@@ -97,7 +97,18 @@ export function coerceResource(type: ResourceTypeDef, body: Record<string, unkno
     const coerced = coerceValue(def, value, def.name);
     if (coerced !== undefined) out[def.name] = coerced;
   }
+  assertOnePrimary(type, out);
   return out;
+}
+
+/** RFC 7643 §2.4: "The primary attribute value "true" MUST appear no more than once" in a multi-valued attribute. */
+function assertOnePrimary(type: ResourceTypeDef, attributes: Record<string, unknown>): void {
+  for (const def of type.core.attributes) {
+    const list = attributes[def.name];
+    if (!def.multiValued || !Array.isArray(list)) continue;
+    const primaries = list.filter((item) => isObject(item) && item.primary === true).length;
+    if (primaries > 1) throw invalid(def.name, `has ${primaries} values marked primary; at most one may be`);
+  }
 }
 
 const EXTERNAL_ID: AttrDef = {

@@ -35,6 +35,11 @@ export function resourceResolver(type: ResourceTypeDef): Resolver {
       const valueDef = findAttr(attr.subAttributes, 'value');
       return { def: valueDef, get: (r) => asArray(field(container(r), attr.name)).map((el) => field(el, 'value')).filter((v) => v !== undefined) };
     }
+    const valueDef = attr.type === 'complex' ? findAttr(attr.subAttributes, 'value') : undefined;
+    if (valueDef) {
+      // A single-valued complex attribute compared as a whole (Entra's legacy `manager eq "…"`): its `value`.
+      return { def: valueDef, get: (r) => asArray(field(field(container(r), attr.name), 'value')) };
+    }
     return { def: attr, get: (r) => asArray(field(container(r), attr.name)) };
   };
 }

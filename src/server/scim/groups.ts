@@ -13,7 +13,7 @@ import { queryOf, readScimBody } from './http.js';
 import type { ListSource } from './list.js';
 import { applyPatch, parsePatchBody, type PatchOperation } from './patch.js';
 import { etagOf, renderGroup } from './render.js';
-import { assertSameId, currentRecordOf, indexedLookup, listHandler, recordOf, resourceResponder } from './resource.js';
+import { assertSameId, currentRecordOf, getHandler, indexedLookup, listHandler, resourceResponder, searchHandler } from './resource.js';
 import { findAttr, groupSchema, groupType, resolveAttrPath } from './schema.js';
 
 const membersDef = findAttr(groupSchema.attributes, 'members')!;
@@ -165,6 +165,7 @@ export function createGroupsHandlers(ctx: ServerContext) {
   };
 
   return {
+    source,
     list: listHandler(source),
     create: async (c: Context) => {
       const body = await readScimBody(c, ctx);
@@ -190,9 +191,8 @@ export function createGroupsHandlers(ctx: ServerContext) {
       ctx.engine.membersChanged(members.keys());
       return respond(c, group, 201, { location: `${base()}/Groups/${group.id}` });
     },
-    get: (c: Context) => {
-      return respond(c, recordOf(c, 'group', getGroup), 200);
-    },
+    get: getHandler(source, 'group', getGroup),
+    search: searchHandler(ctx, source),
     replace: async (c: Context) => {
       const body = await readScimBody(c, ctx);
       const old = currentRecordOf(c, 'group', getGroup);

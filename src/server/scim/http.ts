@@ -46,6 +46,18 @@ export function checkIfMatch(c: Context, version: number): void {
     throw new ScimError(412, `The resource changed (current version ${current}); fetch it again and retry with the new ETag.`);
 }
 
+/** RFC 9110 §13.1.2: If-None-Match naming the current version (or `*`) means the client's copy is current. */
+export function ifNoneMatchHits(c: Context, version: number): boolean {
+  const header = c.req.header('if-none-match');
+  if (!header) return false;
+  const current = etagOf(version).replace(/^W\//, '');
+  // Weak comparison, as RFC 9110 requires for If-None-Match.
+  return header.split(',').some((tag) => {
+    const t = tag.trim();
+    return t === '*' || t.replace(/^W\//, '') === current;
+  });
+}
+
 export function queryOf(c: Context): Record<string, string | undefined> {
   const q = c.req.query();
   // Parameter names are case-insensitive in practice (clients send startindex, Count …).

@@ -2,9 +2,9 @@
 // id or displayName with `eq`), sortBy/sortOrder, startIndex/count pagination in a stable order
 // (creation order unless sorted), totalResults = all matches.
 import { badRequest } from './errors.js';
-import { compileFilter, resourceResolver } from './filter-eval.js';
+import { compileFilter, type Resource } from './filter-eval.js';
 import { parseFilter, type FilterNode } from './filter.js';
-import { LIST_SCHEMA, resolveAttrPath, type ResourceTypeDef } from './schema.js';
+import { LIST_SCHEMA, resolveAttrPath, type ResolvedPath, type ResourceTypeDef } from './schema.js';
 import { parseProjection, project, type Json, type Projection } from './render.js';
 
 /** The maximum `count` honoured (advertised in /ServiceProviderConfig). */
@@ -45,6 +45,27 @@ function indexed<R>(source: ListSource<R>, node: FilterNode): readonly R[] | und
   return undefined;
 }
 
+const field = (obj: unknown, name: string): unknown =>
+  typeof obj === 'object' && obj !== null && !Array.isArray(obj) ? (obj as Record<string, unknown>)[name] : undefined;
+
+/**
+ * The value a resource sorts by. For a multi-valued attribute, RFC 7644 §3.4.2.3: the value marked
+ * primary, or else the first one; a complex value without a named sub-attribute sorts by its `value`.
+ */
+function sortKeyReader(resolved: ResolvedPath): (resource: Resource) => unknown {
+  const { attr, sub, isExtension, schema } = resolved;
+  const subName = sub?.name ?? (attr.type === 'complex' ? 'value' : undefined);
+  return (resource) => {
+    const raw = field(isExtension ? resource[schema] : resource, attr.name);
+    let element = raw;
+    if (attr.multiValued) {
+      const list = Array.isArray(raw) ? raw : [];
+      element = list.find((item) => field(item, 'primary') === true) ?? list[0];
+    }
+    return subName === undefined ? element : field(element, subName);
+  };
+}
+
 export function listResources<R>(source: ListSource<R>, query: ListQuery): Json {
   const startIndex = Math.max(1, parseIntParam('startIndex', query.startIndex, 1));
   const count = Math.min(MAX_RESULTS, Math.max(0, parseIntParam('count', query.count, MAX_RESULTS)));
@@ -64,18 +85,20 @@ export function listResources<R>(source: ListSource<R>, query: ListQuery): Json 
   if (query.sortBy) {
     const resolved = resolveAttrPath(source.type, query.sortBy);
     if (!resolved) throw badRequest('invalidValue', `sortBy "${query.sortBy.slice(0, 100)}" is not an attribute of ${source.type.name}.`);
-    const getter = resourceResolver(source.type)(query.sortBy);
+    const keyOf = sortKeyReader(resolved);
     const caseExact = (resolved.sub ?? resolved.attr).caseExact;
     const descending = (query.sortOrder ?? 'ascending').toLowerCase() === 'descending';
     const keyed = (matches ?? [...records]).map((record, index) => {
-      const value = getter.get(source.render(record, projection, false))[0];
+      const value = keyOf(source.render(record, projection, false));
       const key = typeof value === 'string' && !caseExact ? value.toLowerCase() : value;
-      return { record, key, index };
+      return { record, key: typeof key === 'string' || typeof key === 'number' || typeof key === 'boolean' ? key : undefined, index };
     });
-    // Unassigned values sort last in both orders (RFC 7644 §3.4.2.3); ties keep creation order.
+    // RFC 7644 §3.4.2.3: unassigned values sort last ascending and first descending, as if they were
+    // larger than every value; ties keep creation order.
     keyed.sort((a, b) => {
-      if (a.key === undefined || b.key === undefined) return a.key === b.key ? a.index - b.index : a.key === undefined ? 1 : -1;
-      const cmp = (a.key as string | number) < (b.key as string | number) ? -1 : (a.key as string | number) > (b.key as string | number) ? 1 : 0;
+      let cmp: number;
+      if (a.key === undefined || b.key === undefined) cmp = a.key === b.key ? 0 : a.key === undefined ? 1 : -1;
+      else cmp = a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
       return (descending ? -cmp : cmp) || a.index - b.index;
     });
     matches = keyed.map((k) => k.record);

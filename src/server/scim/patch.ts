@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { badRequest } from './errors.js';
 import { compileElementFilter } from './filter-eval.js';
 import { parsePatchPath, type FilterNode } from './filter.js';
-import { PATCH_SCHEMA, resolveAttrPath, type ResourceTypeDef, type ResolvedPath } from './schema.js';
+import { PATCH_SCHEMA, resolveAttrPath, resolveExtensionUrn, type ResourceTypeDef, type ResolvedPath, type SchemaDef } from './schema.js';
 
 export type PatchOpName = 'add' | 'replace' | 'remove';
 export interface PatchOperation {
@@ -89,11 +89,33 @@ function containerOf(doc: Doc, resolved: ResolvedPath, create: boolean): Doc | u
   return made;
 }
 
+/** A path that is the bare URN of an extension: the whole extension object (RFC 7644 §3.5.2, §3.10). */
+function applyToExtension(type: ResourceTypeDef, doc: Doc, op: PatchOpName, extension: SchemaDef, value: unknown): void {
+  if (op === 'remove') {
+    delete doc[extension.id];
+    return;
+  }
+  if (!isObject(value)) throw badRequest('invalidValue', `The value for "${extension.id}" must be an object of its attributes.`);
+  // Sub-attributes not named in the value are left unchanged, for add and replace alike (RFC 7644 §3.5.2.3).
+  for (const [key, sub] of Object.entries(value)) applyWithPath(type, doc, op, `${extension.id}:${key}`, sub);
+}
+
 function applyWithPath(type: ResourceTypeDef, doc: Doc, op: PatchOpName, pathText: string, value: unknown): void {
+  const extension = resolveExtensionUrn(type, pathText);
+  if (extension) {
+    applyToExtension(type, doc, op, extension, value);
+    return;
+  }
   const path = parsePatchPath(pathText);
   const resolved = resolveAttrPath(type, path.attr);
-  if (!resolved) return; // unknown attribute: ignored, as for POST/PUT
+  // Unlike POST/PUT, where an unknown attribute is ignored, a PATCH names its target: an operation on a
+  // path the server cannot resolve would otherwise be dropped while the client is told it succeeded.
+  if (!resolved) throw badRequest('invalidPath', `"${pathText.slice(0, 200)}" is not an attribute of ${type.name}.`);
   checkMutable(resolved, pathText);
+  if (op === 'remove' && !resolved.isExtension && !resolved.sub && resolved.attr.name === 'active') {
+    // An unassigned `active` would read as active again: deactivation is `replace active false`.
+    throw badRequest('mutability', 'Attribute "active" cannot be removed; replace it with false to deactivate the user.');
+  }
   const { attr } = resolved;
   const container = containerOf(doc, resolved, op !== 'remove');
   if (!container) return;
@@ -105,7 +127,7 @@ function applyWithPath(type: ResourceTypeDef, doc: Doc, op: PatchOpName, pathTex
     const list = Array.isArray(container[attr.name]) ? (container[attr.name] as unknown[]) : [];
     const matched = list.filter((el) => isObject(el) && predicate(el));
     const subDef = path.sub === undefined ? undefined : attr.subAttributes?.find((s) => s.name.toLowerCase() === path.sub!.toLowerCase());
-    if (path.sub !== undefined && !subDef) return;
+    if (path.sub !== undefined && !subDef) throw badRequest('invalidPath', `"${attr.name}" has no sub-attribute "${path.sub.slice(0, 100)}".`);
     if (op === 'remove') {
       if (subDef) for (const el of matched) delete (el as Doc)[subDef.name];
       else container[attr.name] = list.filter((el) => !matched.includes(el));
@@ -124,6 +146,9 @@ function applyWithPath(type: ResourceTypeDef, doc: Doc, op: PatchOpName, pathTex
       else if (isObject(value)) Object.assign(el as Doc, value);
       else throw badRequest('invalidValue', `The value for "${pathText}" must be an object.`);
     }
+    // Making one value primary makes the others non-primary (RFC 7644 §3.5.2).
+    const madePrimary = subDef ? subDef.name === 'primary' && value === true : isObject(value) && value.primary === true;
+    if (madePrimary) for (const el of list) if (isObject(el) && !matched.includes(el) && el.primary === true) el.primary = false;
     return;
   }
 
@@ -197,7 +222,8 @@ function applyWithoutPath(type: ResourceTypeDef, doc: Doc, op: PatchOpName, valu
       continue;
     }
     const resolved = resolveAttrPath(type, key);
-    if (!resolved || resolved.attr.mutability === 'readOnly') continue;
+    if (!resolved) throw badRequest('invalidPath', `"${key.slice(0, 200)}" in the value of a path-less ${op} is not an attribute of ${type.name}.`);
+    if (resolved.attr.mutability === 'readOnly') continue;
     applyWithPath(type, doc, op, key, v);
   }
 }

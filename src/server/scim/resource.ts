@@ -2,13 +2,67 @@
 // behind `filter=… eq …`, finding the `:id` record (404, If-Match 412) and the single-resource response.
 import type { Context } from 'hono';
 import { badRequest, notFound } from './errors.js';
-import { checkIfMatch, queryOf, scimJson } from './http.js';
-import { listResources, type ListSource } from './list.js';
+import { checkIfMatch, ifNoneMatchHits, queryOf, readScimBody, scimJson } from './http.js';
+import type { ServerContext } from '../context.js';
+import { z } from 'zod';
+import { listResources, type ListQuery, type ListSource } from './list.js';
 import { etagOf, parseProjection, project } from './render.js';
 
 interface Versioned {
   id: string;
   version: number;
+}
+
+const SEARCH_REQUEST = 'urn:ietf:params:scim:api:messages:2.0:SearchRequest';
+const names = z.union([z.array(z.string().max(1024)).max(200), z.string().max(8192)]).optional();
+const searchRequestSchema = z.looseObject({
+  schemas: z.array(z.string()).optional(),
+  attributes: names,
+  excludedAttributes: names,
+  filter: z.string().optional(),
+  sortBy: z.string().optional(),
+  sortOrder: z.string().optional(),
+  startIndex: z.number().int().optional(),
+  count: z.number().int().optional(),
+});
+
+/**
+ * The body of `POST …/.search` (RFC 7644 §3.4.3) as the query of a GET: the same engine answers both.
+ * Throws SCIM 400 invalidSyntax for a body that is not a SearchRequest.
+ */
+export async function readSearchRequest(c: Context, ctx: ServerContext): Promise<ListQuery> {
+  const parsed = searchRequestSchema.safeParse(await readScimBody(c, ctx));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw badRequest('invalidSyntax', `Invalid SearchRequest: ${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}.`);
+  }
+  const body = parsed.data;
+  if (body.schemas && !body.schemas.includes(SEARCH_REQUEST)) throw badRequest('invalidSyntax', `A search body must list the schema "${SEARCH_REQUEST}".`);
+  const joined = (value: string | string[] | undefined) => (Array.isArray(value) ? value.join(',') : value);
+  return {
+    filter: body.filter,
+    sortBy: body.sortBy,
+    sortOrder: body.sortOrder,
+    startIndex: body.startIndex === undefined ? undefined : String(body.startIndex),
+    count: body.count === undefined ? undefined : String(body.count),
+    attributes: joined(body.attributes),
+    excludedAttributes: joined(body.excludedAttributes),
+  };
+}
+
+/** `POST /Users/.search`, `POST /Groups/.search`. */
+export function searchHandler<R>(ctx: ServerContext, source: ListSource<R>): (c: Context) => Promise<Response> {
+  return async (c) => scimJson(200, listResources(source, await readSearchRequest(c, ctx)));
+}
+
+/** GET of one resource; 304 with no body when If-None-Match names its current version (RFC 7644 §3.14). */
+export function getHandler<R extends Versioned>(source: ListSource<R>, kind: 'user' | 'group', get: (id: string) => R | undefined): (c: Context) => Response {
+  const respond = resourceResponder(source);
+  return (c) => {
+    const record = recordOf(c, kind, get);
+    if (ifNoneMatchHits(c, record.version)) return new Response(null, { status: 304, headers: { etag: etagOf(record.version) } });
+    return respond(c, record, 200);
+  };
 }
 
 /** GET on the collection (RFC 7644 §3.4.2) with the request's query parameters. */

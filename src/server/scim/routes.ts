@@ -6,6 +6,9 @@ import { createBearerCheck } from '../http-util.js';
 import { createDiscoveryHandlers } from './discovery.js';
 import { createGroupsHandlers } from './groups.js';
 import { requireScimAuth } from './http.js';
+import { ScimError } from './errors.js';
+import { listResources } from './list.js';
+import { rootSearchHandler } from './root-search.js';
 import { createUsersHandlers } from './users.js';
 
 type Handler = (c: Context) => Response | Promise<Response>;
@@ -21,13 +24,31 @@ export function registerScimRoutes(app: Hono<ServerEnv>, ctx: ServerContext): vo
   const groups = createGroupsHandlers(ctx);
   const discovery = createDiscoveryHandlers(ctx);
 
-  app.get(`${base}/ServiceProviderConfig`, authed(discovery.serviceProviderConfig));
-  app.get(`${base}/ResourceTypes`, authed(discovery.resourceTypes));
-  app.get(`${base}/ResourceTypes/:id`, authed(discovery.resourceType));
-  app.get(`${base}/Schemas`, authed(discovery.schemas));
-  app.get(`${base}/Schemas/:id`, authed(discovery.schema));
+  // RFC 7644 §4: a filter on a discovery endpoint is refused (403) so that no client takes it as applied.
+  const discoveryRoute = (handler: Handler) =>
+    authed((c) => {
+      if (Object.keys(c.req.query()).some((name) => name.toLowerCase() === 'filter'))
+        throw new ScimError(403, 'Discovery endpoints do not support filtering (RFC 7644 §4); request the whole list without "filter".');
+      return handler(c);
+    });
+  app.get(`${base}/ServiceProviderConfig`, discoveryRoute(discovery.serviceProviderConfig));
+  app.get(`${base}/ResourceTypes`, discoveryRoute(discovery.resourceTypes));
+  app.get(`${base}/ResourceTypes/:id`, discoveryRoute(discovery.resourceType));
+  app.get(`${base}/Schemas`, discoveryRoute(discovery.schemas));
+  app.get(`${base}/Schemas/:id`, discoveryRoute(discovery.schema));
+
+  // RFC 7644 §3.11 and §3.12: what a service provider does not implement answers 501.
+  const notImplemented = (what: string) =>
+    authed(() => {
+      throw new ScimError(501, `${what} is not supported by this server (ServiceProviderConfig says so).`);
+    });
+  app.all(`${base}/Me`, notImplemented('/Me (the authenticated subject alias)'));
+  app.all(`${base}/Me/*`, notImplemented('/Me (the authenticated subject alias)'));
+  app.all(`${base}/Bulk`, notImplemented('/Bulk'));
+  app.post(`${base}/.search`, authed(rootSearchHandler(ctx, [(q) => listResources(users.source, q), (q) => listResources(groups.source, q)])));
 
   app.get(`${base}/Users`, authed(users.list));
+  app.post(`${base}/Users/.search`, authed(users.search));
   app.post(`${base}/Users`, authed(users.create));
   app.get(`${base}/Users/:id`, authed(users.get));
   app.put(`${base}/Users/:id`, authed(users.replace));
@@ -35,6 +56,7 @@ export function registerScimRoutes(app: Hono<ServerEnv>, ctx: ServerContext): vo
   app.delete(`${base}/Users/:id`, authed(users.remove));
 
   app.get(`${base}/Groups`, authed(groups.list));
+  app.post(`${base}/Groups/.search`, authed(groups.search));
   app.post(`${base}/Groups`, authed(groups.create));
   app.get(`${base}/Groups/:id`, authed(groups.get));
   app.put(`${base}/Groups/:id`, authed(groups.replace));

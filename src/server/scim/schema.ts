@@ -174,20 +174,30 @@ export interface ResolvedPath {
   sub: AttrDef | undefined;
 }
 
+/** The extension whose URN is exactly `path` (case-insensitive): a PATCH path naming the whole extension object. */
+export function resolveExtensionUrn(type: ResourceTypeDef, path: string): SchemaDef | undefined {
+  const lowerPath = lower(path);
+  return type.extensions.find((e) => lower(e.id) === lowerPath);
+}
+
 /**
  * Resolve `name`, `name.sub`, `urn:…:name` or `urn:…:name.sub` against a resource type (names are
- * case-insensitive, RFC 7643 §2.1). Returns undefined for unknown attributes.
+ * case-insensitive, RFC 7643 §2.1). An unqualified name that the core schema lacks but exactly one
+ * registered extension has (Entra's older shapes send `manager`, `employeeNumber`) resolves to that
+ * extension. Returns undefined for unknown attributes.
  */
 export function resolveAttrPath(type: ResourceTypeDef, path: string): ResolvedPath | undefined {
   let rest = path;
   let schema: SchemaDef = type.core;
   let isExtension = false;
+  let qualified = false;
   const lowerPath = lower(path);
   for (const candidate of [type.core, ...type.extensions]) {
     const prefix = `${lower(candidate.id)}:`;
     if (lowerPath.startsWith(prefix)) {
       schema = candidate;
       isExtension = candidate !== type.core;
+      qualified = true;
       rest = path.slice(prefix.length);
       break;
     }
@@ -195,7 +205,15 @@ export function resolveAttrPath(type: ResourceTypeDef, path: string): ResolvedPa
   const dot = rest.indexOf('.');
   const top = dot === -1 ? rest : rest.slice(0, dot);
   const subName = dot === -1 ? undefined : rest.slice(dot + 1);
-  const attr = findAttr(schema.attributes, top) ?? (isExtension ? undefined : findAttr(commonAttributes, top));
+  let attr = findAttr(schema.attributes, top) ?? (isExtension ? undefined : findAttr(commonAttributes, top));
+  if (!attr && !qualified) {
+    const owners = type.extensions.filter((e) => findAttr(e.attributes, top) !== undefined);
+    if (owners.length === 1) {
+      schema = owners[0]!;
+      isExtension = true;
+      attr = findAttr(schema.attributes, top);
+    }
+  }
   if (!attr) return undefined;
   if (subName === undefined) return { schema: schema.id, isExtension, attr, sub: undefined };
   const sub = findAttr(attr.subAttributes, subName);

@@ -9,7 +9,7 @@ import { readScimBody } from './http.js';
 import type { ListSource } from './list.js';
 import { applyPatch, parsePatchBody } from './patch.js';
 import { renderUser } from './render.js';
-import { assertSameId, currentRecordOf, indexedLookup, listHandler, recordOf, resourceResponder } from './resource.js';
+import { assertSameId, currentRecordOf, getHandler, indexedLookup, listHandler, resourceResponder, searchHandler } from './resource.js';
 import { userType } from './schema.js';
 
 function validated(attributes: Record<string, unknown>): { userName: string; externalId: string | undefined } {
@@ -61,6 +61,7 @@ export function createUsersHandlers(ctx: ServerContext) {
   const getUser = (id: string) => ctx.store.getUser(id);
 
   return {
+    source,
     list: listHandler(source),
     create: async (c: Context) => {
       const body = await readScimBody(c, ctx);
@@ -83,9 +84,8 @@ export function createUsersHandlers(ctx: ServerContext) {
       ctx.engine.userCreated(user);
       return respond(c, user, 201, { location: `${base()}/Users/${user.id}` });
     },
-    get: (c: Context) => {
-      return respond(c, recordOf(c, 'user', getUser), 200);
-    },
+    get: getHandler(source, 'user', getUser),
+    search: searchHandler(ctx, source),
     replace: async (c: Context) => {
       const body = await readScimBody(c, ctx);
       const old = currentRecordOf(c, 'user', getUser);
