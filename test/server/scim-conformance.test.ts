@@ -12,7 +12,7 @@ afterEach(async () => {
   await run.close();
 });
 
-type Answer = { status: number; body: any; headers: Headers };
+type Answer = Awaited<ReturnType<Running['scim']>>;
 
 function expectScimError(res: Answer, status: number, scimType?: string) {
   expect(res.status, JSON.stringify(res.body)).toBe(status);
