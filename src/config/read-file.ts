@@ -1,4 +1,5 @@
-import { open } from 'node:fs/promises';
+import { constants, type Stats } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
 
 /** Configuration and credentials files are a few hundred bytes; anything past this is not one. */
 export const MAX_CONFIG_FILE_BYTES = 1024 * 1024;
@@ -10,20 +11,47 @@ export type ReadResult =
 
 const MISSING = new Set(['ENOENT', 'ENOTDIR']);
 
+/** What a path that is not a regular file is, for the message that refuses it. */
+function notARegularFile(info: Stats): ReadResult | undefined {
+  if (info.isFile()) return undefined;
+  const what = info.isDirectory()
+    ? 'a directory'
+    : info.isFIFO()
+      ? 'a FIFO (named pipe)'
+      : info.isSocket()
+        ? 'a socket'
+        : info.isCharacterDevice() || info.isBlockDevice()
+          ? 'a device'
+          : 'not a regular file';
+  return { status: 'error', code: 'not_a_file', message: `is ${what}, not a regular file; point the setting at the file itself` };
+}
+
+// Opening a FIFO for reading blocks until a writer comes: never wait for one (a no-op for regular files).
+const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
+
 /**
  * Read a small UTF-8 text file. A file that does not exist is `missing` (the caller tries the
- * next source); anything else that stops us reading it is an `error` the user must fix.
+ * next source); anything else that stops us reading it is an `error` the user must fix. A path
+ * that is not a regular file (FIFO, directory, device, socket) is refused before it is opened,
+ * and checked again on the open handle in case it was swapped in between.
  */
 export async function readConfigFile(path: string, maxBytes = MAX_CONFIG_FILE_BYTES): Promise<ReadResult> {
+  try {
+    const refused = notARegularFile(await stat(path));
+    if (refused) return refused;
+  } catch (error) {
+    return fromErrno(error);
+  }
   let handle;
   try {
-    handle = await open(path, 'r');
+    handle = await open(path, OPEN_FLAGS);
   } catch (error) {
     return fromErrno(error);
   }
   try {
     const stat = await handle.stat();
-    if (!stat.isFile()) return { status: 'error', code: 'not_a_file', message: 'is not a regular file' };
+    const refused = notARegularFile(stat);
+    if (refused) return refused;
     if (stat.size > maxBytes) {
       return { status: 'error', code: 'file_too_large', message: `is ${stat.size} bytes; refusing to read a configuration file over ${maxBytes} bytes` };
     }
