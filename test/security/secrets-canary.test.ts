@@ -3,12 +3,16 @@
 // SCIM token, admin token) and the secrets it creates (IdP access/refresh/ID tokens, signing key, crypto
 // key, private key PEM). Every log line, error (message, hint, cause chain, inspect, JSON), inspect and
 // JSON of library objects, HTTP error body and CLI output is scanned: zero hits.
+import { chmod, lstat, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createReferenceServer } from 'ubiq-idp/server';
 import { loadConfig } from '../../src/config/load.js';
 import { generateRsaKeyPair, type RsaKeyPair } from '../../src/crypto/keypair.js';
 import { createIdpCredentialProvider } from '../../src/credentials/provider.js';
+import { fromIdp } from '../../src/credentials/sources.js';
 import type { UbiqIdpCredentials } from '../../src/credentials/ubiq-credentials.js';
 import type { FetchLike } from '../../src/http/index.js';
 import type { Logger } from '../../src/util/logger.js';
@@ -230,5 +234,89 @@ describe('secrets canary: the whole system', () => {
     const hits: string[] = [];
     for (const { where, text } of outputs) for (const [name, secret] of secrets) if (text.includes(secret)) hits.push(`${name} in ${where}`);
     expect(hits).toEqual([]);
+  }, 60_000);
+});
+
+describe('secrets canary: session files', () => {
+  it('the secrets are in the session file (mode 0600) and nowhere else: no other file under the home, no log line, no CLI output', async () => {
+    const home = await mkdtemp(join(tmpdir(), 'ubiq-canary-session-home-'));
+    const start = outputs.length;
+    try {
+      const env = {
+        UBIQ_SERVER: sys.front.url,
+        UBIQ_IDP_USERNAME: USERNAME,
+        UBIQ_IDP_PASSWORD: PASSWORD,
+        UBIQ_IDP_PROVIDER: 'okta',
+        UBIQ_IDP_CUSTOMER_ID: sys.server.info().customerId,
+        UBIQ_IDP_TOKEN_ENDPOINT_URL: sys.okta.tokenEndpoint,
+        UBIQ_IDP_TENANT_ID: CLIENT_ID,
+        UBIQ_IDP_CLIENT_SECRET: CLIENT_SECRET,
+      };
+      const command = async (argv: string[]) => {
+        const run = await cli([...argv, '--allow-http', '--key-size', '2048'], { env, homeDir: home });
+        record(`cli ${argv.join(' ')} (exit ${run.code})`, `${run.stdout}\n${run.stderr}`);
+        return run;
+      };
+      expect((await command(['login'])).code).toBe(0);
+      const dir = join(home, '.ubiq', 'sessions');
+      const [name] = (await readdir(dir)).filter((n) => n.endsWith('.json'));
+      const path = join(dir, name!);
+      const file = JSON.parse(await readFile(path, 'utf8')) as { refreshToken: string; credentials: Record<string, string> };
+      const secrets = new Map<string, string>([
+        ['password', PASSWORD],
+        ['client secret', CLIENT_SECRET],
+        ['session refresh token', file.refreshToken],
+        ['session signing key', file.credentials.secretSigningKey!],
+        ['session crypto access key', file.credentials.secretCryptoAccessKey!],
+      ]);
+      for (const line of file.credentials.encryptedPrivateKey!.split('\n').filter((l) => l.length > 40)) secrets.set(`session encrypted key ${line.slice(0, 4)}…`, line);
+      // The secrets are really in the file, which only its owner can read.
+      expect((await lstat(path)).mode & 0o777).toBe(0o600);
+      expect((await lstat(dir)).mode & 0o777).toBe(0o700);
+
+      await command(['whoami']);
+      await command(['whoami', '--json']);
+      await command(['login', '--json']);
+      // An app served from the session, then one that finds it readable by others (warning) and signs in again.
+      const logger = recordingLogger('session provider');
+      const app = fromIdp({ load: { env, homeDir: home, allowInsecureHttp: true, logger }, allowInsecureHttp: true, modulusLength: 2048, logger });
+      record('credentials from the session', await app());
+      record('provider', app);
+      await app.close();
+      await chmod(path, 0o644);
+      const again = fromIdp({ load: { env, homeDir: home, allowInsecureHttp: true, logger }, allowInsecureHttp: true, modulusLength: 2048, logger });
+      record('credentials after a refused session', await again());
+      await again.close();
+      const strict = fromIdp({ load: { env, homeDir: home, allowInsecureHttp: true, strictPermissions: true, logger }, allowInsecureHttp: true, modulusLength: 2048, logger });
+      await chmod(path, 0o644);
+      await expectFailure('strict session refusal', () => strict());
+      await strict.close();
+      await chmod(path, 0o600);
+      // The session written after the refusal holds new secrets: add them before the file is deleted.
+      const rewritten = JSON.parse(await readFile(path, 'utf8')) as { refreshToken: string; credentials: Record<string, string> };
+      secrets.set('rewritten refresh token', rewritten.refreshToken).set('rewritten signing key', rewritten.credentials.secretSigningKey!).set('rewritten crypto access key', rewritten.credentials.secretCryptoAccessKey!);
+
+      // No other file under the home holds any of them (temporary files, the lock, anything).
+      const others: string[] = [];
+      const walk = async (at: string): Promise<void> => {
+        for (const entry of await readdir(at, { withFileTypes: true })) {
+          const full = join(at, entry.name);
+          if (entry.isDirectory()) await walk(full);
+          else if (full !== path) others.push(full);
+        }
+      };
+      await walk(home);
+      for (const other of others) record(`file ${other}`, await readFile(other, 'utf8'));
+
+      expect((await command(['logout'])).code).toBe(0);
+      await expect(lstat(path)).rejects.toThrow(/ENOENT/);
+
+      const hits: string[] = [];
+      for (const { where, text } of outputs.slice(start)) for (const [secretName, secret] of secrets) if (text.includes(secret)) hits.push(`${secretName} in ${where}`);
+      expect(outputs.length - start).toBeGreaterThan(8);
+      expect(hits).toEqual([]);
+    } finally {
+      await rm(home, { recursive: true, force: true });
+    }
   }, 60_000);
 });
