@@ -6,6 +6,8 @@ export default defineConfig([
       index: 'src/index.ts',
       'server/index': 'src/server/index.ts',
       'testing/index': 'src/testing/index.ts',
+      // The provider's login worker, found beside the bundle that starts it (dist/login-worker.js or .cjs).
+      'login-worker': 'src/credentials/login-worker.ts',
     },
     format: ['esm', 'cjs'],
     dts: true,
@@ -18,7 +20,8 @@ export default defineConfig([
   },
   {
     // The CLI is an executable, not an import target: ESM only, with a shebang.
-    entry: { 'cli/main': 'src/cli/main.ts' },
+    // The login worker again beside main.js, where the CLI's providers look for it.
+    entry: { 'cli/main': 'src/cli/main.ts', 'cli/login-worker': 'src/credentials/login-worker.ts' },
     format: ['esm'],
     dts: false,
     sourcemap: true,

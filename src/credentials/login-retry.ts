@@ -1,4 +1,4 @@
-import { isIdpError, type IdpErrorCode } from '../idp/index.js';
+import { isIdpError, type IdpErrorCode } from '../idp/errors.js';
 
 /**
  * IdP failures that heal by themselves: rate limits, outages and the network. Everything else either

@@ -1,19 +1,17 @@
-import { loadConfig, type LoadConfigOptions, type LoadedConfig } from '../config/load.js';
+import type { LoadConfigOptions, LoadedConfig } from '../config/load.js';
 import type { IdpGrant } from '../config/types.js';
-import type { InteractiveSignInOptions } from './interactive-login.js';
-import { createHttpClient, type FetchLike, type HttpClient, type RetryOptions } from '../http/index.js';
-import { isIdpError, type IdpErrorCode } from '../idp/index.js';
-import { sessionIdentityOf } from '../session/identity.js';
-import { sessionLocation } from '../session/paths.js';
+import type { FetchLike, RetryOptions } from '../http/index.js';
+import { isIdpError, type IdpErrorCode } from '../idp/errors.js';
 import type { SessionLockOptions } from '../session/lock.js';
-import { createSessionStore } from '../session/store.js';
 import { silentLogger, type Logger } from '../util/logger.js';
-import { CredentialsError, CredentialsUnavailableError } from './errors.js';
-import { createIdpLogin, type IdpLogin } from './idp-login.js';
+import { CredentialsError } from './errors.js';
+import type { InProcessLogin } from './in-process-login.js';
+import type { InteractiveSignInOptions } from './interactive-login.js';
 import { askedRetryDelayMs, isTransientLoginError } from './login-retry.js';
+import { LoginWorkerUnavailable, startLoginThread, type LoginThread } from './login-thread.js';
 import { DEFAULT_RSA_MODULUS_LENGTH, generateRsaKeyPair, MIN_RSA_MODULUS_LENGTH, type RsaKeyPair } from '../crypto/keypair.js';
-import { createSessionLogin } from './session-login.js';
 import { createRefreshingCache, type RefreshErrorInfo, type RefreshingCache, type RefreshRetryOptions, type RefreshSuccessInfo } from './refreshing.js';
+import type { ExpiringValue, LoadContext } from './refreshing-types.js';
 import type { ProviderTimers } from './timers.js';
 import type { UbiqCredentials, UbiqIdpCredentials } from './ubiq-credentials.js';
 
@@ -133,6 +131,17 @@ export interface IdpCredentialProviderOptions extends InteractiveSignInOptions {
   logger?: Logger;
   onRefresh?: RefreshListener<UbiqIdpCredentials>;
   onRefreshError?: RefreshErrorListener;
+  /**
+   * Log in on a worker thread (default `true`): the settings, the IdP token request, the CSR, the
+   * encrypted private key and the SSO exchange run there, so the application's event loop never waits
+   * for them, and the modules they need are never evaluated on its thread. The worker starts with the
+   * provider, never keeps the process alive and ends with `close()`. A custom `fetch` or `now` (which
+   * exist only on this thread) or `retry` functions make the provider log in on this thread instead,
+   * as it also does (with a warning to `logger`) where worker threads cannot be started.
+   */
+  loginInWorker?: boolean;
+  /** @internal The worker script (tests). */
+  loginWorkerScript?: URL;
 }
 
 /**
@@ -233,54 +242,94 @@ export function createIdpCredentialProvider(options: IdpCredentialProviderOption
   const now = options.now ?? Date.now;
   const listeners = createListeners<UbiqIdpCredentials>({ onRefresh: options.onRefresh, onRefreshError: options.onRefreshError });
 
-  // Started before the settings are read: key generation needs nothing from them.
-  let keyPair: RsaKeyPair | Promise<RsaKeyPair> | undefined;
-  if (typeof options.pregenerateKeyPair === 'object') keyPair = options.pregenerateKeyPair;
-  else if (options.pregenerateKeyPair === true) {
-    const pending = generateRsaKeyPair({ modulusLength });
-    pending.catch(() => {}); // reported to the first caller, through the login
-    keyPair = pending;
-  }
+  const timeoutMs = options.timeoutMs;
+  // The loader decides from this, load.allowInsecureHttp and UBIQ_ALLOW_INSECURE_HTTP (LoadedConfig.allowInsecureHttp).
+  const allowInsecureHttp = options.allowInsecureHttp === true;
+  const retryHasFunctions = options.retry !== undefined && options.retry !== false && (options.retry.random !== undefined || options.retry.sleep !== undefined || options.retry.now !== undefined);
+  const sessionWanted = options.session ?? options.config === undefined;
+  const session: SessionOptions | undefined = sessionWanted === false ? undefined : sessionWanted === true ? {} : sessionWanted;
+  const minRemainingMs = options.refresh?.hardWindowMs ?? 60_000;
+  // A person's interactive sign-in (device code, browser) talks to callbacks that live on this thread.
+  const interactive = (options.grant !== undefined && options.grant !== 'password') || options.onDeviceCode !== undefined || options.onAuthorizationUrl !== undefined || options.openBrowser !== undefined;
+  const wantsWorker = options.loginInWorker !== false && options.fetch === undefined && options.now === undefined && !retryHasFunctions && !interactive;
 
-  let http: HttpClient | undefined;
-  let login: IdpLogin | undefined;
+  let thread: LoginThread | undefined;
+  let keyPair: RsaKeyPair | Promise<RsaKeyPair> | undefined;
+  if (wantsWorker) {
+    const given = options.pregenerateKeyPair;
+    const { logger: configLogger, ...load } = options.load ?? {};
+    thread = startLoginThread({
+      data: {
+        load: options.load ? load : undefined,
+        config: options.config,
+        modulusLength,
+        pregenerate: given instanceof Promise ? 'pending' : (given ?? false),
+        rotateKeyPair: options.rotateKeyPair ?? false,
+        timeoutMs,
+        retry: options.retry,
+        allowInsecureHttp,
+        session,
+        minRemainingMs,
+      },
+      pendingKeyPair: given instanceof Promise ? given : undefined,
+      logger,
+      configLogger,
+      ...(options.loginWorkerScript ? { script: options.loginWorkerScript } : {}),
+    });
+  }
+  // In-process (or as the fallback): started before the settings are read, it needs nothing from them.
+  function ownKeyPair(): RsaKeyPair | Promise<RsaKeyPair> | undefined {
+    if (keyPair !== undefined) return keyPair;
+    if (typeof options.pregenerateKeyPair === 'object') keyPair = options.pregenerateKeyPair;
+    else if (options.pregenerateKeyPair === true) {
+      const pending = generateRsaKeyPair({ modulusLength });
+      pending.catch(() => {}); // reported to the first caller, through the login
+      keyPair = pending;
+    }
+    return keyPair;
+  }
+  if (thread === undefined) ownKeyPair();
+
+  let inProcess: InProcessLogin | undefined;
   let cache: RefreshingCache<UbiqIdpCredentials> | undefined;
   let setup: Promise<RefreshingCache<UbiqIdpCredentials>> | undefined;
   let closed = false;
 
   const closedError = () => new CredentialsError('provider_closed', 'Ubiq credentials provider was closed.', { hint: 'Create a new provider; close() is for shutdown.' });
 
-  async function build(): Promise<RefreshingCache<UbiqIdpCredentials>> {
-    const loadOptions: LoadConfigOptions = { ...(options.load ?? {}), allowInsecureHttp: options.load?.allowInsecureHttp === true || options.allowInsecureHttp === true };
-    const grantOverride = options.grant === undefined ? {} : { overrides: { ...loadOptions.overrides, idp: { ...loadOptions.overrides?.idp, grant: options.grant } } };
-    const loaded = options.config ?? (await loadConfig({ ...loadOptions, ...grantOverride }));
-    const config = options.grant === undefined || loaded.kind !== 'idp' || options.config === undefined ? loaded : { ...loaded, idp: { ...loaded.idp, grant: options.grant } };
-    if (closed) throw closedError();
-    if (config.kind !== 'idp') {
-      throw new CredentialsUnavailableError(
-        `The Ubiq profile "${config.profile}" has API keys, not an IdP sign-in (IDP_USERNAME/IDP_PASSWORD), so there is nothing to sign in with.`,
-        { hint: "Add IDP_USERNAME and IDP_PASSWORD to the profile (setup step 'Ubiq Credential settings'), or use fromStaticKeys()/defaultProvider()." },
-      );
+  async function loginStep(): Promise<(context: LoadContext<UbiqIdpCredentials>) => Promise<ExpiringValue<UbiqIdpCredentials>>> {
+    if (thread !== undefined) {
+      try {
+        await thread.setup();
+        const ready = thread;
+        return (context) => ready.load(context);
+      } catch (error) {
+        if (!(error instanceof LoginWorkerUnavailable)) throw error;
+        // Info, not a warning: a bundle without the worker file (an app bundled into one file) is expected to land here.
+        if (error.declined) logger.debug?.('Ubiq credentials: logging in on the main thread', { reason: error.message });
+        else logger.info?.('Ubiq credentials: logging in on the main thread, the login worker is unavailable', { reason: error.message });
+        const dead = thread;
+        thread = undefined;
+        void dead.close();
+      }
     }
-    http = createHttpClient({
-      ...(options.fetch ? { fetch: options.fetch } : {}),
-      ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
-      ...(options.retry !== undefined ? { retry: options.retry } : {}),
-      logger,
-    });
-    login = createIdpLogin({
-      settings: config.idp,
-      user: config.user,
-      server: config.server,
-      profile: config.profile,
-      http,
+    // Loaded on first use: importing ubiq-idp evaluates neither the settings' schemas nor undici, openid-client or pkijs.
+    const { createInProcessLogin } = await import('./in-process-login.js');
+    const made = await createInProcessLogin({
+      load: options.load,
+      config: options.config,
+      fetch: options.fetch,
+      timeoutMs,
+      retry: options.retry,
       modulusLength,
-      keyPair,
+      keyPair: ownKeyPair(),
       rotateKeyPair: options.rotateKeyPair ?? false,
-      timeoutMs: options.timeoutMs,
-      allowInsecureHttp: options.allowInsecureHttp === true || config.allowInsecureHttp,
+      allowInsecureHttp,
+      session,
+      minRemainingMs,
       now,
       logger,
+      grant: options.grant,
       interactive: {
         ...(options.onDeviceCode === undefined ? {} : { onDeviceCode: options.onDeviceCode }),
         ...(options.onAuthorizationUrl === undefined ? {} : { onAuthorizationUrl: options.onAuthorizationUrl }),
@@ -289,28 +338,19 @@ export function createIdpCredentialProvider(options: IdpCredentialProviderOption
         allowBrowser: options.allowBrowser === true || options.grant === 'browser',
       },
     });
-    const refresh = options.refresh ?? {};
-    const sessionWanted = options.session ?? options.config === undefined;
-    const session = sessionWanted === false ? undefined : sessionWanted === true ? {} : sessionWanted;
-    const location = session === undefined ? undefined : sessionLocation({ dir: session.dir, env: options.load?.env, homeDir: options.load?.homeDir });
-    let load = login.load;
-    if (session !== undefined && location !== undefined) {
-      const identity = sessionIdentityOf(config);
-      const strictPermissions = options.load?.strictPermissions === true;
-      const store = createSessionStore({ location, identity, strictPermissions, logger, ...(session.lock ? { lock: session.lock } : {}) });
-      load = createSessionLogin({
-        login,
-        store,
-        identity,
-        settings: config.idp,
-        reuse: session.reuse !== false,
-        rotateKeyPair: options.rotateKeyPair ?? false,
-        strictPermissions,
-        minRemainingMs: refresh.hardWindowMs ?? 60_000,
-        now,
-        logger,
-      }).load;
+    if (closed) {
+      made.login.dispose();
+      await made.http.close();
+      throw closedError();
     }
+    inProcess = made;
+    return made.load;
+  }
+
+  async function build(): Promise<RefreshingCache<UbiqIdpCredentials>> {
+    const load = await loginStep();
+    if (closed) throw closedError();
+    const refresh = options.refresh ?? {};
     return createRefreshingCache<UbiqIdpCredentials>({
       load,
       label: 'Ubiq credentials',
@@ -375,11 +415,16 @@ export function createIdpCredentialProvider(options: IdpCredentialProviderOption
     if (closed) return;
     closed = true;
     cache?.close();
-    login?.dispose();
+    inProcess?.login.dispose();
     listeners.clear();
-    await http?.close();
+    await Promise.all([thread?.close(), inProcess?.http.close()]);
   };
   provider.onRefresh = listeners.onRefresh;
   provider.onRefreshError = listeners.onRefreshError;
+  // With a pre-generated key pair on this thread, the CSR and the encrypted key are made now too, so the
+  // first call waits only for the network. (The login worker does this by itself.)
+  if (thread === undefined && options.pregenerateKeyPair !== undefined && options.pregenerateKeyPair !== false) {
+    ensure().catch(() => {}); // settings errors reach the first caller, who tries again
+  }
   return provider;
 }

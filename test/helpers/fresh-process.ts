@@ -8,6 +8,28 @@ import { build } from 'esbuild';
 /** The project root, for `src/…` paths inside scripts. */
 export const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
 
+/** Bundles the login worker (src/credentials/login-worker.ts) to `outfile`, as tsup does for dist/. */
+export async function buildLoginWorker(outfile: string): Promise<void> {
+  await build({
+    entryPoints: [join(projectRoot, 'src/credentials/login-worker.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    packages: 'external',
+    outfile,
+    logLevel: 'error',
+    absWorkingDir: projectRoot,
+  });
+}
+
+/** Options of one fresh-process run. */
+export interface FreshRunOptions {
+  /** Node options before the script (e.g. `--cpu-prof`, `--import`). */
+  nodeArgs?: string[];
+  /** Default 15 s. */
+  timeoutMs?: number;
+}
+
 /**
  * Runs TypeScript snippets in a fresh Node process (vitest's own imports would hide process-wide effects
  * such as globals). Each script is bundled with esbuild, bare imports left to node_modules, and must print
@@ -16,7 +38,7 @@ export const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
 export function createFreshProcessRunner(prefix: string): {
   setup: () => Promise<void>;
   cleanup: () => Promise<void>;
-  run: (name: string, source: string) => Promise<Record<string, unknown>>;
+  run: (name: string, source: string, options?: FreshRunOptions) => Promise<Record<string, unknown>>;
 } {
   let dir: string | undefined;
   return {
@@ -24,17 +46,20 @@ export function createFreshProcessRunner(prefix: string): {
       // Inside the project so the bundle's bare imports resolve from node_modules; .cache does not exist after `npm ci`.
       await mkdir(join(projectRoot, 'node_modules', '.cache'), { recursive: true });
       dir = await mkdtemp(join(projectRoot, 'node_modules', '.cache', prefix));
+      // As in dist/: the login worker beside the bundle that starts it, in an ESM package scope.
+      await writeFile(join(dir, 'package.json'), '{ "type": "module" }\n');
+      await buildLoginWorker(join(dir, 'login-worker.js'));
     },
     async cleanup() {
       if (dir) await rm(dir, { recursive: true, force: true });
     },
-    async run(name, source) {
+    async run(name, source, options = {}) {
       if (!dir) throw new Error('createFreshProcessRunner: call setup() first');
       const entry = join(dir, `${name}.ts`);
       const out = join(dir, `${name}.mjs`);
       await writeFile(entry, source);
       await build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', packages: 'external', outfile: out, logLevel: 'error', absWorkingDir: projectRoot, nodePaths: [join(projectRoot, 'node_modules')] });
-      const { stdout } = await promisify(execFile)(process.execPath, [out], { cwd: projectRoot, timeout: 15_000 });
+      const { stdout } = await promisify(execFile)(process.execPath, [...(options.nodeArgs ?? []), out], { cwd: projectRoot, timeout: options.timeoutMs ?? 15_000 });
       return JSON.parse(stdout) as Record<string, unknown>;
     },
   };

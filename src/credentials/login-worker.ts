@@ -1,0 +1,160 @@
+// The login worker: a thread that does everything heavy of a login, so the providers' thread never
+// evaluates pkijs, undici, openid-client or zod and never runs the synchronous parts of the CSR, the
+// PBKDF2 of the encrypted key or the first HTTP requests. One worker serves every provider of the process,
+// each in a slot of its own; the provider talks to it with the messages of login-protocol.ts. The login
+// itself is the same createInProcessLogin() (settings, IdP login, shared session) the provider uses on its
+// own thread when there is no worker.
+import { parentPort } from 'node:worker_threads';
+import { generateRsaKeyPair, type RsaKeyPair } from '../crypto/keypair.js';
+import type { Logger } from '../util/logger.js';
+import { createInProcessLogin, type InProcessLogin } from './in-process-login.js';
+import { fromTransferredError, toTransferredError, type FromLoginWorker, type LoginWorkerData, type ToLoginWorker } from './login-protocol.js';
+import { createUbiqIdpCredentials } from './ubiq-credentials.js';
+
+const port = parentPort;
+if (port === null) throw new Error('ubiq-idp login worker: start it with new Worker(), not directly');
+
+function post(message: FromLoginWorker): void {
+  try {
+    port?.postMessage(message);
+  } catch {
+    // A log line whose fields cannot be cloned: send it without them rather than lose it.
+    if (message.type === 'log') port?.postMessage({ ...message, fields: undefined });
+  }
+}
+
+function forwardingLogger(slot: number, target: 'provider' | 'config'): Logger {
+  const at =
+    (level: 'debug' | 'info' | 'warn' | 'error') =>
+    (message: string, fields?: Record<string, unknown>): void =>
+      post({ type: 'log', slot, level, target, message, fields });
+  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+}
+
+interface Slot {
+  setup(): Promise<InProcessLogin>;
+  giveKeyPair(keyPair: RsaKeyPair): void;
+  failKeyPair(error: unknown): void;
+  close(): Promise<void>;
+}
+
+function openSlot(slot: number, data: LoginWorkerData): Slot {
+  const logger = forwardingLogger(slot, 'provider');
+  // The key pair is started before the settings are read, as in the provider: it needs nothing from them.
+  let giveKeyPair: (keyPair: RsaKeyPair) => void = () => {};
+  let failKeyPair: (error: unknown) => void = () => {};
+  let keyPair: RsaKeyPair | Promise<RsaKeyPair> | undefined;
+  if (data.pregenerate === true) keyPair = generateRsaKeyPair({ modulusLength: data.modulusLength });
+  else if (data.pregenerate === 'pending') {
+    keyPair = new Promise<RsaKeyPair>((resolve, reject) => {
+      giveKeyPair = resolve;
+      failKeyPair = reject;
+    });
+  } else if (data.pregenerate !== false) keyPair = data.pregenerate;
+  if (keyPair instanceof Promise) keyPair.catch(() => {}); // reported to the first caller, through the login
+
+  let login: InProcessLogin | undefined;
+  let settingUp: Promise<InProcessLogin> | undefined;
+  function setup(): Promise<InProcessLogin> {
+    if (login) return Promise.resolve(login);
+    if (settingUp === undefined) {
+      const pending = createInProcessLogin({
+        load: data.load === undefined ? undefined : { ...data.load, logger: forwardingLogger(slot, 'config') },
+        config: data.config,
+        fetch: undefined,
+        timeoutMs: data.timeoutMs,
+        retry: data.retry,
+        modulusLength: data.modulusLength,
+        keyPair,
+        rotateKeyPair: data.rotateKeyPair,
+        allowInsecureHttp: data.allowInsecureHttp,
+        session: data.session,
+        minRemainingMs: data.minRemainingMs,
+        now: Date.now,
+        logger,
+        passwordGrantOnly: true,
+      });
+      settingUp = pending;
+      pending.then(
+        (made) => {
+          login = made;
+        },
+        () => {
+          // Settings errors are not cached: fixing the file and calling again works.
+          if (settingUp === pending) settingUp = undefined;
+        },
+      );
+    }
+    return settingUp;
+  }
+  // Warm up at once: settings, HTTP client and (with a pre-generated key pair) CSR and encrypted key are
+  // ready before the first call.
+  setup().catch(() => {});
+  return {
+    setup,
+    giveKeyPair: (pair) => giveKeyPair(pair),
+    failKeyPair: (error) => failKeyPair(error),
+    async close() {
+      const made = login ?? (await settingUp?.catch(() => undefined));
+      made?.login.dispose();
+      await made?.http.close();
+    },
+  };
+}
+
+const slots = new Map<number, Slot>();
+const running = new Map<number, AbortController>();
+
+async function handle(message: ToLoginWorker): Promise<void> {
+  switch (message.type) {
+    case 'open':
+      slots.set(message.slot, openSlot(message.slot, message.data));
+      return;
+    case 'close': {
+      const slot = slots.get(message.slot);
+      slots.delete(message.slot);
+      await slot?.close().catch(() => {});
+      return;
+    }
+    case 'setup':
+      try {
+        const slot = slots.get(message.slot);
+        if (!slot) throw new Error('no such provider');
+        await slot.setup();
+        post({ type: 'ready', id: message.id });
+      } catch (error) {
+        post({ type: 'failed', id: message.id, error: toTransferredError(error) });
+      }
+      return;
+    case 'load': {
+      const controller = new AbortController();
+      running.set(message.id, controller);
+      try {
+        const slot = slots.get(message.slot);
+        if (!slot) throw new Error('no such provider');
+        const ready = await slot.setup();
+        const previous = message.previous === undefined ? undefined : createUbiqIdpCredentials(message.previous);
+        const loaded = await ready.load({ reason: message.reason, previous, signal: controller.signal });
+        post({ type: 'loaded', id: message.id, fields: { ...loaded.value }, expiresAt: loaded.expiresAt, issuedAt: loaded.issuedAt });
+      } catch (error) {
+        post({ type: 'failed', id: message.id, error: toTransferredError(error) });
+      } finally {
+        running.delete(message.id);
+      }
+      return;
+    }
+    case 'abort':
+      running.get(message.id)?.abort();
+      return;
+    case 'key-pair':
+      slots.get(message.slot)?.giveKeyPair(message.keyPair);
+      return;
+    case 'key-pair-failed':
+      slots.get(message.slot)?.failKeyPair(fromTransferredError(message.error));
+      return;
+  }
+}
+
+port.on('message', (message: ToLoginWorker) => {
+  void handle(message);
+});
