@@ -102,7 +102,7 @@ interface Child {
 async function start(mode: 'serve-reference' | 'serve-bare', nodeArgs: string[]): Promise<Child> {
   const script = fileURLToPath(import.meta.url);
   const child = spawn(process.execPath, [...nodeArgs, script, mode], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const lines = createInterface({ input: child.stdout! });
+  const lines = createInterface({ input: child.stdout });
   const iterator = lines[Symbol.asyncIterator]();
   const next = async () => JSON.parse(String((await iterator.next()).value)) as Record<string, unknown>;
   const ready = (await next()) as unknown as Ready;
@@ -110,7 +110,7 @@ async function start(mode: 'serve-reference' | 'serve-bare', nodeArgs: string[])
     process: child,
     ready,
     ask: async (command) => {
-      child.stdin!.write(`${command}\n`);
+      child.stdin.write(`${command}\n`);
       return next();
     },
   };
