@@ -9,6 +9,7 @@ import { readConfigFile } from '../config/read-file.js';
 import { isJsonObject, parseJsonText } from '../config/sources/json.js';
 import type { ConfigFieldName, ConfigFieldSource } from '../config/types.js';
 import { isUbiqIdpError } from '../errors.js';
+import { stripControl } from '../idp/device.js';
 import type { DoctorReport } from './doctor-report.js';
 import { FIELD_STEPS, stepForProblem } from './seed-steps.js';
 
@@ -74,7 +75,7 @@ function officialBlock(block: Readonly<Record<string, unknown>>): string {
     const value = block[seedName];
     if (field.secret) out[officialName] = `<the ${seedName} value of this file>`;
     else if (typeof value === 'string') {
-      const clean = value.replace(/[\u0000-\u001f\u007f-\u009f]/g, '');
+      const clean = stripControl(value);
       out[officialName] = field.name === 'idp.provider' ? clean.trim().toLowerCase() : clean;
     } else out[officialName] = value;
   }
