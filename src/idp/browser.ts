@@ -160,7 +160,7 @@ export async function signInWithBrowser(settings: IdpSettings, options: BrowserS
       });
     }
     if (options.signal?.aborted === true) throw new SignInError('cancelled', 'The browser sign-in was cancelled', { hint: 'Run the sign-in again when you are ready.' });
-    throw toIdpError(error, client.lastAnswer(), client.context, options.signal);
+    throw await toIdpError(error, client.lastStatus(), client.context, options.signal);
   } finally {
     await closeListener?.();
     await client.close();

@@ -81,8 +81,10 @@ export async function initiateDeviceAuthorization(settings: IdpSettings, options
       hint: SETUP[settings.provider].notSupported,
     });
   }
+  let deviceCode: string | undefined;
   try {
     const response = await oidc.initiateDeviceAuthorization(client.config, { scope: interactiveScope(settings) });
+    deviceCode = response.device_code;
     const parsed = promptSchema.safeParse(response);
     if (!parsed.success) throw new TypeError('the device authorization response lacks user_code, verification_uri or expires_in');
     const received = (options.now ?? Date.now)();
@@ -101,16 +103,8 @@ export async function initiateDeviceAuthorization(settings: IdpSettings, options
     return authorization;
   } catch (error) {
     await client.close();
-    throw toIdpError(error, client.lastAnswer(), { ...client.context, secrets: [...client.context.secrets, deviceCodeOf(client)] }, options.signal);
-  }
-}
-
-function deviceCodeOf(client: IdpClient): string | undefined {
-  try {
-    const body = JSON.parse(client.lastAnswer()?.text ?? '') as { device_code?: unknown };
-    return typeof body.device_code === 'string' ? body.device_code : undefined;
-  } catch {
-    return undefined;
+    // A device code openid-client refused is scrubbed by the mapper (device_code is a secret response field).
+    throw await toIdpError(error, client.lastStatus(), { ...client.context, secrets: [...client.context.secrets, deviceCode] }, options.signal);
   }
 }
 
@@ -142,7 +136,7 @@ export async function pollDeviceAuthorizationGrant(authorization: DeviceAuthoriz
     if (oauthError === 'bad_verification_code' || oauthError === 'invalid_grant') {
       throw new SignInError('bad_verification_code', `${name} refused the device sign-in: it does not know this device code (${oauthError})`, { hint: setup.badCode });
     }
-    throw toIdpError(error, client.lastAnswer(), context, options.signal);
+    throw await toIdpError(error, client.lastStatus(), context, options.signal);
   } finally {
     await client.close();
   }

@@ -4,9 +4,10 @@ import { createHttpClient, describeUrl, type HttpClient, type HttpOptions } from
 import { allowsInsecureHttp, HOW_TO_ALLOW_HTTP } from '../util/insecure-http.js';
 import { silentLogger } from '../util/logger.js';
 import { isIdpError, type IdpErrorCode } from './errors.js';
-import { idpError, invalidSuccess, toIdpError, type CapturedAnswer, type MapContext } from './map-error.js';
+import { createIdpFetch } from './idp-fetch.js';
+import { idpError, invalidSuccess, toIdpError, type MapContext } from './map-error.js';
 import { PROVIDERS, type GrantKind } from './providers.js';
-import { makeIdpToken, tokenResponseSchema, withVia, type IdpToken, type RenewedIdpToken } from './token.js';
+import { makeIdpToken, tokenResultSchema, withVia, type IdpToken, type RenewedIdpToken } from './token.js';
 
 /** Options of `fetchIdpToken`, `refreshIdpToken` and `renewIdpToken`. */
 export interface FetchIdpTokenOptions extends HttpOptions {
@@ -131,26 +132,7 @@ async function grant(settings: IdpSettings, request: GrantRequest, given: FetchI
 
   const logger = options.logger ?? silentLogger;
   const http = options.httpClient ?? createHttpClient(options);
-  let answer: CapturedAnswer | undefined;
-  // openid-client hands its own AbortSignal.timeout to fetch; our client has the caller's signal and timeouts.
-  const customFetch = async (url: string, init: oidc.CustomFetchOptions): Promise<Response> => {
-    answer = undefined;
-    const response = await http.request(url, {
-      method: init.method,
-      headers: init.headers,
-      body: init.body as BodyInit | undefined,
-      redirect: init.redirect,
-      ...(options.signal === undefined ? {} : { signal: options.signal }),
-      ...(options.retry === undefined ? {} : { retry: options.retry }),
-      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-      onRetry: () => {
-        context.attempts += 1;
-      },
-    });
-    context.attempts += 1;
-    answer = { url, status: response.status, headers: response.headers, text: await response.clone().text() };
-    return response;
-  };
+  const { customFetch, lastStatus, timeoutSeconds } = createIdpFetch(http, options, context);
 
   const metadata: Partial<oidc.ClientMetadata> = {};
   if (options.now !== undefined) metadata[oidc.clockSkew] = Math.round((options.now() - Date.now()) / 1000);
@@ -165,6 +147,7 @@ async function grant(settings: IdpSettings, request: GrantRequest, given: FetchI
       config = await oidc.discovery(discoveryUrl, settings.clientId, metadata, auth, {
         [oidc.customFetch]: customFetch,
         execute: insecure ? [oidc.allowInsecureRequests] : [],
+        timeout: timeoutSeconds,
       });
       context.grant = request.kind;
       context.attempts = 0;
@@ -178,23 +161,17 @@ async function grant(settings: IdpSettings, request: GrantRequest, given: FetchI
       config[oidc.customFetch] = customFetch;
       if (insecure) oidc.allowInsecureRequests(config);
     }
-    config.timeout = 0;
+    config.timeout = timeoutSeconds;
     logger.debug?.(`${request.kind} grant`, { provider: settings.provider, endpoint: describeUrl(config.serverMetadata().token_endpoint ?? '') });
     const result =
       request.kind === 'password'
         ? await oidc.genericGrantRequest(config, 'password', request.parameters)
         : await oidc.refreshTokenGrant(config, request.parameters.refresh_token ?? '', withoutKey(request.parameters, 'refresh_token'));
-    const received = now();
-    const captured = answer;
-    const parsed = tokenResponseSchema.safeParse(captured === undefined ? undefined : safeJson(captured.text));
-    if (!parsed.success || captured === undefined) {
-      throw invalidSuccess(captured ?? { url: tokenEndpoint.href, status: 200, headers: new Headers(), text: '' }, context);
-    }
-    const claims = result.id_token === undefined ? undefined : result.claims();
+    const token = tokenFromResult(result, now(), lastStatus(), context);
     logger.debug?.(`${request.kind} grant succeeded`, { provider: settings.provider, attempts: context.attempts });
-    return makeIdpToken(parsed.data, received, claims === undefined ? undefined : { ...claims });
+    return token;
   } catch (error) {
-    const mapped = toIdpError(error, answer, context, options.signal);
+    const mapped = await toIdpError(error, lastStatus(), context, options.signal);
     logger.debug?.(`${context.grant} failed`, { provider: settings.provider, code: mapped.code, status: mapped.status, attempts: mapped.attempts });
     throw mapped;
   } finally {
@@ -218,12 +195,24 @@ function checkUrl(value: string, name: string, context: MapContext, options: Fet
   return url;
 }
 
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
+/**
+ * @internal The token from openid-client's result. openid-client parsed the body once and checked it (types,
+ * numeric-string `expires_in`, the ID token); what it allows and we cannot use is a DPoP token or a missing
+ * `expires_in`, checked here on its result rather than on the body a second time.
+ */
+export function tokenFromResult(
+  result: oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers,
+  received: number,
+  status: number | undefined,
+  context: MapContext,
+): IdpToken {
+  const checked = tokenResultSchema.safeParse(result);
+  if (!checked.success) {
+    const problems = checked.error.issues.map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`).join('; ');
+    throw invalidSuccess(status ?? 200, context, undefined, problems);
   }
+  const claims = result.id_token === undefined ? undefined : result.claims();
+  return makeIdpToken(checked.data, received, claims === undefined ? undefined : { ...claims });
 }
 
 function withoutKey(record: Record<string, string>, key: string): Record<string, string> {

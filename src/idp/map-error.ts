@@ -1,17 +1,22 @@
+import type * as oidc from 'openid-client';
 import { z } from 'zod';
 import type { IdpProvider } from '../config/types.js';
 import { isHttpRequestError, serverRetryDelay, type HttpRequestError } from '../http/index.js';
 import { scrub } from '../util/redact.js';
 import { IdpError, isIdpError, type IdpErrorCode } from './errors.js';
 import { hintFor, PROVIDERS, type GrantKind, type IdpErrorBody } from './providers.js';
-import { SECRET_RESPONSE_FIELDS, tokenResponseSchema } from './token.js';
+import { SECRET_RESPONSE_FIELDS } from './token.js';
 
-/** @internal The last answer the token endpoint (or discovery) gave, as read by our fetch wrapper. */
-export interface CapturedAnswer {
-  url: string;
+/**
+ * @internal An error answer of the token endpoint (or discovery), as openid-client handed it over: the
+ * body it parsed (`ResponseBodyError.cause`), or the one read of a body it left unread (a
+ * `WWWAuthenticateChallengeError`'s response, or the `Response` a `ClientError` carries for a status or
+ * content type it does not handle). `body` is undefined when the body is not JSON.
+ */
+export interface IdpAnswer {
   status: number;
   headers: Headers;
-  text: string;
+  body: unknown;
 }
 
 /** @internal What the mapper needs to know about the request. */
@@ -75,12 +80,48 @@ const errorBodySchema = z.object({
   errorId: z.string().optional().catch(undefined),
 });
 
-function parseJson(text: string): unknown {
+// openid-client's error codes (its ClientError codes and oauth4webapi's). Compared as strings so this module
+// needs no runtime import of openid-client, which is loaded only when a grant runs.
+const RESPONSE_BODY_ERROR = 'OAUTH_RESPONSE_BODY_ERROR';
+const WWW_AUTHENTICATE_CHALLENGE = 'OAUTH_WWW_AUTHENTICATE_CHALLENGE';
+const RESPONSE_IS_NOT_CONFORM = 'OAUTH_RESPONSE_IS_NOT_CONFORM';
+const RESPONSE_IS_NOT_JSON = 'OAUTH_RESPONSE_IS_NOT_JSON';
+const PARSE_ERROR = 'OAUTH_PARSE_ERROR';
+const OPENID_TIMEOUT = 'OAUTH_TIMEOUT';
+
+function codeOf(error: unknown): unknown {
+  return error instanceof Error ? (error as { code?: unknown }).code : undefined;
+}
+
+/** The one read of a body openid-client did not consume; undefined when it is not JSON (or already read). */
+async function readJsonBody(response: Response): Promise<unknown> {
+  if (response.bodyUsed) return undefined;
   try {
-    return JSON.parse(text) as unknown;
+    return JSON.parse(await response.text()) as unknown;
   } catch {
     return undefined;
   }
+}
+
+/**
+ * @internal The IdP's error answer carried by what openid-client threw, or undefined when it threw for
+ * something else (a 200 it could not use, the network, a timeout).
+ */
+export async function answerOf(error: unknown): Promise<IdpAnswer | undefined> {
+  const code = codeOf(error);
+  if (code === RESPONSE_BODY_ERROR) {
+    const e = error as oidc.ResponseBodyError;
+    return { status: e.status, headers: e.response.headers, body: e.cause };
+  }
+  if (code === WWW_AUTHENTICATE_CHALLENGE) {
+    const e = error as oidc.WWWAuthenticateChallengeError;
+    return { status: e.status, headers: e.response.headers, body: await readJsonBody(e.response) };
+  }
+  if ((code === RESPONSE_IS_NOT_CONFORM || code === RESPONSE_IS_NOT_JSON) && (error as Error).cause instanceof Response) {
+    const response = (error as Error).cause as Response;
+    return { status: response.status, headers: response.headers, body: await readJsonBody(response) };
+  }
+  return undefined;
 }
 
 /** @internal Builds an IdpError with the provider's hint and every secret scrubbed from the text. */
@@ -125,9 +166,9 @@ function findIdpError(error: unknown): IdpError | undefined {
 }
 
 /** @internal Maps an error answer of the IdP to an IdpError. */
-export function mapAnswer(answer: CapturedAnswer, context: MapContext): IdpError {
+export function mapAnswer(answer: IdpAnswer, context: MapContext): IdpError {
   const profile = PROVIDERS[context.provider];
-  const parsed = errorBodySchema.safeParse(parseJson(answer.text));
+  const parsed = errorBodySchema.safeParse(answer.body);
   const body: IdpErrorBody = parsed.success ? stripUndefined(parsed.data) : {};
   const idpErrorCode = profile.idpErrorCode(body);
   const correlation = profile.correlation(body, answer.headers);
@@ -161,31 +202,55 @@ export function mapAnswer(answer: CapturedAnswer, context: MapContext): IdpError
   });
 }
 
-/** @internal Why a 200 answer is not a usable token response (paths and rules only, never values). */
-export function invalidSuccess(answer: CapturedAnswer, context: MapContext, openidError?: unknown): IdpError {
-  const json = parseJson(answer.text);
-  const secrets = [...context.secrets, ...secretValues(json)];
+/**
+ * @internal Why a 200 answer is not a usable token response, from openid-client's verdict (or from the few
+ * rules it leaves to us, as `problems`). Paths and rules only, never values.
+ */
+export function invalidSuccess(status: number, context: MapContext, openidError?: unknown, problems?: string): IdpError {
+  const secrets = [...context.secrets, ...secretValues(bodyIn(openidError))];
   const scoped = { ...context, secrets };
   const profile = PROVIDERS[context.provider];
-  if (json === undefined || typeof json !== 'object' || json === null) {
-    return idpError(scoped, 'invalid_response', `${profile.displayName} answered the ${GRANT_LABEL[context.grant]} with HTTP ${answer.status} but the body is not JSON`, {
-      status: answer.status,
+  if (notJson(openidError)) {
+    return idpError(scoped, 'invalid_response', `${profile.displayName} answered the ${GRANT_LABEL[context.grant]} with HTTP ${status} but the body is not JSON`, {
+      status,
       attempts: context.attempts,
     });
   }
-  const result = tokenResponseSchema.safeParse(json);
-  const problems = result.success
-    ? scrub(describeOpenidError(openidError), secrets)
-    : result.error.issues.map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`).join('; ');
-  return idpError(scoped, 'invalid_response', `${profile.displayName} answered the ${GRANT_LABEL[context.grant]} with HTTP ${answer.status} but not a valid token response: ${problems}`, {
-    status: answer.status,
+  const why = problems ?? scrub(describeOpenidError(openidError), secrets);
+  return idpError(scoped, 'invalid_response', `${profile.displayName} answered the ${GRANT_LABEL[context.grant]} with HTTP ${status} but not a valid token response: ${why}`, {
+    status,
     attempts: context.attempts,
     cause: sanitizeCause(openidError, secrets),
   });
 }
 
-/** @internal Maps whatever a grant threw to an IdpError. */
-export function toIdpError(error: unknown, answer: CapturedAnswer | undefined, context: MapContext, callerSignal: AbortSignal | undefined): IdpError {
+/** True when openid-client refused a body because it is not JSON (content type or syntax). */
+function notJson(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current instanceof Error; depth += 1) {
+    const code = codeOf(current);
+    if (code === PARSE_ERROR || code === RESPONSE_IS_NOT_JSON) return true;
+    current = current.cause;
+  }
+  return false;
+}
+
+/** The parsed body oauth4webapi attaches to its "invalid response" errors (`cause: { body }`), for scrubbing. */
+function bodyIn(error: unknown): unknown {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current instanceof Error; depth += 1) {
+    const cause: unknown = current.cause;
+    if (cause !== null && typeof cause === 'object' && !(cause instanceof Error) && 'body' in cause) return (cause as { body: unknown }).body;
+    current = cause;
+  }
+  return undefined;
+}
+
+/**
+ * @internal Maps whatever a grant threw to an IdpError. `lastStatus` is the status of the last answer our
+ * fetch saw (openid-client's errors about a 200 body do not carry it).
+ */
+export async function toIdpError(error: unknown, lastStatus: number | undefined, context: MapContext, callerSignal: AbortSignal | undefined): Promise<IdpError> {
   const existing = findIdpError(error);
   if (existing !== undefined) return existing;
   const profile = PROVIDERS[context.provider];
@@ -198,8 +263,17 @@ export function toIdpError(error: unknown, answer: CapturedAnswer | undefined, c
       cause: sanitizeCause(http?.cause ?? callerSignal?.reason, context.secrets),
     });
   }
+  if (codeOf(error) === OPENID_TIMEOUT) {
+    // openid-client's own timeout, set a little past ours: it fires only if ours did not.
+    return idpError(context, 'timeout', `${profile.displayName} ${GRANT_LABEL[context.grant]} failed: no answer within openid-client's timeout`, {
+      attempts: context.attempts,
+      cause: sanitizeCause(error, context.secrets),
+    });
+  }
+  const answer = await answerOf(error);
   if (answer !== undefined && answer.status !== 200) return mapAnswer(answer, context);
-  if (answer !== undefined) return clockSkewError(answer, context, error) ?? invalidSuccess(answer, context, error);
+  const status = answer?.status ?? lastStatus;
+  if (status !== undefined) return clockSkewError(status, context, error) ?? invalidSuccess(status, context, error);
   return idpError(context, 'invalid_response', `${profile.displayName} ${GRANT_LABEL[context.grant]} failed: ${error instanceof Error ? error.message : 'unknown error'}`, {
     attempts: context.attempts,
     cause: sanitizeCause(error, context.secrets),
@@ -221,7 +295,7 @@ const timestampCheckSchema = z.object({
  * `invalid_response`; the message says how far apart the clocks are (from `iat`, the IdP's "now" when it
  * signed) and the hint points at this machine's clock, which is what is wrong far more often than the IdP's.
  */
-function clockSkewError(answer: CapturedAnswer, context: MapContext, error: unknown): IdpError | undefined {
+function clockSkewError(status: number, context: MapContext, error: unknown): IdpError | undefined {
   let current: unknown = error;
   let details: z.infer<typeof timestampCheckSchema> | undefined;
   for (let depth = 0; depth < 5 && current instanceof Error && details === undefined; depth += 1) {
@@ -245,7 +319,7 @@ function clockSkewError(answer: CapturedAnswer, context: MapContext, error: unkn
     'invalid_response',
     scrub(message, context.secrets),
     "Check this machine's clock: enable time synchronisation (NTP; e.g. `timedatectl set-ntp true`, or `w32tm /resync` on Windows) and try again. If the clock is right, the IdP's is not: ask its administrator.",
-    { provider: context.provider, status: answer.status, attempts: context.attempts, cause: sanitizeCause(error, context.secrets) },
+    { provider: context.provider, status, attempts: context.attempts, cause: sanitizeCause(error, context.secrets) },
   );
 }
 

@@ -2,17 +2,18 @@ import * as oidc from 'openid-client';
 import type { IdpSettings } from '../config/types.js';
 import { createHttpClient, describeUrl, type HttpClient } from '../http/index.js';
 import { allowsInsecureHttp, HOW_TO_ALLOW_HTTP } from '../util/insecure-http.js';
-import type { FetchIdpTokenOptions } from './grant.js';
-import { idpError, invalidSuccess, toIdpError, type CapturedAnswer, type MapContext } from './map-error.js';
+import { tokenFromResult, type FetchIdpTokenOptions } from './grant.js';
+import { createIdpFetch } from './idp-fetch.js';
+import { idpError, toIdpError, type MapContext } from './map-error.js';
 import { PROVIDERS, type GrantKind } from './providers.js';
-import { makeIdpToken, tokenResponseSchema, type IdpToken } from './token.js';
+import type { IdpToken } from './token.js';
 
-/** @internal An openid-client configuration from discovery, with our HTTP client and the last answer captured for error mapping. */
+/** @internal An openid-client configuration from discovery, with our HTTP client, for a device or browser sign-in. */
 export interface IdpClient {
   config: oidc.Configuration;
   context: MapContext;
-  /** The last answer our fetch wrapper read (status, headers, body) for `toIdpError`. */
-  lastAnswer(): CapturedAnswer | undefined;
+  /** The status of the last answer, for `toIdpError` (openid-client's errors about a 200 body do not carry it). */
+  lastStatus(): number | undefined;
   close(): Promise<void>;
 }
 
@@ -67,25 +68,7 @@ export async function openIdpClient(settings: IdpSettings, grant: GrantKind, giv
     throw idpError(context, 'insecure_endpoint', `${describeUrl(discoveryUrl)} uses http://; IdP endpoints must use https:// (${HOW_TO_ALLOW_HTTP})`);
   }
   const http: HttpClient = options.httpClient ?? createHttpClient(options);
-  let answer: CapturedAnswer | undefined;
-  const customFetch = async (url: string, init: oidc.CustomFetchOptions): Promise<Response> => {
-    answer = undefined;
-    const response = await http.request(url, {
-      method: init.method,
-      headers: init.headers,
-      body: init.body as BodyInit | undefined,
-      redirect: init.redirect,
-      ...(options.signal === undefined ? {} : { signal: options.signal }),
-      ...(options.retry === undefined ? {} : { retry: options.retry }),
-      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-      onRetry: () => {
-        context.attempts += 1;
-      },
-    });
-    context.attempts += 1;
-    answer = { url, status: response.status, headers: response.headers, text: await response.clone().text() };
-    return response;
-  };
+  const { customFetch, lastStatus, timeoutSeconds } = createIdpFetch(http, options, context);
   const metadata: Partial<oidc.ClientMetadata> = {};
   if (options.now !== undefined) metadata[oidc.clockSkew] = Math.round((options.now() - Date.now()) / 1000);
   const secret = settings.clientSecret;
@@ -98,30 +81,19 @@ export async function openIdpClient(settings: IdpSettings, grant: GrantKind, giv
     const config = await oidc.discovery(discoveryUrl, settings.clientId, metadata, auth, {
       [oidc.customFetch]: customFetch,
       execute: options.allowInsecureHttp === true ? [oidc.allowInsecureRequests] : [],
+      timeout: timeoutSeconds,
     });
-    config.timeout = 0;
+    config.timeout = timeoutSeconds;
     context.grant = grant;
     context.attempts = 0;
-    return { config, context, lastAnswer: () => answer, close };
+    return { config, context, lastStatus, close };
   } catch (error) {
     await close();
-    throw toIdpError(error, answer, context, options.signal);
+    throw await toIdpError(error, lastStatus(), context, options.signal);
   }
 }
 
 /** @internal The token from a successful grant answer, validated as the password grant's is. */
 export function tokenFromAnswer(client: IdpClient, result: oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers, received: number): IdpToken {
-  const captured = client.lastAnswer();
-  let json: unknown;
-  try {
-    json = captured === undefined ? undefined : (JSON.parse(captured.text) as unknown);
-  } catch {
-    json = undefined;
-  }
-  const parsed = tokenResponseSchema.safeParse(json);
-  if (!parsed.success || captured === undefined) {
-    throw invalidSuccess(captured ?? { url: '', status: 200, headers: new Headers(), text: '' }, client.context);
-  }
-  const claims = result.id_token === undefined ? undefined : result.claims();
-  return makeIdpToken(parsed.data, received, claims === undefined ? undefined : { ...claims });
+  return tokenFromResult(result, received, client.lastStatus(), client.context);
 }

@@ -30,7 +30,7 @@ export async function revokeRefreshToken(settings: IdpSettings, refreshToken: st
     try {
       await oidc.tokenRevocation(client.config, refreshToken, { token_type_hint: 'refresh_token' });
     } catch (error) {
-      throw toIdpError(error, client.lastAnswer(), client.context, options.signal);
+      throw await toIdpError(error, client.lastStatus(), client.context, options.signal);
     }
     return { revoked: true, endpoint: describeUrl(endpoint) };
   } finally {

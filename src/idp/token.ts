@@ -18,25 +18,23 @@ export interface IdpToken {
 /** A renewed token and how it was obtained. */
 export type RenewedIdpToken = IdpToken & { via: 'refresh_token' | 'password' | 'device' | 'browser' };
 
-/** A successful token answer (RFC 6749 §5.1) as far as we rely on it. */
-export const tokenResponseSchema = z.object({
+/**
+ * A successful token answer (RFC 6749 §5.1) as far as we rely on it, checked on what openid-client parsed
+ * (it has already checked the types, lower-cased `token_type` and turned a numeric-string `expires_in` into
+ * a number): we also need a Bearer token and an expiry.
+ */
+export const tokenResultSchema = z.object({
   access_token: z.string().min(1, 'access_token is empty'),
   token_type: z.string().refine((value) => value.toLowerCase() === 'bearer', 'token_type is not Bearer'),
-  expires_in: z.union([
-    z.number().positive(),
-    z
-      .string()
-      .regex(/^\d+(\.\d+)?$/, 'expires_in is not a number')
-      .transform(Number),
-  ]),
+  expires_in: z.number({ error: 'expires_in is missing' }).positive('expires_in is not positive'),
   refresh_token: z.string().min(1).optional(),
   scope: z.string().optional(),
   id_token: z.string().optional(),
 });
-export type TokenResponse = z.infer<typeof tokenResponseSchema>;
+export type TokenResponse = z.infer<typeof tokenResultSchema>;
 
 /** Names of the fields of a token answer that hold secrets (for scrubbing). */
-export const SECRET_RESPONSE_FIELDS = ['access_token', 'refresh_token', 'id_token'] as const;
+export const SECRET_RESPONSE_FIELDS = ['access_token', 'refresh_token', 'id_token', 'device_code'] as const;
 
 /** @internal Builds the redacting token object. */
 export function makeIdpToken(
