@@ -3,6 +3,7 @@ import type { IdpSettings, IdpUserCredentials } from '../config/types.js';
 import { createHttpClient, describeUrl, type HttpClient, type HttpOptions } from '../http/index.js';
 import { allowsInsecureHttp, HOW_TO_ALLOW_HTTP } from '../util/insecure-http.js';
 import { silentLogger } from '../util/logger.js';
+import { basicCredentialForms } from '../util/redact.js';
 import { isIdpError, type IdpErrorCode } from './errors.js';
 import { createIdpFetch } from './idp-fetch.js';
 import { idpError, invalidSuccess, toIdpError, type MapContext } from './map-error.js';
@@ -117,7 +118,8 @@ async function grant(settings: IdpSettings, request: GrantRequest, given: FetchI
   const context: MapContext = {
     provider: settings.provider,
     grant: request.kind,
-    secrets: [settings.clientSecret, ...request.secrets],
+    // The Basic forms too: an IdP may echo the Authorization header it refused.
+    secrets: [settings.clientSecret, ...basicCredentialForms(settings.clientId, settings.clientSecret), ...request.secrets],
     sentSecret: settings.clientSecret !== '',
     attempts: 0,
     now,

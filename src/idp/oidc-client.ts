@@ -6,6 +6,7 @@ import { tokenFromResult, type FetchIdpTokenOptions } from './grant.js';
 import { createIdpFetch } from './idp-fetch.js';
 import { idpError, toIdpError, type MapContext } from './map-error.js';
 import { PROVIDERS, type GrantKind } from './providers.js';
+import { basicCredentialForms } from '../util/redact.js';
 import type { IdpToken } from './token.js';
 
 /** @internal An openid-client configuration from discovery, with our HTTP client, for a device or browser sign-in. */
@@ -49,7 +50,7 @@ export async function openIdpClient(settings: IdpSettings, grant: GrantKind, giv
   const context: MapContext = {
     provider: settings.provider,
     grant: 'discovery',
-    secrets: [settings.clientSecret, ...secrets],
+    secrets: [settings.clientSecret, ...basicCredentialForms(settings.clientId, settings.clientSecret), ...secrets],
     sentSecret: settings.clientSecret !== '',
     attempts: 0,
     now,
