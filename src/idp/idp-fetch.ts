@@ -9,7 +9,7 @@ export interface IdpFetch {
   /** Sends openid-client's requests through our HTTP client (retries, timeouts, proxy, the caller's signal). */
   customFetch: (url: string, init: oidc.CustomFetchOptions) => Promise<Response>;
   /** The status of the last answer: openid-client's errors about a 200 body do not carry it. */
-  lastStatus(): number | undefined;
+  lastStatus: () => number | undefined;
   /** openid-client's own timeout (its `timeout`, seconds) for these options. */
   timeoutSeconds: number;
 }

@@ -240,7 +240,7 @@ function bodyIn(error: unknown): unknown {
   let current: unknown = error;
   for (let depth = 0; depth < 5 && current instanceof Error; depth += 1) {
     const cause: unknown = current.cause;
-    if (cause !== null && typeof cause === 'object' && !(cause instanceof Error) && 'body' in cause) return (cause as { body: unknown }).body;
+    if (cause !== null && typeof cause === 'object' && !(cause instanceof Error) && 'body' in cause) return cause.body;
     current = cause;
   }
   return undefined;
