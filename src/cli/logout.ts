@@ -51,7 +51,7 @@ Examples:
     if (refreshToken !== undefined && values['no-revoke'] !== true) {
       try {
         revoke = await ui.spin(`revoking the refresh token at ${PROVIDER_NAMES[config.idp.provider]}`, () =>
-          revokeRefreshToken(config.idp, refreshToken, { allowInsecureHttp: load.allowInsecureHttp === true, ...(io.signal ? { signal: io.signal } : {}) }),
+          revokeRefreshToken(config.idp, refreshToken, { allowInsecureHttp: config.allowInsecureHttp, ...(io.signal ? { signal: io.signal } : {}) }),
         ).then((r) => r.value);
       } catch (error) {
         revokeError = error;

@@ -12,6 +12,9 @@ const PROVIDER_NAMES = { okta: 'Okta', entra: 'Microsoft Entra ID' } as const;
 interface WhoAmI {
   ok: true;
   profile: string;
+  /** Why this profile: named by --profile or UBIQ_PROFILE, [default], or [idp] found by the setup documents' name. */
+  profileChosenBy: 'option' | 'env' | 'default' | 'detected';
+  profileReason: string;
   /** Where the next credentials come from. */
   source: 'session' | 'password' | 'static keys' | 'issued credentials';
   /** Where the settings behind `source` were found. */
@@ -64,6 +67,8 @@ Examples:
       answer = {
         ok: true,
         profile: config.profile,
+        profileChosenBy: config.sources.profile.chosenBy,
+        profileReason: config.sources.profile.reason,
         source: issued ? 'issued credentials' : 'static keys',
         from: originName(config.sources.fields['keys.accessKeyId']?.origin),
         signedIn: issued,
@@ -78,6 +83,8 @@ Examples:
       const base = {
         ok: true as const,
         profile: config.profile,
+        profileChosenBy: config.sources.profile.chosenBy,
+        profileReason: config.sources.profile.reason,
         server: config.server,
         user: config.user.username,
         provider: config.idp.provider,
@@ -117,7 +124,7 @@ Examples:
     const rows: Array<[string, string]> = [];
     if (answer.user !== undefined) rows.push(['who', answer.user]);
     if (answer.provider !== undefined) rows.push(['IdP', `${PROVIDER_NAMES[answer.provider]}${answer.issuer === undefined ? '' : ` (${answer.issuer})`}`]);
-    rows.push(['profile', `[${answer.profile}]${chosenBy === 'default' ? '' : ` (chosen by ${chosenBy === 'env' ? 'UBIQ_PROFILE' : '--profile'})`}`]);
+    rows.push(['profile', `[${answer.profile}]${chosenBy === 'default' ? '' : ` (${answer.profileReason})`}`]);
     rows.push(['Ubiq server', answer.server]);
     const sourceText: Record<WhoAmI['source'], string> = {
       session: answer.signedIn

@@ -22,4 +22,10 @@ it('doctor --offline with no profile named reads [idp], says why, and passes the
   expect(run.stdout).toMatch(/user\.username = ada@example\.com .*\[idp\] IDP_USERNAME/);
   expect(run.code, run.stdout).toBe(0);
   expect(`${run.stdout}${run.stderr}`).not.toMatch(/doctor-profile-(secret|password)/);
+
+  // whoami says the same, in text and JSON.
+  const whoami = await cli(['whoami'], { env: {}, homeDir: home.path });
+  expect(whoami.stdout).toMatch(/profile\s+\[idp\] \(no profile named; \[default\] does not exist and \[idp\] holds IDP_USERNAME/);
+  const json = await cli(['whoami', '--json'], { env: {}, homeDir: home.path });
+  expect(JSON.parse(json.stdout)).toMatchObject({ profile: 'idp', profileChosenBy: 'detected', profileReason: expect.stringContaining('[idp] holds IDP_USERNAME') });
 });
