@@ -56,7 +56,8 @@ export function parseCommandArgs(command: Command, args: readonly string[]): Rec
 
 /** Prints an error the way every command does: message, hint, code and exit code; JSON with --json. */
 export function reportError(io: CliIo, json: boolean, error: unknown): ExitCode {
-  const exitCode = exitCodeFor(error);
+  // Ctrl-C / SIGTERM: whatever the interrupted step threw (often the signal's own reason), it is an interrupt.
+  const exitCode = io.signal?.aborted === true ? EXIT.interrupted : exitCodeFor(error);
   const ubiq = isUbiqIdpError(error);
   const code = ubiq ? error.code : 'unexpected_error';
   const message = error instanceof Error ? error.message : String(error);

@@ -1,6 +1,7 @@
 import { errorGuard, UbiqIdpError } from '../errors.js';
 import type { UsageErrorCode } from '../error-codes.js';
 import { isIdpError } from '../idp/errors.js';
+import { isSignInError } from '../idp/sign-in-errors.js';
 
 /**
  * The CLI's exit codes. Scripts can rely on them: they are documented in `ubiq-idp --help` and the README.
@@ -46,6 +47,8 @@ export function exitCodeFor(error: unknown): ExitCode {
   const code = typeof (error as { code?: unknown } | undefined)?.code === 'string' ? (error as { code: string }).code : undefined;
   if (code === undefined) return EXIT.failure;
   if (code === 'aborted' || code === 'ABORT_ERR') return EXIT.interrupted;
+  // Device and browser sign-in: Ctrl-C while waiting is an interrupt; every other outcome is the IdP's refusal.
+  if (isSignInError(error)) return code === 'cancelled' ? EXIT.interrupted : EXIT.idp;
   if (NETWORK_CODES.has(code)) return EXIT.network;
   if (CONFIG_CODES.has(code)) return EXIT.config;
   if (isIdpError(error)) return EXIT.idp;

@@ -1,6 +1,7 @@
 import type { Command } from './command.js';
 import { COMMON_HELP } from './command.js';
 import { EXIT } from './exit-codes.js';
+import { interactiveRun, INTERACTIVE_HELP, INTERACTIVE_OPTIONS } from './login-interactive.js';
 import { runDefaultProvider } from './provider-run.js';
 import { keySizeFrom, loadOptionsFrom, SETTINGS_HELP, SETTINGS_OPTIONS } from './settings-options.js';
 import { sessionStoreFor } from '../session/identity.js';
@@ -11,8 +12,8 @@ const PROVIDER_NAMES = { okta: 'Okta', entra: 'Microsoft Entra ID' } as const;
 export const loginCommand: Command = {
   name: 'login',
   summary: 'sign in with the default provider and show who, which IdP, the key id and expiry',
-  options: { ...SETTINGS_OPTIONS, 'no-session': { type: 'boolean' } },
-  help: `Usage: ubiq-idp login [--profile P] [--no-session] [options]
+  options: { ...SETTINGS_OPTIONS, ...INTERACTIVE_OPTIONS, 'no-session': { type: 'boolean' } },
+  help: `Usage: ubiq-idp login [--profile P] [--device | --browser] [--no-session] [options]
 
 Runs the default credential provider once, as application code would: reads the settings, generates an
 RSA-4096 key pair off the main thread, signs in to Okta / Entra with the password grant, and exchanges
@@ -25,19 +26,25 @@ The sign-in is saved as a session in ~/.ubiq/sessions/ (mode 0600; UBIQ_SESSION_
 signing in, and renew them with the IdP's refresh token. 'ubiq-idp logout' deletes it; 'ubiq-idp whoami'
 shows it.
 
+When the IdP enforces MFA, sign in with --device (a code to type on any device's browser) or --browser
+(this machine's browser opens at the IdP's sign-in page); the session it writes then serves every app.
+
 Options:
 ${SETTINGS_HELP}
+${INTERACTIVE_HELP}
       --no-session       sign in without reading or writing the session
 ${COMMON_HELP}
 
 Examples:
   ubiq-idp login --profile idp
+  ubiq-idp login --device
+  ubiq-idp login --browser
   UBIQ_PROFILE=idp ubiq-idp login --json
 `,
   async run({ io, values, json, ui, writeJson }) {
     const load = loadOptionsFrom(values, io);
     const noSession = values['no-session'] === true;
-    const run = await runDefaultProvider(ui, load, io.signal, keySizeFrom(values), noSession ? 'off' : 'fresh');
+    const run = await runDefaultProvider(ui, load, io.signal, keySizeFrom(values), noSession ? 'off' : 'fresh', interactiveRun(values, io));
     const { config, credentials, timings } = run;
     const store = noSession || config.kind !== 'idp' ? undefined : sessionStoreFor(config, load);
     const saved = store !== undefined && (await store.inspect()).status === 'found';

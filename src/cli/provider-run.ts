@@ -3,6 +3,8 @@ import { generateRsaKeyPair } from '../crypto/keypair.js';
 import { defaultProvider } from '../credentials/sources.js';
 import type { UbiqCredentials } from '../credentials/ubiq-credentials.js';
 import { createHttpClient, type FetchLike } from '../http/index.js';
+import type { IdpGrant } from '../config/types.js';
+import type { DeviceCodePrompt } from '../idp/index.js';
 import type { Ui } from './ui.js';
 
 /** One HTTP exchange the provider made, for the per-step timings of `login`. */
@@ -57,8 +59,34 @@ export interface ProviderRun {
  */
 export type SessionMode = 'reuse' | 'fresh' | 'off';
 
-export async function runDefaultProvider(ui: Ui, load: LoadConfigOptions, signal: AbortSignal | undefined, modulusLength = 4096, sessionMode: SessionMode = 'reuse'): Promise<ProviderRun> {
+/** How `login --device` / `--browser` reach the person. */
+export interface InteractiveRun {
+  /** From `--device` / `--browser`; else the configured grant. */
+  grant: IdpGrant | undefined;
+  /** From `--redirect-port`. */
+  redirectPort?: number;
+  onDeviceCode: (prompt: DeviceCodePrompt) => void;
+  onAuthorizationUrl: (url: string, opened: boolean) => void;
+  openBrowser: (url: string) => Promise<boolean>;
+  /** Called when the sign-in starts waiting for the person, and stops the reminders when it ends. */
+  waiting(): () => void;
+}
+
+export async function runDefaultProvider(
+  ui: Ui,
+  load: LoadConfigOptions,
+  signal: AbortSignal | undefined,
+  modulusLength = 4096,
+  sessionMode: SessionMode = 'reuse',
+  interactive?: InteractiveRun,
+): Promise<ProviderRun> {
   const started = performance.now();
+  const idpOverrides = {
+    ...(interactive?.grant === undefined ? {} : { grant: interactive.grant }),
+    ...(interactive?.redirectPort === undefined ? {} : { redirectPort: interactive.redirectPort }),
+  };
+  const grantOverride = Object.keys(idpOverrides).length === 0 ? {} : { overrides: { ...load.overrides, idp: { ...load.overrides?.idp, ...idpOverrides } } };
+  load = { ...load, ...grantOverride };
   const settings = await ui.spin('reading settings', () => loadConfig(load));
   const config = settings.value;
   const requests: TimedRequest[] = [];
@@ -90,8 +118,22 @@ export async function runDefaultProvider(ui: Ui, load: LoadConfigOptions, signal
     modulusLength,
     allowInsecureHttp: config.allowInsecureHttp,
     session: sessionMode === 'off' ? false : { reuse: sessionMode === 'reuse' },
+    ...(interactive === undefined || (config.idp.grant ?? 'password') === 'password'
+      ? {}
+      : { onDeviceCode: interactive.onDeviceCode, onAuthorizationUrl: interactive.onAuthorizationUrl, openBrowser: interactive.openBrowser, allowBrowser: true }),
   });
+  const grant = config.idp.grant ?? 'password';
   try {
+    if (grant !== 'password' && interactive !== undefined) {
+      // No spinner: the person reads the prompt and the reminders on the terminal while the sign-in waits.
+      const stop = interactive.waiting();
+      try {
+        const value = await provider(signal ? { signal } : {});
+        return { config, credentials: value, timings: { settingsMs: settings.ms, keyPairMs, totalMs: performance.now() - started, requests } };
+      } finally {
+        stop();
+      }
+    }
     const { value } = await ui.spin(sessionMode === 'reuse' ? `getting Ubiq credentials for ${config.user.username} (from the session, else signing in to ${config.idp.provider})` : `signing in as ${config.user.username} (${config.idp.provider}) and exchanging for Ubiq credentials`, () => provider(signal ? { signal } : {}));
     return { config, credentials: value, timings: { settingsMs: settings.ms, keyPairMs, totalMs: performance.now() - started, requests } };
   } finally {

@@ -183,7 +183,8 @@ export function createIdpLogin(options: IdpLoginOptions): IdpLogin {
         issuedAt: sso.notBefore,
         expiresAt: sso.notAfter,
         provider: options.settings.provider,
-        username: options.user.username,
+        // A device or browser sign-in has no configured username: the person's, as the ID token names it.
+        username: options.user.username !== '' ? options.user.username : signedInAs(idpToken),
         profile: options.profile,
       });
       return { value, expiresAt: sso.notAfter.getTime(), issuedAt: sso.notBefore.getTime() };
@@ -210,4 +211,10 @@ export function createIdpLogin(options: IdpLoginOptions): IdpLogin {
       last = undefined;
     },
   };
+}
+
+function signedInAs(token: IdpToken): string {
+  const claims = token.idTokenClaims ?? {};
+  const name = claims.preferred_username ?? claims.upn ?? claims.email ?? claims.sub;
+  return typeof name === 'string' ? name : '';
 }

@@ -44,8 +44,8 @@ const SETUP: Record<'okta' | 'entra', { notSupported: string; redirect: string }
 };
 
 /** Opens a URL with the system browser, or the command in `UBIQ_IDP_BROWSER`; false when none could be opened. */
-export async function openSystemBrowser(url: string): Promise<boolean> {
-  const command = process.env.UBIQ_IDP_BROWSER?.trim();
+export async function openSystemBrowser(url: string, env: Record<string, string | undefined> = process.env): Promise<boolean> {
+  const command = env.UBIQ_IDP_BROWSER?.trim();
   if (command === 'none') return false;
   if (command !== undefined && command !== '') {
     // No shell: the URL is one argument, never interpreted.
@@ -58,7 +58,7 @@ export async function openSystemBrowser(url: string): Promise<boolean> {
       });
     });
   }
-  if (process.platform === 'linux' && process.env.DISPLAY === undefined && process.env.WAYLAND_DISPLAY === undefined) return false;
+  if (process.platform === 'linux' && env.DISPLAY === undefined && env.WAYLAND_DISPLAY === undefined) return false;
   try {
     const { default: open } = await import('open');
     const child = await open(url);

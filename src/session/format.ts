@@ -61,7 +61,8 @@ const identitySchema = z
     provider: z.enum(['okta', 'entra']),
     tokenEndpointUrl: text,
     clientId: text,
-    username: text,
+    // Empty for a device or browser sign-in profile: the person chooses the account in the browser.
+    username: z.string().max(4096),
   })
   .strict();
 
