@@ -2,7 +2,8 @@
 // signature over content-type, date, host, (created), (request-target) and digest), then check it the way
 // the server does. Use this when you call a Ubiq endpoint yourself instead of through an encryption client.
 // Offline: no request is sent. Run: npx tsx examples/sign-request.ts
-import { signUbiqRequest, verifyUbiqRequest } from 'ubiq-idp';
+import { signUbiqRequest } from 'ubiq-idp';
+import { verifyUbiqRequest } from 'ubiq-idp/server';
 
 // In an application these come from a provider: `const credentials = await defaultProvider()()`.
 const credentials = { accessKeyId: 'AbCdEfGhIjKlMnOpQrStUvWx', secretSigningKey: 'example-signing-key-not-a-real-one' };

@@ -1,7 +1,20 @@
-// ubiq-idp: the client surface. Re-exports only; must not import server or testing code.
+// ubiq-idp: the client surface. Re-exports only; never reaches server, testing or CLI code (npm run lint
+// checks it). Every name here is public API: see the README's API section before adding one.
 export { UbiqIdpError, isUbiqIdpError, type UbiqIdpErrorCode, type UbiqIdpErrorOptions } from './errors.js';
+// The code unions UbiqIdpErrorCode is made of that have no class exported here (server, CLI and X.509
+// codes), so that every member of the union is documented.
+export type {
+  CsrErrorCode,
+  CertificateErrorCode,
+  CertificateAuthorityErrorCode,
+  DataKeyErrorCode,
+  StructuredClientErrorCode,
+  UsageErrorCode,
+  AdminApiErrorCode,
+} from './error-codes.js';
 export { REDACTED } from './util/redact.js';
-export { loadConfig, type LoadConfigOptions, type LoadedConfig } from './config/load.js';
+export { loadConfig, type LoadConfigOptions, type LoadedConfig, type LoadedCommon } from './config/load.js';
+export type { Logger } from './util/logger.js';
 export {
   ConfigError,
   ConfigNotFoundError,
@@ -23,6 +36,7 @@ export type {
   ConfigSources,
   ConfigProfileChoice,
   ConfigWarning,
+  IssuedCredentialFields,
 } from './config/types.js';
 export {
   generateRsaKeyPair,
@@ -40,17 +54,12 @@ export {
 export { createCsr, type CreateCsrOptions } from './credentials/csr.js';
 export {
   signUbiqRequest,
-  verifyUbiqRequest,
   SigningError,
   isSigningError,
   type SigningErrorCode,
   type SignUbiqRequestOptions,
   type UbiqSignatureHeaders,
   type UbiqSigningCredentials,
-  type VerifyUbiqRequestOptions,
-  type UbiqSignatureVerification,
-  type UbiqSignatureFailureCode,
-  type RequestHeadersLike,
 } from './signing/index.js';
 export {
   fetchIdpToken,
@@ -80,13 +89,10 @@ export {
   type SignInErrorCode,
 } from './idp/index.js';
 export {
-  createHttpClient,
   HttpRequestError,
   isHttpRequestError,
   type FetchLike,
   type HttpOptions,
-  type HttpClient,
-  type HttpRequestInit,
   type HttpRequestErrorCode,
   type RetryOptions,
 } from './http/index.js';
@@ -110,8 +116,6 @@ export {
   type ProcessCredentialsErrorCode,
   chain,
   exchangeIdpToken,
-  createUbiqIdpCredentials,
-  createUbiqStaticCredentials,
   CredentialsError,
   CredentialsUnavailableError,
   SsoError,
@@ -138,7 +142,6 @@ export {
   type RefreshSuccessInfo,
   type RefreshErrorInfo,
   type RefreshRetryOptions,
-  type ProviderTimers,
   type ExchangeIdpTokenOptions,
   type SsoExchangeResult,
   type CredentialsErrorCode,

@@ -53,7 +53,8 @@ export interface LoadConfigOptions {
   logger?: Logger;
 }
 
-interface LoadedCommon {
+/** What every {@link LoadedConfig} carries, whichever kind it is. */
+export interface LoadedCommon {
   profile: string;
   /** Whether `http://` endpoints were allowed (option or `UBIQ_ALLOW_INSECURE_HTTP`); everything that uses this result follows it. */
   allowInsecureHttp: boolean;

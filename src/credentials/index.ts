@@ -1,5 +1,5 @@
 // The credential provider: sources, the refresh engine's public types, the SSO exchange and errors.
-export { createIdpCredentialProvider } from './provider.js';
+export { createIdpCredentialProvider } from './deprecated.js';
 export type {
   CredentialProvider,
   Provider,
@@ -22,10 +22,8 @@ export type { ExportedCredentialsErrorCode, ProcessCredentialsErrorCode } from '
 export { chain } from './chain.js';
 export type { ChainLink } from './chain.js';
 export type { RefreshReason, RefreshSuccessInfo, RefreshErrorInfo, RefreshRetryOptions } from './refreshing.js';
-export type { ProviderTimers } from './timers.js';
 export { exchangeIdpToken } from './sso.js';
 export type { ExchangeIdpTokenOptions, SsoExchangeResult } from './sso.js';
-export { createUbiqIdpCredentials, createUbiqStaticCredentials } from './ubiq-credentials.js';
 export type { UbiqCredentials, UbiqIdpCredentials, UbiqStaticCredentials, UbiqCredentialsBase } from './ubiq-credentials.js';
 export {
   CredentialsError,

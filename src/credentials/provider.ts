@@ -124,7 +124,7 @@ export interface IdpCredentialProviderOptions extends InteractiveSignInOptions {
   refresh?: RefreshOptions;
   /** Milliseconds since the epoch (tests). Default `Date.now`. */
   now?: () => number;
-  /** Timer functions (tests). Default: the global ones, unref'ed. */
+  /** @internal Timer functions (tests). Default: the global ones, unref'ed. */
   timers?: ProviderTimers;
   /** In [0, 1), for jitter (tests). Default `Math.random`. */
   random?: () => number;

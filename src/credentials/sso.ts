@@ -18,7 +18,7 @@ export interface ExchangeIdpTokenOptions {
   csrPem: string;
   /** The public key of the CSR: the certificate must carry this key. Strongly recommended. */
   expectedPublicKey?: KeyObject;
-  /** HTTP client to use (retries 429/5xx and network errors). Default: a new one, closed afterwards. */
+  /** @internal HTTP client to use (retries 429/5xx and network errors). Default: a new one, closed afterwards. */
   http?: HttpClient;
   /** `fetch` for the default client. */
   fetch?: FetchLike;

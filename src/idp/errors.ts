@@ -47,6 +47,7 @@ export class IdpError extends UbiqIdpError<IdpErrorCode> {
   readonly retryAfterMs: number | undefined;
   readonly attempts: number | undefined;
 
+  /** @internal Thrown by the library only. */
   constructor(code: IdpErrorCode, message: string, hint: string, details: IdpErrorDetails) {
     super(code, message, { hint, cause: details.cause });
     this.provider = details.provider;

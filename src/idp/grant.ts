@@ -20,7 +20,7 @@ export interface FetchIdpTokenOptions extends HttpOptions {
   allowInsecureHttp?: boolean;
   /** The clock for `expiresAt` and the ID token's time checks. Default `Date.now`. */
   now?: () => number;
-  /** Reuse this client (and its connections) instead of creating and closing one per call. */
+  /** @internal Reuse this client (and its connections) instead of creating and closing one per call. */
   httpClient?: HttpClient;
 }
 

@@ -1,7 +1,7 @@
 import type { Logger } from '../util/logger.js';
 import type { ResolvedServerOptions } from './options.js';
 import type { ProvisioningEngine } from './provisioning.js';
-import type { IdpSettings, ReferenceStore } from './store/types.js';
+import type { ServerIdpSettings, ReferenceStore } from './store/types.js';
 
 /** Hono environment of the reference server's app. */
 export type ServerEnv = { Variables: Record<string, never> };
@@ -10,7 +10,7 @@ export type ServerEnv = { Variables: Record<string, never> };
 export interface ServerSettings {
   scimToken: string;
   adminToken: string;
-  idp: IdpSettings;
+  idp: ServerIdpSettings;
 }
 
 /**

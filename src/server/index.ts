@@ -1,9 +1,9 @@
-// ubiq-idp/server: the reference implementation of Ubiq's side of the IdP integration.
+// ubiq-idp/server: the reference implementation of Ubiq's side of the IdP integration, and the
+// server-side checks (IdP access tokens, Ubiq request signatures) a real implementation needs.
 export { createReferenceServer } from './reference-server.js';
 export type { ReferenceServer, ReferenceServerInfo, ReferenceServerAddress } from './reference-server.js';
 export type { ReferenceServerOptions } from './options.js';
 export { ReferenceServerOptionsError, isReferenceServerOptionsError } from './options.js';
-export type { ServerContext, ServerSettings } from './context.js';
 export type {
   ReferenceStore,
   UserRecord,
@@ -13,7 +13,9 @@ export type {
   DatasetGroupRecord,
   DatasetType,
   ApiKeyRecord,
-  IdpSettings,
+  ServerIdpSettings,
+  StructuredDataset,
+  StructuredDefinition,
 } from './store/types.js';
 export { normalizeGroupName } from './store/types.js';
 export { deriveKeyAccess, deriveAllAccess, explainAccess, explainDatasetAccess, keyAccess } from './provisioning.js';
@@ -31,6 +33,13 @@ export type {
   PayloadCertErrorCode,
   UbiqIdpErrorCode,
 } from '../error-codes.js';
+export {
+  verifyUbiqRequest,
+  type VerifyUbiqRequestOptions,
+  type UbiqSignatureVerification,
+  type UbiqSignatureFailureCode,
+  type RequestHeadersLike,
+} from '../signing/verify-request.js';
 export { createIdpTokenVerifier, bearerToken } from './sso/idp-token-verifier.js';
 export type { IdpTokenVerifier, IdpTokenVerifierOptions, VerifiedIdpToken, VerifierFetch, AsymmetricJwsAlgorithm } from './sso/idp-token-verifier.js';
 export { IdpTokenError, isIdpTokenError, IdpUnavailableError, isIdpUnavailableError } from './sso/idp-token-errors.js';

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { errorGuard, UbiqIdpError } from '../errors.js';
 import type { ReferenceServerOptionsErrorCode } from '../error-codes.js';
 import { silentLogger, type Logger } from '../util/logger.js';
-import type { IdpSettings } from './store/types.js';
+import type { ServerIdpSettings } from './store/types.js';
 import type { VerifierFetch } from './sso/idp-token-verifier.js';
 
 /** Options of {@link createReferenceServer}. Everything is optional; safe values are generated. */
@@ -20,7 +20,7 @@ export interface ReferenceServerOptions {
   /** Bearer token of the admin API. Default: 32 random bytes, base64url. */
   adminToken?: string;
   /** IdP settings as entered in the "Ubiq IDP Settings window". Default: enabled, nothing configured. */
-  idp?: Partial<IdpSettings>;
+  idp?: Partial<ServerIdpSettings>;
   /** Largest accepted request body in bytes (413 above). Default 1 MiB. */
   bodyLimitBytes?: number;
   /** Clock (tests inject one). Default `() => new Date()`. */
@@ -122,7 +122,7 @@ export function resolveOptions(options: ReferenceServerOptions): {
   resolved: ResolvedServerOptions;
   scimToken: string;
   adminToken: string;
-  idp: IdpSettings;
+  idp: ServerIdpSettings;
 } {
   const parsed = optionsSchema.safeParse(options);
   if (!parsed.success) {

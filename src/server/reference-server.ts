@@ -6,7 +6,7 @@ import type { ServerContext, ServerSettings } from './context.js';
 import { resolveOptions, type ReferenceServerOptions } from './options.js';
 import { createProvisioningEngine } from './provisioning.js';
 import { createMemoryStore } from './store/memory.js';
-import type { IdpSettings, ReferenceStore } from './store/types.js';
+import type { ServerIdpSettings, ReferenceStore } from './store/types.js';
 import type { ProvisioningEngine } from './provisioning.js';
 import { redactable } from '../util/redact.js';
 import type { SsoAndKeyInfo } from './sso/register.js';
@@ -21,7 +21,7 @@ export interface ReferenceServerInfo extends SsoAndKeyInfo {
   scimToken: string;
   /** Bearer token of the admin API. Secret: redacted when printed or serialised. */
   adminToken: string;
-  idp: IdpSettings;
+  idp: ServerIdpSettings;
 }
 
 /** Where a listening server can be reached. */
@@ -45,7 +45,7 @@ export interface ReferenceServer {
   readonly store: ReferenceStore;
   /** The provisioning engine, for tests. */
   readonly engine: ProvisioningEngine;
-  /** The context handed to route modules. */
+  /** @internal The context handed to route modules (tests reach the settings through it). */
   readonly context: ServerContext;
 }
 

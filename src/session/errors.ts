@@ -24,6 +24,7 @@ export class SessionError extends UbiqIdpError<SessionErrorCode> {
   /** The session file concerned, when there is one. */
   readonly path: string | undefined;
 
+  /** @internal Thrown by the library only. */
   constructor(code: SessionErrorCode, message: string, options: SessionErrorOptions = {}) {
     super(code, message, options);
     this.path = options.path;

@@ -99,7 +99,7 @@ function equalStrings(a: string, b: string): boolean {
 }
 
 /**
- * Verify the Ubiq request signature of an incoming request (server side of {@link signUbiqRequest}).
+ * Verify the Ubiq request signature of an incoming request (the server side of `signUbiqRequest` from `ubiq-idp`).
  * Follows the `headers="…"` list the client sent, so both the official Node client's order and the
  * Python client's (which also signs `content-length`) verify; refuses signatures that do not cover
  * the request target, `(created)`, the host and the digest. Compares the HMAC in constant time.

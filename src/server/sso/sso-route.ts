@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { ServerContext, ServerEnv } from '../context.js';
 import type { ServerCertificateAuthority } from '../ca.js';
 import { isCsrError } from '../../x509/index.js';
-import type { IdpSettings } from '../store/types.js';
+import type { ServerIdpSettings } from '../store/types.js';
 import { isIdpTokenError, isIdpUnavailableError } from './idp-token-errors.js';
 import { bearerToken, createIdpTokenVerifier, type IdpTokenVerifier } from './idp-token-verifier.js';
 import type { ResolvedSsoAndKeyOptions } from '../options.js';
@@ -35,7 +35,7 @@ export function registerSsoRoute(
   let cached: { key: string; verifier: IdpTokenVerifier } | undefined;
   // The admin API edits the settings in place: build a verifier per distinct setting, reuse it otherwise
   // (it holds the discovery and JWKS caches).
-  const verifierFor = (idp: IdpSettings & { discoveryUrl: string; issuer: string; audience: string }): IdpTokenVerifier => {
+  const verifierFor = (idp: ServerIdpSettings & { discoveryUrl: string; issuer: string; audience: string }): IdpTokenVerifier => {
     const key = JSON.stringify([idp.discoveryUrl, idp.issuer, idp.audience, idp.usernameClaim ?? null, idp.allowedClientIds, idp.requiredScope ?? null]);
     if (cached?.key !== key) {
       cached = {

@@ -120,7 +120,7 @@ export interface ApiKeyRecord {
 }
 
 /** The IdP settings of the "Ubiq IDP Settings window". */
-export interface IdpSettings {
+export interface ServerIdpSettings {
   /** Provisioning and SSO are on. When false the SSO endpoint refuses every token. */
   enabled: boolean;
   /** OpenID Connect discovery URL (`…/.well-known/openid-configuration`), or undefined when not configured. */
@@ -219,7 +219,7 @@ export function asciiLowerCase(value: string): string {
 /**
  * How a dataset group name matches a SCIM group displayName: Unicode NFC, leading/trailing whitespace
  * trimmed, inner runs of whitespace collapsed to one space, then compared ASCII-case-insensitively
- * ({@link asciiLowerCase}). "Finance", " finance " and "FINANCE" match; "Fin ance" does not.
+ (ASCII letters only, so no locale changes the result). "Finance", " finance " and "FINANCE" match; "Fin ance" does not.
  * Group displayNames are unique under the same rule (SCIM 409 uniqueness), so the match is one-to-one.
  */
 export function normalizeGroupName(name: string): string {
