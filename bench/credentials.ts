@@ -1,5 +1,5 @@
 // The credential provider against the Okta emulator and a minimal SSO endpoint over loopback sockets
-// (DESIGN §6): time to first credentials (cold RSA-4096, and with a pre-generated key pair), the longest
+// (ARCHITECTURE.md, Performance targets): time to first credentials (cold RSA-4096, and with a pre-generated key pair), the longest
 // event-loop stall during a login, request counts of 1,000 concurrent callers at cold start and at expiry,
 // and the latency of a cached call and of calls made while a background refresh runs. Figures are for
 // comparison within one run on a shared, noisy machine; they are printed, never asserted.

@@ -1,6 +1,6 @@
 // npm run bench:server — the reference server against a bare node:http handler, same machine, same run,
 // same in-process load generator (undici Pool, fixed concurrency). Prints req/s, p50/p99 and ratios, and RSS.
-// Seeded with 100,000 users and 10,000 groups (one of 50,000 members, the rest of 10) as DESIGN §6 asks.
+// Seeded with 100,000 users and 10,000 groups (one of 50,000 members, the rest of 10) as the performance targets ask (ARCHITECTURE.md, Performance targets).
 // Env: BENCH_SECONDS (per scenario, default 3), BENCH_CONCURRENCY (default 32), BENCH_USERS (default 100000).
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -161,7 +161,7 @@ async function main(): Promise<void> {
       200,
     ),
   );
-  // Latency without queueing: one request in flight (DESIGN §6: p99 < 10 ms).
+  // Latency without queueing: one request in flight (ARCHITECTURE.md, Performance targets: p99 < 10 ms).
   const filterOne = await run(() =>
     load(
       'GET /Users?filter=userName eq …, 1 in flight',

@@ -2,7 +2,7 @@
 // masked CI secrets): UBIQ_SERVER, UBIQ_IDP_USERNAME, UBIQ_IDP_PASSWORD and the idp block as
 // UBIQ_IDP_PROVIDER, UBIQ_IDP_CUSTOMER_ID, UBIQ_IDP_TOKEN_ENDPOINT_URL, UBIQ_IDP_TENANT_ID,
 // UBIQ_IDP_CLIENT_SECRET. fromEnv() reads them (defaultProvider() tries it first).
-// Run: npx tsx examples/ci-env.ts
+// Run: npm run build, then npm run example -- examples/ci-env.ts
 import { fromEnv } from 'ubiq-idp';
 import { startLocalUbiq } from './support/local-ubiq.js';
 

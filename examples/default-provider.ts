@@ -2,7 +2,7 @@
 // way the official Ubiq clients do (UBIQ_* environment variables first, then ~/.ubiq/credentials and
 // ~/.ubiq/configuration), signs in to the IdP when the profile has IDP_USERNAME, and keeps short-lived
 // credentials fresh in the background. Here a local stand-in for Okta + Ubiq plays the network.
-// Run: npx tsx examples/default-provider.ts
+// Run: npm run build, then npm run example -- examples/default-provider.ts
 import { defaultProvider, signUbiqRequest } from 'ubiq-idp';
 import { startLocalUbiq } from './support/local-ubiq.js';
 
@@ -22,7 +22,7 @@ try {
   console.log(`credentials for ${credentials.username} (${credentials.provider}), valid until ${credentials.expiresAt.toISOString()}`);
   console.log(credentials); // secrets print as [REDACTED]
 
-  // Your own HTTP call to a key endpoint, signed as the Ubiq clients sign (DESIGN §2.6).
+  // Your own HTTP call to a key endpoint, signed as the Ubiq clients sign (ARCHITECTURE.md, Request signing).
   const url = `${credentials.server}/api/v0/encryption/key`;
   const body = JSON.stringify({ uses: 1, payload_cert: credentials.payloadCert });
   const response = await fetch(url, { method: 'POST', headers: signUbiqRequest({ method: 'POST', url, body, credentials }), body, signal: AbortSignal.timeout(5_000) });

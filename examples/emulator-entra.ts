@@ -1,8 +1,8 @@
 // Start an in-process Entra ID tenant, get a v1 access token for the app's own api:// resource with the
-// password grant (DESIGN §2.4), and verify it with the issuer and audience the Entra seed document tells
+// password grant (ARCHITECTURE.md, IdP token request), and verify it with the issuer and audience the Entra seed document tells
 // Ubiq to configure: https://sts.windows.net/{tenant}/ and the Application ID URI.
 // Note the v2.0 discovery document's issuer is the v2 issuer, as at Entra: verify with `entra.issuer`.
-// Run: npx tsx examples/emulator-entra.ts
+// Run: npm run build, then npm run example -- examples/emulator-entra.ts
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { fetchIdpToken } from 'ubiq-idp';
 import { createEntraEmulator } from 'ubiq-idp/testing';

@@ -1,7 +1,7 @@
 // Start an in-process Okta org, listen on a free port on 127.0.0.1, get a token with the resource-owner
-// password grant exactly as the Ubiq client libraries request it (DESIGN §2.4) with fetchIdpToken, and verify
+// password grant exactly as the Ubiq client libraries request it (ARCHITECTURE.md, IdP token request) with fetchIdpToken, and verify
 // it as Ubiq's SSO endpoint would: against the JWKS named by the discovery document, with the org URL as
-// issuer and audience. Run: npx tsx examples/emulator-okta.ts
+// issuer and audience. Run: npm run build, then npm run example -- examples/emulator-okta.ts
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { fetchIdpToken } from 'ubiq-idp';
 import { createOktaEmulator } from 'ubiq-idp/testing';

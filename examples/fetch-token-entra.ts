@@ -1,7 +1,7 @@
 // Get a Microsoft Entra ID access token for your app's api:// resource with fetchIdpToken, against an
 // in-process Entra tenant. Against the real service, tokenEndpointUrl is
 // https://login.microsoftonline.com/{Directory (tenant) ID}/oauth2/v2.0/token.
-// Run: npx tsx examples/fetch-token-entra.ts
+// Run: npm run build, then npm run example -- examples/fetch-token-entra.ts
 import { decodeJwt } from 'jose';
 import { fetchIdpToken, isIdpError } from 'ubiq-idp';
 import { createEntraEmulator } from 'ubiq-idp/testing';

@@ -1,6 +1,6 @@
 // Get an Okta access token with fetchIdpToken, against an in-process Okta org (no network, no account):
 // the same call works against https://{your-org}.okta.com/oauth2/v1/token with your idp settings.
-// Run: npx tsx examples/fetch-token-okta.ts
+// Run: npm run build, then npm run example -- examples/fetch-token-okta.ts
 import { fetchIdpToken, isIdpError, renewIdpToken } from 'ubiq-idp';
 import { createOktaEmulator } from 'ubiq-idp/testing';
 

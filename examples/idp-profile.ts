@@ -2,7 +2,7 @@
 // the idp block of ~/.ubiq/configuration (type, customer_id, token_endpoint_url, tenant_id, client_secret),
 // as the Okta/Entra setup guides describe. fromConfigFiles() reads exactly those; the files here are
 // written into a temporary home by the local stand-in for Okta + Ubiq.
-// Run: npx tsx examples/idp-profile.ts
+// Run: npm run build, then npm run example -- examples/idp-profile.ts
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fromConfigFiles, isCredentialsError, isSsoError } from 'ubiq-idp';

@@ -2,7 +2,7 @@
 // Ubiq's UI and Okta/Entra would: read the "IDP Settings window", enter the IdP settings and create a
 // dataset group through the admin API, then provision a user over SCIM with the SCIM secret token and see
 // the auto-provisioned API key. (`npx ubiq-idp server --okta` does all this with an emulated Okta.)
-// Run: npx tsx examples/reference-server.ts
+// Run: npm run build, then npm run example -- examples/reference-server.ts
 import { createReferenceServer } from 'ubiq-idp/server';
 
 const server = createReferenceServer();

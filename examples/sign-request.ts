@@ -1,7 +1,7 @@
 // Sign your own HTTP request to the Ubiq API exactly as the official clients do (HMAC-SHA512 HTTP
 // signature over content-type, date, host, (created), (request-target) and digest), then check it the way
 // the server does. Use this when you call a Ubiq endpoint yourself instead of through an encryption client.
-// Offline: no request is sent. Run: npx tsx examples/sign-request.ts
+// Offline: no request is sent. Run: npm run build, then npm run example -- examples/sign-request.ts
 import { signUbiqRequest } from 'ubiq-idp';
 import { verifyUbiqRequest } from 'ubiq-idp/server';
 

@@ -9,7 +9,7 @@
 //
 // ubiq-security is not installed here, so this example does what its Encryption class does with the
 // object (lib/encryption.js): read the fields, renew, send payload_cert, and open the local private key.
-// Run: npx tsx examples/ubiq-security-adapter.ts
+// Run: npm run build, then npm run example -- examples/ubiq-security-adapter.ts
 import { constants, createPrivateKey, privateDecrypt } from 'node:crypto';
 import { defaultProvider, signUbiqRequest, toUbiqSecurityCredentials } from 'ubiq-idp';
 import { startLocalUbiq } from './support/local-ubiq.js';

@@ -1,6 +1,6 @@
 // Load each example configuration + credentials pair (the Okta one written with the seed documents' key names,
 // the Entra one with the official libraries' names) and print what was loaded, secrets redacted, and where
-// every value came from. Run: npx tsx examples/config/load-config.ts
+// every value came from. Run: npm run build, then npm run example -- examples/config/load-config.ts
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from 'ubiq-idp';
 

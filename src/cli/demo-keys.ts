@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { UbiqIdpCredentials } from '../credentials/ubiq-credentials.js';
 import { signUbiqRequest } from '../signing/index.js';
 
-/** DESIGN §2.7: the key fields of a key endpoint answer. */
+/** The key fields of a key endpoint answer (ARCHITECTURE.md, Key endpoints). */
 const keyAnswerSchema = z.object({
   wrapped_data_key: z.string().min(1),
   encrypted_data_key: z.string().min(1),
@@ -55,7 +55,7 @@ async function signedPost(credentials: UbiqIdpCredentials, path: string, body: R
     : { ok: false, status: response.status, error: `http_${response.status}`, message: `${path} answered ${response.status}` };
 }
 
-/** `POST /api/v0/encryption/key`, signed (DESIGN §2.6), for a dataset. */
+/** `POST /api/v0/encryption/key`, signed (ARCHITECTURE.md, Request signing), for a dataset. */
 export function requestEncryptionKey(credentials: UbiqIdpCredentials, dataset: string, signal?: AbortSignal): Promise<KeyResult> {
   return signedPost(credentials, '/api/v0/encryption/key', { uses: 1, dataset }, signal);
 }

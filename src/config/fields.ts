@@ -18,7 +18,7 @@ export interface FieldSpec {
   jsonAliases?: readonly string[];
 }
 
-// The one table of what is read from where (DESIGN §2.1–2.3); every source module reads it.
+// The one table of what is read from where (ARCHITECTURE.md, Configuration); every source module reads it.
 export const FIELDS: readonly FieldSpec[] = [
   { name: 'server', kind: 'server', secret: false, env: 'UBIQ_SERVER', option: 'overrides.server', ini: 'SERVER' },
   { name: 'idp.provider', kind: 'provider', secret: false, env: 'UBIQ_IDP_PROVIDER', option: 'overrides.idp.provider', json: ['type', 'provider'] },

@@ -23,7 +23,7 @@ export type Resolved =
   | { kind: 'idp'; server: string; idp: IdpSettings; user: IdpUserCredentials; fields: Partial<Record<ConfigFieldName, ConfigFieldSource>> }
   | { kind: 'static'; server: string; keys: StaticKeyCredentials; issued?: IssuedCredentialFields; fields: Partial<Record<ConfigFieldName, ConfigFieldSource>> };
 
-// DESIGN §2.3: options, environment, credentials profile, credentials [default], configuration file, defaults.
+// Precedence (ARCHITECTURE.md, Configuration): options, environment, credentials profile, credentials [default], configuration file, defaults.
 const CREDENTIAL_ORDER: readonly Level[] = ['option', 'env', 'profile', 'default'];
 const IDP_ORDER: readonly Level[] = ['option', 'env', 'configuration'];
 

@@ -24,7 +24,7 @@ export interface IdpSettings {
   clientId: string;
   /** OAuth client secret. Secret. */
   clientSecret: string;
-  /** Overrides the provider's default scope (DESIGN §2.4). */
+  /** Overrides the provider's default scope (ARCHITECTURE.md, IdP token request). */
   scope?: string;
   /** How to sign in. Absent means `password`. `device` and `browser` allow a public client (empty `clientSecret`). */
   grant?: IdpGrant;

@@ -48,7 +48,7 @@ export async function createCsr(keyPair: RsaKeyPair, options: CreateCsrOptions =
   }
   // Loaded on first use, not at import: importing ubiq-idp costs nothing and touches no global.
   const pkijs = await loadPkijs();
-  // DESIGN §6: the steps below are each a few ms of synchronous work on an RSA-4096 key (ASN.1 encoding,
+  // The stall budget (ARCHITECTURE.md, Performance targets): the steps below are each a few ms of synchronous work on an RSA-4096 key (ASN.1 encoding,
   // the PKCS#8 parse of the key import); a turn of the event loop between them keeps every slice short.
   await nextTurn();
   const engine = createCryptoEngine(pkijs);

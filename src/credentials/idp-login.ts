@@ -64,7 +64,7 @@ export interface IdpLogin {
 }
 
 /**
- * @internal DESIGN §2.5 as one step: key pair (on the libuv pool, never the main thread) and IdP token
+ * @internal The SSO exchange (ARCHITECTURE.md) as one step: key pair (on the libuv pool, never the main thread) and IdP token
  * in parallel, then CSR → SSO exchange → credentials. Renewals reuse the key pair (unless rotating)
  * and renew the token with the refresh token, falling back to the password (inside `renewIdpToken`).
  */
@@ -79,7 +79,7 @@ export function createIdpLogin(options: IdpLoginOptions): IdpLogin {
   function buildMaterial(given?: RsaKeyPair | Promise<RsaKeyPair>): Promise<KeyMaterial> {
     const promise = (async () => {
       const keyPair = (await given) ?? (await generateRsaKeyPair({ modulusLength: options.modulusLength }));
-      // DESIGN §6: separate turns for the CSR, the PBKDF2 of the encrypted PEM and what the caller does
+      // ARCHITECTURE.md, Performance targets: separate turns for the CSR, the PBKDF2 of the encrypted PEM and what the caller does
       // next (the SSO request), so their synchronous parts never add up into one long stall.
       await nextTurn();
       const csrPem = await createCsr(keyPair);

@@ -207,7 +207,7 @@ export function createListeners<T>(initial: { onRefresh?: RefreshListener<T> | u
 }
 
 /**
- * Short-lived Ubiq credentials for a directory user (DESIGN §2.5): signs in to Okta or Entra, exchanges
+ * Short-lived Ubiq credentials for a directory user (ARCHITECTURE.md, SSO exchange): signs in to Okta or Entra, exchanges
  * the token and a CSR for a certificate at the Ubiq SSO endpoint, and keeps the result fresh. All
  * concurrent callers share one login; renewals run in the background before expiry (soft window) and
  * callers wait only when the credentials are about to expire (hard window) or have expired. If a renewal

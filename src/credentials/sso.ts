@@ -52,7 +52,7 @@ export interface SsoExchangeResult {
   notAfter: Date;
 }
 
-/** DESIGN §2.5 step 2: the 200 answer. Extra members are tolerated (servers add fields over time). */
+/** The 200 answer of the SSO exchange, step 2 (ARCHITECTURE.md, SSO exchange). Extra members are tolerated (servers add fields over time). */
 const ssoAnswerSchema = z.object({
   api_cert: z.string().min(1),
   public_value: z.string().min(1),
@@ -66,7 +66,7 @@ const HINT_403 =
   'The IdP user is known but may not get credentials: make sure the user is assigned to the Ubiq app in Okta/Entra, provisioned to Ubiq (SCIM) and active, with an enabled API key.';
 
 /**
- * The SSO exchange of DESIGN §2.5: `POST {server}/{customerId}/api/v3/scim/sso` with the IdP access token
+ * The SSO exchange (ARCHITECTURE.md, SSO exchange): `POST {server}/{customerId}/api/v3/scim/sso` with the IdP access token
  * as bearer and `{"csr": …}` as body, expecting 200 `{"api_cert", "public_value", "signing_value"}`.
  * The answer is validated with zod; the certificate must parse, carry `expectedPublicKey`, and be valid now.
  * Failures are `SsoError`s with codes per cause (401 `sso_unauthorized`, 403 `sso_forbidden`, 5xx

@@ -2,7 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import type { IdpProvider } from '../config/types.js';
 import { redactable } from '../util/redact.js';
 
-/** What every kind of Ubiq credentials has: the key triple of DESIGN §2.5 step 3, and the server. */
+/** What every kind of Ubiq credentials has: the key triple of the SSO exchange, step 3 (ARCHITECTURE.md), and the server. */
 export interface UbiqCredentialsBase {
   /** Ubiq API base URL, e.g. `https://api.ubiqsecurity.com` (no trailing slash). */
   readonly server: string;
@@ -21,7 +21,7 @@ export interface UbiqStaticCredentials extends UbiqCredentialsBase {
   readonly kind: 'static';
 }
 
-/** Short-lived credentials obtained with an IdP sign-in and the SSO exchange (DESIGN §2.5). */
+/** Short-lived credentials obtained with an IdP sign-in and the SSO exchange (ARCHITECTURE.md, SSO exchange). */
 export interface UbiqIdpCredentials extends UbiqCredentialsBase {
   readonly kind: 'idp';
   /** The private key as encrypted PKCS#8 PEM (AES-256), passphrase `secretCryptoAccessKey`. */

@@ -31,7 +31,7 @@ interface GrantRequest {
 }
 
 /**
- * Signs a directory user in to Okta or Entra ID with the resource-owner password grant (DESIGN §2.4) and
+ * Signs a directory user in to Okta or Entra ID with the resource-owner password grant (ARCHITECTURE.md, IdP token request) and
  * returns the access token. The scope defaults to the provider's (Okta: `openid offline_access
  * okta.users.read okta.groups.read`; Entra: `api://{client id}/.default`); `settings.scope` overrides it.
  * Network errors, timeouts, 429 and 5xx are retried with backoff; everything else throws an `IdpError`

@@ -21,7 +21,7 @@ export type GrantKind = 'password' | 'refresh_token' | 'discovery' | 'device_cod
 /** Everything that differs between Okta and Entra, as data. The token code has no provider `if`s. */
 export interface ProviderProfile {
   displayName: string;
-  /** DESIGN §2.4. */
+  /** The scope the official clients request (ARCHITECTURE.md, IdP token request). */
   defaultScope(settings: IdpSettings): string;
   /** The issuer of ID tokens from this token endpoint (for openid-client's ID token checks). */
   issuerFromTokenEndpoint(tokenEndpoint: URL): string;
@@ -32,7 +32,7 @@ export interface ProviderProfile {
   correlation(body: IdpErrorBody, headers: Headers): IdpCorrelation | undefined;
   /** Maps an error answer (status already known not to be 429/5xx) to a code; undefined = generic. */
   classify(answer: { status: number; body: IdpErrorBody; idpErrorCode: string | undefined; grant: GrantKind; sentSecret: boolean }): IdpErrorCode | undefined;
-  /** Hints naming the step of this IdP's integration document (seeds/) that fixes each problem. */
+  /** Hints naming the step of this IdP's integration guide (Ubiq's Okta or Entra ID setup document) that fixes each problem. */
   hints: Partial<Record<IdpErrorCode, string>>;
 }
 

@@ -1,5 +1,5 @@
 // The provisioning engine: the seed documents' auto-provisioning table, implemented through one invariant
-// (DESIGN §3): an auto-provisioned key may use dataset D exactly when its user is active, is a member of a
+// (ARCHITECTURE.md, Provisioning rules): an auto-provisioned key may use dataset D exactly when its user is active, is a member of a
 // SCIM group G, and the dataset group whose name matches G's displayName (normalizeGroupName) contains D.
 //
 // `deriveKeyAccess` is that function, computed from scratch. The engine keeps a materialised copy in the

@@ -5,7 +5,7 @@ import { SigningError } from './errors.js';
 export const UBIQ_SIGNATURE_ALGORITHM = 'hmac-sha512';
 
 /**
- * The signed components, in the order the official Node client (and DESIGN §2.6) signs them.
+ * The signed components, in the order the official Node client signs them (ARCHITECTURE.md, Request signing).
  * `(created)` and `(request-target)` are pseudo-headers of the HTTP signatures draft.
  */
 export const UBIQ_SIGNED_HEADERS = ['content-type', 'date', 'host', '(created)', '(request-target)', 'digest'] as const;

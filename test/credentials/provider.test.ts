@@ -24,7 +24,7 @@ afterAll(async () => {
 const quick = (extra: Parameters<IdpFixture['provider']>[0] = {}) => fx.provider({ pregenerateKeyPair: sharedKeys, ...extra });
 
 describe('createIdpCredentialProvider against the Okta emulator and the reference server', () => {
-  it('cold login: password grant, one SSO exchange, credentials per DESIGN §2.5', async () => {
+  it('cold login: password grant, one SSO exchange, credentials as the SSO exchange defines them', async () => {
     const provider = fx.provider();
     const credentials = await provider();
     const issued = fx.sso.issued[0]!;

@@ -16,7 +16,7 @@ describe('issuer derivation', () => {
   });
 });
 
-it('default scopes are exactly DESIGN §2.4', () => {
+it('default scopes are exactly the official clients\' scopes', () => {
   const settings = { customerId: 'c', tokenEndpointUrl: 'x', clientId: '0oa1', clientSecret: 's' };
   expect(PROVIDERS.okta.defaultScope({ ...settings, provider: 'okta' })).toBe('openid offline_access okta.users.read okta.groups.read');
   expect(PROVIDERS.entra.defaultScope({ ...settings, provider: 'entra', clientId: 'abc' })).toBe('api://abc/.default');

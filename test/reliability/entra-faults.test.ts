@@ -1,5 +1,5 @@
 // The fault matrix's main cases against the Entra emulator (v1 tokens for the app's api:// resource, as
-// DESIGN §2.4 says) and the reference server over real sockets: throttling with Retry-After, 5xx then
+// ARCHITECTURE.md, IdP token request) and the reference server over real sockets: throttling with Retry-After, 5xx then
 // healthy, malformed JSON, a hung token endpoint — bounded requests, no unhandled rejection, no timer left.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEntraEmulator, type EntraEmulator } from 'ubiq-idp/testing';

@@ -122,7 +122,7 @@ describe('key endpoints end to end (SCIM → SSO → signed key requests)', () =
   });
 });
 
-describe('key endpoint request signature (DESIGN §2.6)', () => {
+describe('key endpoint request signature (Ubiq request signing)', () => {
   it('refuses a missing signature, a stale created, a wrong digest, an unknown key id and a wrong secret with 401', async () => {
     const w = await world();
     const body = { uses: 1, payload_cert: w.ada.payloadCert };

@@ -60,7 +60,7 @@ export async function datasetGroup(server: ReferenceServer, name: string, datase
   }
 }
 
-/** What the credential provider keeps from an SSO answer (DESIGN §2.5 step 3). */
+/** What the credential provider keeps from an SSO answer (ARCHITECTURE.md, SSO exchange step 3). */
 export interface SsoCredentials {
   accessKeyId: string;
   secretSigningKey: string;

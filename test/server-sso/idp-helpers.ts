@@ -56,7 +56,7 @@ async function passwordGrant(tokenEndpoint: string, form: Record<string, string>
   return body.access_token;
 }
 
-/** A real Okta access token from the password grant, as the Ubiq clients request it (DESIGN §2.4). */
+/** A real Okta access token from the password grant, as the Ubiq clients request it (ARCHITECTURE.md, IdP token request). */
 export function oktaToken(
   okta: OktaEmulator,
   username = 'ada@example.com',

@@ -73,7 +73,7 @@ export interface SsoAnswer {
   headers: Headers;
 }
 
-/** POST {SCIM base}/sso as the Ubiq clients do it (DESIGN §2.5 step 2). */
+/** POST {SCIM base}/sso as the Ubiq clients do it (ARCHITECTURE.md, SSO exchange step 2). */
 export async function postSso(ssoUrl: string, token: string | undefined, body: unknown, headers: Record<string, string> = {}): Promise<SsoAnswer> {
   const response = await fetch(ssoUrl, {
     method: 'POST',

@@ -2,7 +2,7 @@ import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { signUbiqRequest } from '../../src/signing/index.js';
 
-// Test vectors derived from the wire format in DESIGN §2.6, computed here with node:crypto from the
+// Test vectors derived from the wire format (ARCHITECTURE.md, Request signing), computed here with node:crypto from the
 // documented signing string rather than through the signer's own helpers.
 const credentials = { accessKeyId: 'J9Fn4kDe0WfS+u/QPvXnAv7r', secretSigningKey: 'canary-signing-secret-7QzR2pLk9vW3xY' };
 const now = Date.UTC(2026, 10, 25, 11, 36, 26, 789); // Wed, 25 Nov 2026 11:36:26.789 GMT

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFreshProcessRunner, projectRoot } from '../helpers/fresh-process.js';
 
 // The server entry ("ubiq-idp/server") must not leave globals behind either (package.json "sideEffects":
-// false, DESIGN §6). pkijs registers a default engine in global[process.pid] when it is first evaluated,
+// false; ARCHITECTURE.md, Invariants). pkijs registers a default engine in global[process.pid] when it is first evaluated,
 // so it may only be loaded through loadPkijs(), which puts that slot back. Like the client-entry test in
 // test/crypto/no-global-side-effects.test.ts, this runs in a fresh Node process: vitest's own imports
 // would hide the effect.

@@ -98,7 +98,7 @@ export function registerAdminRoutes(app: Hono<ServerEnv>, ctx: ServerContext): v
       409,
       'api_key_auto_provisioned',
       `API key "${key.name}" is auto-provisioned from SCIM user ${key.userId ?? ''} and cannot be edited here; change the user or its groups in the IdP (or the dataset groups here) instead.`,
-      'The seed documents: "The editing of auto-provisioned API Keys will be disabled in the UI".',
+      'Ubiq\'s IdP integration guides: "The editing of auto-provisioned API Keys will be disabled in the UI".',
     );
 
   const renderDataset = (d: DatasetRecord) => ({

@@ -2,7 +2,7 @@ import { constants, createCipheriv, createDecipheriv, createHash, hkdfSync, publ
 import { errorGuard, UbiqIdpError } from '../../errors.js';
 import type { DataKeyErrorCode } from '../../error-codes.js';
 
-/** What the key endpoints answer with besides `encrypted_private_key` (DESIGN §2.7). */
+/** What the key endpoints answer with besides `encrypted_private_key` (ARCHITECTURE.md, Key endpoints). */
 export interface DataKeyFields {
   /** RSA-OAEP (SHA-1, as the official clients unwrap with node-forge's default) of the data key to the caller's certificate key, base64. */
   wrapped_data_key: string;

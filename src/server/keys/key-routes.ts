@@ -20,7 +20,7 @@ const encryptionBodySchema = z.object({
 const decryptionBodySchema = z.object({ encrypted_data_key: z.string().min(1).max(4096) });
 
 /**
- * Registers the key endpoints of DESIGN §2.7 at the origin, and `POST /api/v3/tracking/events`.
+ * Registers the key endpoints (ARCHITECTURE.md, Key endpoints) at the origin, and `POST /api/v3/tracking/events`.
  *
  * Every key request must (1) carry a valid Ubiq request signature (§2.6) by an API key of this server
  * (401 `invalid_signature` with the reason: missing, malformed, stale `created`, wrong digest, unknown key,
@@ -85,7 +85,7 @@ export function registerKeyRoutes(
     const dataset = chooseDataset(caller.key, named);
     if (dataset instanceof Response) return dataset;
     const fields = vault.issue(dataset.name, caller.recipient, body.data.uses ?? 1);
-    // In IdP mode the client holds its private key and replaces this field with its own (DESIGN §2.5 step 4).
+    // In IdP mode the client holds its private key and replaces this field with its own (ARCHITECTURE.md, SSO exchange step 4).
     return jsonNoStore(201, { encrypted_private_key: '', ...fields });
   });
 

@@ -17,7 +17,7 @@ const ssoBodySchema = z.object({ csr: z.string().min(1).max(64 * 1024) });
 const SSO_BODY_LIMIT = 64 * 1024;
 
 /**
- * Registers `POST {SCIM base}/sso` (DESIGN §2.5): IdP access token (Bearer) + `{"csr": PEM}` →
+ * Registers `POST {SCIM base}/sso` (ARCHITECTURE.md, SSO exchange): IdP access token (Bearer) + `{"csr": PEM}` →
  * `{"api_cert", "public_value", "signing_value"}`.
  *
  * Order of checks, so each refusal names one cause: customer id (404) → IdP integration enabled and

@@ -27,7 +27,7 @@ export interface KeyRequestSeen {
 }
 
 /**
- * The key endpoint's side (DESIGN §2.7): a fresh data key wrapped with RSA-OAEP (SHA-1) to the public
+ * The key endpoint's side (ARCHITECTURE.md, Key endpoints): a fresh data key wrapped with RSA-OAEP (SHA-1) to the public
  * key of `payload_cert`, and an `encrypted_private_key` the client must replace in IdP mode.
  */
 function keyEndpoint(request: KeyRequestSeen): { dataKey: Buffer; answer: Record<string, unknown> } {
