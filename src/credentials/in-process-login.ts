@@ -48,7 +48,7 @@ export interface InProcessLoginOptions {
 export interface InProcessLogin {
   login: IdpLogin;
   http: HttpClient;
-  load(context: LoadContext<UbiqIdpCredentials>): Promise<ExpiringValue<UbiqIdpCredentials>>;
+  load: (context: LoadContext<UbiqIdpCredentials>) => Promise<ExpiringValue<UbiqIdpCredentials>>;
 }
 
 /** @internal Loads the settings and makes the login (settings errors reject). */

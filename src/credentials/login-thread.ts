@@ -190,6 +190,7 @@ export function startLoginThread(options: StartLoginThreadOptions): LoginThread 
         ...(answer.issuedAt === undefined ? {} : { issuedAt: answer.issuedAt }),
       };
     },
+    // eslint-disable-next-line @typescript-eslint/require-await -- async so that a failure to post the close message reaches the caller as a rejection
     async close() {
       if (closed) return;
       closed = true;

@@ -288,7 +288,7 @@ export function createIdpCredentialProvider(options: IdpCredentialProviderOption
     }
     return keyPair;
   }
-  if (thread === undefined) ownKeyPair();
+  if (thread === undefined) void ownKeyPair();
 
   let inProcess: InProcessLogin | undefined;
   let cache: RefreshingCache<UbiqIdpCredentials> | undefined;
