@@ -13,7 +13,7 @@ import { stripControl } from '../idp/device.js';
 import type { DoctorReport } from './doctor-report.js';
 import { FIELD_STEPS, stepForProblem } from './seed-steps.js';
 
-const OTHER_ENV = ['UBIQ_CONFIGURATION_FILE', 'UBIQ_CREDENTIALS_FILE', 'UBIQ_PROFILE'];
+const OTHER_ENV = ['UBIQ_CONFIGURATION_FILE', 'UBIQ_CREDENTIALS_FILE', 'UBIQ_PROFILE', 'UBIQ_SESSION_DIR'];
 const KNOWN_ENV = new Set([...FIELDS.map((f) => f.env), ...OTHER_ENV]);
 // The aliases (client_id, idp_client_id) belong to the dialect their prefix says.
 const SEED_NAMES = new Set(FIELDS.flatMap((f) => jsonNames(f).filter((name, i) => i === 0 || (i > 1 && !name.startsWith('idp_')))));

@@ -43,6 +43,8 @@ export function createSessionLogin(options: SessionLoginOptions): { load: (conte
   let signedInAt: Date | undefined;
   /** The stored credentials last found too old to serve (not opened again while unchanged). */
   let staleVersion: string | undefined;
+  /** When this process last got a token itself (its refresh token is then the newest we know of). */
+  let ownTokenAt = 0;
 
   function usable(expiresAt: Date, issuedAt: Date): boolean {
     const margin = Math.min(options.minRemainingMs, (expiresAt.getTime() - issuedAt.getTime()) / 10);
@@ -50,6 +52,8 @@ export function createSessionLogin(options: SessionLoginOptions): { load: (conte
   }
 
   function learn(record: SessionRecord): void {
+    // Only a file written after our own last token: if saving ours failed, the file's is older (and Okta may have rotated it away).
+    if (record.updatedAt.getTime() < ownTokenAt) return;
     signedInAt = record.signedInAt;
     // A newer refresh token than ours (another process renewed; Okta may have rotated ours away).
     if (record.refreshToken !== undefined) login.useRefreshToken(record.refreshToken);
@@ -101,6 +105,7 @@ export function createSessionLogin(options: SessionLoginOptions): { load: (conte
     const loaded = await login.load(context);
     const token = login.lastToken();
     const now = new Date(options.now());
+    ownTokenAt = now.getTime();
     if (token?.via === 'password' || signedInAt === undefined) signedInAt = now;
     const value = loaded.value;
     const record: SessionRecord = {
