@@ -13,6 +13,10 @@ export default {
     'src/server/scim/filter*.ts',
     'src/server/provisioning.ts',
   ],
+  // Static mutants (module-level constants: schemas, regexes, tables) can only be tested by reloading every
+  // module for every test; here they were a third of the SCIM mutants and 96 % of the run time. They are
+  // reported as ignored and left out of the score.
+  ignoreStatic: true,
   concurrency: 2,
   timeoutMS: 20_000,
   reporters: ['clear-text', 'progress-append-only', 'html', 'json'],
