@@ -212,7 +212,7 @@ export async function checkDiscovery(report: DoctorReport, idp: IdpSettings, sig
   } else {
     report.add({ status: 'ok', title: 'token_endpoint_url matches the discovery document' });
   }
-  if (doc.grant_types_supported && !doc.grant_types_supported.includes('password')) {
+  if (doc.grant_types_supported && !doc.grant_types_supported.includes('password') && (idp.grant ?? 'password') === 'password') {
     report.add({ status: 'warn', title: 'the discovery document does not list the password grant', fix: 'The Ubiq IdP integration signs in with the resource-owner password grant.' });
   }
   report.add({

@@ -2,6 +2,7 @@ import type { Command } from './command.js';
 import { COMMON_HELP } from './command.js';
 import { checkLocalSetup } from './doctor-files.js';
 import { checkLogin } from './doctor-login.js';
+import { checkInteractiveGrant } from './doctor-grant.js';
 import { checkDiscovery, checkReachability } from './doctor-network.js';
 import { createDoctorReport } from './doctor-report.js';
 import { EXIT } from './exit-codes.js';
@@ -53,7 +54,10 @@ Examples:
         if (reachable['token endpoint']) await checkDiscovery(report, config.idp, io.signal);
         else report.add({ status: 'skip', title: 'discovery document not checked: the token endpoint is unreachable' });
         report.section('Sign-in');
-        if (reachable['token endpoint']) {
+        if (reachable['token endpoint'] && (config.idp.grant ?? 'password') !== 'password') {
+          // A device or browser sign-in needs a person: check the grant against the IdP instead of signing in.
+          await checkInteractiveGrant(report, config, io.signal);
+        } else if (reachable['token endpoint']) {
           await checkLogin(report, config, { allowInsecureHttp: config.allowInsecureHttp, signal: io.signal, modulusLength });
         } else {
           report.add({ status: 'skip', title: 'sign-in not attempted: the token endpoint is unreachable' });
