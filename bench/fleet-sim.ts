@@ -198,7 +198,7 @@ export async function runFleet(options: FleetOptions): Promise<FleetResult> {
   const serverOrigin = 'https://ubiq.fleet.test';
   const server = createReferenceServer({
     origin: serverOrigin,
-    now: () => new Date(time.now()),
+    now: () => time.now(),
     idp: { discoveryUrl: org.discoveryUrl, issuer: org.issuer, audience: org.audience },
     idpFetch: (input, init) => okta.fetch(new Request(input, init)),
     minimumRsaKeyBits: Math.min(2048, keyBits),

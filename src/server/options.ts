@@ -23,8 +23,11 @@ export interface ReferenceServerOptions {
   idp?: Partial<ServerIdpSettings>;
   /** Largest accepted request body in bytes (413 above). Default 1 MiB. */
   bodyLimitBytes?: number;
-  /** Clock (tests inject one). Default `() => new Date()`. */
-  now?: () => Date;
+  /**
+   * Clock: milliseconds since the epoch, like every `now` option of this package (tests inject one).
+   * Default `Date.now`.
+   */
+  now?: () => number;
   /** Where the server logs (never secrets). Default: silent. */
   logger?: Logger;
   /** PEM certificate of the CA that signs client certificates. Default: a CA generated when the server starts. */
@@ -136,7 +139,7 @@ export function resolveOptions(options: ReferenceServerOptions): {
       origin: o.origin?.replace(/\/+$/, ''),
       customerId: o.customerId ?? randomUUID(),
       bodyLimitBytes: o.bodyLimitBytes ?? 1024 * 1024,
-      now: options.now ?? (() => new Date()),
+      now: clockAsDate(options.now ?? Date.now),
       logger: options.logger ?? silentLogger,
       ca: o.caCertificate !== undefined && o.caKey !== undefined ? { certificate: o.caCertificate, key: o.caKey } : undefined,
       certificateLifetimeSeconds: o.certificateLifetimeSeconds ?? 3600,
@@ -161,6 +164,11 @@ export function resolveOptions(options: ReferenceServerOptions): {
       externalIdClaim: o.idp?.externalIdClaim,
     },
   };
+}
+
+/** The server's modules work with dates; the option is the package's one clock type. */
+function clockAsDate(now: () => number): () => Date {
+  return () => new Date(now());
 }
 
 /** A given CA must be a CA certificate with its own private key: say so when the server is created, not at the first request. */

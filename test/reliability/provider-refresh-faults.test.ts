@@ -70,7 +70,7 @@ describe('background refresh under SSO faults (manual clock shared by emulator, 
 
   it('a certificate shorter than the IdP token: expiry follows the certificate, refreshed before it ends', async () => {
     const time = fx.time!;
-    const short = await startSystem({ fakeTime: false, server: { certificateLifetimeSeconds: 300, now: () => new Date(time.now()) }, okta: { clock: { now: time.now, advance() {}, setNow() {}, useRealTime() {} } } });
+    const short = await startSystem({ fakeTime: false, server: { certificateLifetimeSeconds: 300, now: () => time.now() }, okta: { clock: { now: time.now, advance() {}, setNow() {}, useRealTime() {} } } });
     try {
       const provider = short.provider({ pregenerateKeyPair: suite.keys, now: time.now, timers: time.timers });
       const first = await provider();
@@ -97,13 +97,13 @@ describe('background refresh under SSO faults (manual clock shared by emulator, 
     const time = fx.time!;
     let idpAhead = 45_000;
     const skewedIdp = await startSystem({
-      server: { now: () => new Date(time.now()) },
+      server: { now: () => time.now() },
       okta: { clock: { now: () => time.now() + idpAhead, advance() {}, setNow() {}, useRealTime() {} } },
     });
     // The server's clock is 50 min behind ours (it tolerates that much token skew here), so the 30 min
     // certificate it issues has already ended by our clock.
     const behind = await startSystem({
-      server: { now: () => new Date(time.now() - 50 * MIN), clockSkewSeconds: 3600, certificateLifetimeSeconds: 1800 },
+      server: { now: () => time.now() - 50 * MIN, clockSkewSeconds: 3600, certificateLifetimeSeconds: 1800 },
       okta: { clock: { now: time.now, advance() {}, setNow() {}, useRealTime() {} } },
     });
     try {

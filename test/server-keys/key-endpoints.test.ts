@@ -145,7 +145,7 @@ describe('key endpoint request signature (Ubiq request signing)', () => {
 describe('key endpoint payload_cert', () => {
   it('refuses a missing, malformed, foreign-CA, other-key and expired certificate with 401', async () => {
     let now = Date.now();
-    const w = await world(['payroll'], { now: () => new Date(now), certificateLifetimeSeconds: 600 });
+    const w = await world(['payroll'], { now: () => now, certificateLifetimeSeconds: 600 });
     const post = (payload_cert: unknown) => signedPost(w.encryptUrl, { uses: 1, payload_cert }, w.ada, { now: new Date(now) });
     expect(await post(undefined)).toMatchObject({ status: 401, body: { error: 'invalid_payload_cert', reason: 'missing' } });
     expect(await post('%%%')).toMatchObject({ status: 401, body: { reason: 'malformed' } });

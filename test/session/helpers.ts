@@ -53,7 +53,7 @@ export function collectingLogger(): Logger & { warnings: string[]; lines: string
 export async function startSessionSystem(): Promise<SessionSystem> {
   let shiftMs = 0;
   const clock: EmulatorClock = { now: () => Date.now() + shiftMs, advance() {}, setNow() {}, useRealTime() {} };
-  const sys = await startSystem({ okta: { clock }, server: { now: () => new Date(Date.now() + shiftMs) } });
+  const sys = await startSystem({ okta: { clock }, server: { now: () => Date.now() + shiftMs } });
   const home = await mkdtemp(join(tmpdir(), 'ubiq-session-home-'));
   const env: Record<string, string> = {
     UBIQ_SERVER: sys.front.url,

@@ -155,7 +155,7 @@ export async function startTestSsoEndpoint(options: TestSsoEndpointOptions): Pro
     customerId: options.customerId,
     idp: options.idp,
     ...(options.lifetimeSeconds === undefined ? {} : { certificateLifetimeSeconds: options.lifetimeSeconds }),
-    ...(now === undefined ? {} : { now: () => new Date(now()) }),
+    ...(now === undefined ? {} : { now }),
   };
   server = createReferenceServer(serverOptions);
   const info = server.info();

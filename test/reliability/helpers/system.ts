@@ -135,7 +135,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
   const server = createReferenceServer({
     ...(await testCa()),
     idp: { discoveryUrl: org.discoveryUrl, issuer: org.issuer, audience: org.audience },
-    ...(time ? { now: () => new Date(time.now()) } : {}),
+    ...(time ? { now: () => time.now() } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
     ...options.server,
   });
