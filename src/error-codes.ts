@@ -72,7 +72,8 @@ export type SsoErrorCode =
   | 'sso_certificate_invalid'
   | 'sso_certificate_key_mismatch'
   | 'sso_certificate_not_valid_now'
-  | 'sso_insecure_server';
+  | 'sso_insecure_server'
+  | 'sso_invalid_server';
 
 /** Why an HTTP request failed without an answer (`HttpRequestError`). */
 export type HttpRequestErrorCode = 'network_error' | 'timeout' | 'aborted';

@@ -62,4 +62,4 @@ export function isForbiddenKey(key: string): boolean {
   return FORBIDDEN_KEYS.has(key.trim().toLowerCase());
 }
 
-export const DEFAULT_SERVER = 'https://api.ubiqsecurity.com';
+export { DEFAULT_SERVER } from '../util/endpoint-url.js';

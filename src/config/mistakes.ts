@@ -1,4 +1,4 @@
-import { HOW_TO_ALLOW_HTTP } from '../util/insecure-http.js';
+import { checkEndpointUrl } from '../util/endpoint-url.js';
 import type { FieldKind } from './fields.js';
 import type { IdpSettings } from './types.js';
 
@@ -51,36 +51,14 @@ export function checkValue(kind: FieldKind, value: string): Finding[] {
   return findings;
 }
 
-const HAS_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
-
 /**
- * Check and normalise a URL. `server` gets `https://` when no scheme is given (as the official
- * clients do); a token endpoint must be given in full. `http://` is refused unless allowed:
- * the token request carries the password and the client secret.
+ * Check and normalise a URL with the library's one URL validation ({@link checkEndpointUrl}), as findings
+ * of the config loader. `server` gets `https://` when no scheme is given; a token endpoint must be given in
+ * full. `http://` is refused unless allowed: the token request carries the password and the client secret.
  */
 export function checkUrl(kind: 'server' | 'url', raw: string, allowInsecureHttp: boolean): { url?: string; findings: Finding[] } {
-  const value = raw.trim();
-  if (!HAS_SCHEME.test(value) && kind === 'url') {
-    return { findings: [error('not_absolute_url', 'must be a full URL starting with https://')] };
-  }
-  let url: URL;
-  try {
-    url = new URL(HAS_SCHEME.test(value) ? value : `https://${value}`);
-  } catch {
-    return { findings: [error('invalid_url', 'is not a valid URL')] };
-  }
-  if (/\s/.test(value)) return { findings: [error('invalid_url', 'contains spaces, so it is not a valid URL')] };
-  const findings: Finding[] = [];
-  if (url.protocol === 'http:' && !allowInsecureHttp) {
-    findings.push(error('insecure_http', `uses http://, which would send credentials unencrypted; use https:// (${HOW_TO_ALLOW_HTTP})`));
-  } else if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    findings.push(error('unsupported_scheme', `uses ${url.protocol}//; it must use https://`));
-  }
-  if (url.username || url.password) findings.push(error('credentials_in_url', 'contains a user name or password; remove it from the URL'));
-  if (url.search || url.hash) findings.push(error('query_in_url', 'has a ?query or #fragment; give the plain URL'));
-  if (findings.length > 0) return { findings };
-  const path = url.pathname.replace(/\/+$/, '');
-  return { url: kind === 'server' ? `${url.origin}${path}` : `${url.origin}${url.pathname}`, findings };
+  const checked = checkEndpointUrl(kind, raw, { allowInsecureHttp });
+  return checked.url === undefined ? { findings: checked.problems.map((p) => error(p.code, p.message)) } : { url: checked.url, findings: [] };
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -4,6 +4,7 @@ import { isConfigNotFoundError } from '../config/errors.js';
 import { loadConfig, type LoadConfigOptions, type LoadedConfig } from '../config/load.js';
 import { sessionStoreFor } from '../session/identity.js';
 import { checkUrl } from '../config/mistakes.js';
+import { DEFAULT_SERVER } from '../util/endpoint-url.js';
 import { allowsInsecureHttp } from '../util/insecure-http.js';
 import { chain } from './chain.js';
 import { CredentialsError, CredentialsUnavailableError, isCredentialsUnavailableError } from './errors.js';
@@ -20,7 +21,6 @@ export interface SourceOptions extends Omit<IdpCredentialProviderOptions, 'confi
   onRefresh?: (credentials: UbiqCredentials, info: Parameters<NonNullable<IdpCredentialProviderOptions['onRefresh']>>[1]) => void;
 }
 
-const DEFAULT_SERVER = 'https://api.ubiqsecurity.com';
 
 /** A provider that always answers the same static keys. */
 function constant(credentials: UbiqStaticCredentials): CredentialProvider<UbiqStaticCredentials> {

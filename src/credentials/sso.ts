@@ -1,6 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { z } from 'zod';
-import { createHttpClient, isHttpRequestError, type FetchLike, type HttpClient, type RetryOptions } from '../http/index.js';
+import { createHttpClient, describeUrl, isHttpRequestError, type FetchLike, type HttpClient, type RetryOptions } from '../http/index.js';
+import { checkEndpointUrl } from '../util/endpoint-url.js';
 import { allowsInsecureHttp, HOW_TO_ALLOW_HTTP } from '../util/insecure-http.js';
 import { scrub } from '../util/redact.js';
 import { parseCertificatePem, publicKeysEqual, type ParsedCertificate } from '../x509/certificate.js';
@@ -79,12 +80,19 @@ const HINT_403 =
 export async function exchangeIdpToken(options: ExchangeIdpTokenOptions): Promise<SsoExchangeResult> {
   const now = options.now ?? Date.now;
   const skew = options.clockSkewMs ?? 60_000;
-  const url = ssoUrl(options.server, options.customerId);
-  if (/^http:/i.test(url) && !allowsInsecureHttp(options.allowInsecureHttp)) {
-    throw new SsoError('sso_insecure_server', `The Ubiq server ${options.server} uses http://; the SSO exchange sends the IdP access token, so it must use https://.`, {
-      hint: `Use the https:// URL of the Ubiq server in SERVER (or UBIQ_SERVER); ${HOW_TO_ALLOW_HTTP}.`,
+  // The library's one URL validation, as for SERVER in the files and fromStaticKeys().
+  const server = checkEndpointUrl('server', options.server, { allowInsecureHttp: allowsInsecureHttp(options.allowInsecureHttp) });
+  if (server.url === undefined) {
+    if (server.problems.some((p) => p.code === 'insecure_http')) {
+      throw new SsoError('sso_insecure_server', `The Ubiq server ${describeUrl(options.server)} uses http://; the SSO exchange sends the IdP access token, so it must use https://.`, {
+        hint: `Use the https:// URL of the Ubiq server in SERVER (or UBIQ_SERVER); ${HOW_TO_ALLOW_HTTP}.`,
+      });
+    }
+    throw new SsoError('sso_invalid_server', `The Ubiq server URL ${server.problems.map((p) => p.message).join('; ')}.`, {
+      hint: 'Give the Ubiq API base URL in SERVER (or UBIQ_SERVER), e.g. https://api.ubiqsecurity.com.',
     });
   }
+  const url = ssoUrl(server.url, options.customerId);
   const secrets = [options.accessToken];
   const http = options.http ?? createHttpClient({ ...(options.fetch ? { fetch: options.fetch } : {}), ...(options.retry === undefined ? {} : { retry: options.retry }) });
   let response: Response;

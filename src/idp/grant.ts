@@ -1,7 +1,8 @@
 import * as oidc from 'openid-client';
 import type { IdpSettings, IdpUserCredentials } from '../config/types.js';
 import { createHttpClient, describeUrl, type HttpClient, type HttpOptions } from '../http/index.js';
-import { allowsInsecureHttp, HOW_TO_ALLOW_HTTP } from '../util/insecure-http.js';
+import { checkEndpointUrl } from '../util/endpoint-url.js';
+import { allowsInsecureHttp } from '../util/insecure-http.js';
 import { silentLogger } from '../util/logger.js';
 import { basicCredentialForms } from '../util/redact.js';
 import { isIdpError, type IdpErrorCode } from './errors.js';
@@ -128,8 +129,8 @@ async function grant(settings: IdpSettings, request: GrantRequest, given: FetchI
   if (profile === undefined) {
     throw idpError({ provider: settings.provider, secrets: context.secrets }, 'invalid_settings', `unknown IdP provider "${String(settings.provider)}" (expected okta or entra)`);
   }
-  const tokenEndpoint = checkUrl(settings.tokenEndpointUrl, 'token_endpoint_url', context, options);
-  const discoveryUrl = options.discoveryUrl === undefined ? undefined : checkUrl(options.discoveryUrl, 'discoveryUrl', context, options);
+  const tokenEndpoint = checkIdpUrl(settings.tokenEndpointUrl, 'token_endpoint_url', context, options);
+  const discoveryUrl = options.discoveryUrl === undefined ? undefined : checkIdpUrl(options.discoveryUrl, 'discoveryUrl', context, options);
   if (settings.clientId === '') throw idpError(context, 'invalid_settings', 'tenant_id (the OAuth client id) is empty');
 
   const logger = options.logger ?? silentLogger;
@@ -181,20 +182,14 @@ async function grant(settings: IdpSettings, request: GrantRequest, given: FetchI
   }
 }
 
-function checkUrl(value: string, name: string, context: MapContext, options: FetchIdpTokenOptions): URL {
-  let url: URL;
-  try {
-    url = new URL(value.trim());
-  } catch {
-    throw idpError(context, 'invalid_settings', `${name} is not a URL`);
+/** @internal An IdP endpoint through the library's one URL validation; an IdpError when it is refused. */
+export function checkIdpUrl(value: string, name: string, context: Pick<MapContext, 'provider' | 'secrets'>, options: Pick<FetchIdpTokenOptions, 'allowInsecureHttp'>): URL {
+  const checked = checkEndpointUrl('url', value, { allowInsecureHttp: options.allowInsecureHttp === true });
+  if (checked.url === undefined) {
+    const code = checked.problems.some((p) => p.code === 'insecure_http') ? 'insecure_endpoint' : 'invalid_settings';
+    throw idpError(context, code, `${name} ${checked.problems.map((p) => p.message).join('; ')}`);
   }
-  if (url.protocol === 'http:' && options.allowInsecureHttp !== true) {
-    throw idpError(context, 'insecure_endpoint', `${name} ${describeUrl(url)} uses http://; IdP endpoints must use https:// (${HOW_TO_ALLOW_HTTP})`);
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw idpError(context, 'invalid_settings', `${name} must be an https:// URL, got a ${url.protocol} URL`);
-  }
-  return url;
+  return new URL(checked.url);
 }
 
 /**

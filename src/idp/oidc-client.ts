@@ -1,8 +1,8 @@
 import * as oidc from 'openid-client';
 import type { IdpSettings } from '../config/types.js';
-import { createHttpClient, describeUrl, type HttpClient } from '../http/index.js';
-import { allowsInsecureHttp, HOW_TO_ALLOW_HTTP } from '../util/insecure-http.js';
-import { tokenFromResult, type FetchIdpTokenOptions } from './grant.js';
+import { createHttpClient, type HttpClient } from '../http/index.js';
+import { allowsInsecureHttp } from '../util/insecure-http.js';
+import { checkIdpUrl, tokenFromResult, type FetchIdpTokenOptions } from './grant.js';
 import { createIdpFetch } from './idp-fetch.js';
 import { idpError, toIdpError, type MapContext } from './map-error.js';
 import { PROVIDERS, type GrantKind } from './providers.js';
@@ -59,15 +59,12 @@ export async function openIdpClient(settings: IdpSettings, grant: GrantKind, giv
     throw idpError(context, 'invalid_settings', `unknown IdP provider "${String(settings.provider)}" (expected okta or entra)`);
   }
   if (settings.clientId === '') throw idpError(context, 'invalid_settings', 'tenant_id (the OAuth client id) is empty');
-  let discoveryUrl: URL;
-  try {
-    discoveryUrl = new URL(options.discoveryUrl ?? discoveryUrlFor(settings));
-  } catch {
-    throw idpError(context, 'invalid_settings', 'token_endpoint_url is not a URL');
-  }
-  if (discoveryUrl.protocol === 'http:' && options.allowInsecureHttp !== true) {
-    throw idpError(context, 'insecure_endpoint', `${describeUrl(discoveryUrl)} uses http://; IdP endpoints must use https:// (${HOW_TO_ALLOW_HTTP})`);
-  }
+  // The same URL validation as the password grant and the config loader.
+  const tokenEndpoint = checkIdpUrl(settings.tokenEndpointUrl, 'token_endpoint_url', context, options);
+  const discoveryUrl =
+    options.discoveryUrl === undefined
+      ? new URL(discoveryUrlFor({ provider: settings.provider, tokenEndpointUrl: tokenEndpoint.href }))
+      : checkIdpUrl(options.discoveryUrl, 'discoveryUrl', context, options);
   const http: HttpClient = options.httpClient ?? createHttpClient(options);
   const { customFetch, lastStatus, timeoutSeconds } = createIdpFetch(http, options, context);
   const metadata: Partial<oidc.ClientMetadata> = {};

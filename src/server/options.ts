@@ -1,5 +1,6 @@
 import { createPrivateKey, randomBytes, randomUUID, X509Certificate } from 'node:crypto';
 import { z } from 'zod';
+import { endpointUrlSchema } from '../util/endpoint-url.js';
 import { errorGuard, UbiqIdpError } from '../errors.js';
 import type { ReferenceServerOptionsErrorCode } from '../error-codes.js';
 import { silentLogger, type Logger } from '../util/logger.js';
@@ -83,7 +84,8 @@ const optionsSchema = z
     idp: z
       .object({
         enabled: z.boolean().optional(),
-        discoveryUrl: z.url().optional(),
+        // The library's one URL validation; http:// is allowed because the reference server talks to local emulators.
+        discoveryUrl: endpointUrlSchema('url', { allowInsecureHttp: true }).optional(),
         issuer: z.string().min(1).optional(),
         audience: z.string().min(1).optional(),
         usernameClaim: z.string().min(1).optional(),

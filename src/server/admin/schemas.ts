@@ -1,8 +1,10 @@
 // zod schemas of the admin API's request bodies and queries.
 import { z } from 'zod';
+import { endpointUrlSchema } from '../../util/endpoint-url.js';
 import { structuredInputSchema } from '../keys/structured-definition.js';
 
-const nullableUrl = z.union([z.url({ protocol: /^https?$/ }), z.null()]);
+// The library's one URL validation; http:// is allowed because the reference server talks to local emulators.
+const nullableUrl = z.union([endpointUrlSchema('url', { allowInsecureHttp: true }), z.null()]);
 const nullableText = z.union([z.string().trim().min(1).max(2048), z.null()]);
 
 export const idpPatchSchema = z.strictObject({
