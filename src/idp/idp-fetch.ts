@@ -1,7 +1,6 @@
 import type * as oidc from 'openid-client';
-import { HttpRequestError, isHttpRequestError, type HttpClient } from '../http/index.js';
+import { HttpRequestError, isHttpRequestError, type HttpClient, type HttpOptions } from '../http/index.js';
 import { DEFAULT_RETRY } from '../http/retry.js';
-import type { FetchIdpTokenOptions } from './grant.js';
 import type { MapContext } from './map-error.js';
 
 /** @internal The `customFetch` handed to openid-client, and what it saw. */
@@ -19,7 +18,7 @@ export interface IdpFetch {
  * client can take (the retry deadline, or one attempt without retries), so ours fires first with its precise
  * error and openid-client's stays as a backstop instead of being switched off.
  */
-export function openidTimeoutSeconds(options: Pick<FetchIdpTokenOptions, 'timeoutMs' | 'retry'>): number {
+export function openidTimeoutSeconds(options: Pick<HttpOptions, 'timeoutMs' | 'retry'>): number {
   const attemptMs = options.timeoutMs ?? 10_000;
   const budgetMs = options.retry === false ? attemptMs : Math.max(attemptMs, options.retry?.deadlineMs ?? DEFAULT_RETRY.deadlineMs);
   return Math.ceil(budgetMs / 1000) + 5;
@@ -30,7 +29,7 @@ export function openidTimeoutSeconds(options: Pick<FetchIdpTokenOptions, 'timeou
  * once (the mapper reads the body only of an error answer openid-client left unread). Counts attempts into
  * `context.attempts`.
  */
-export function createIdpFetch(http: HttpClient, options: FetchIdpTokenOptions, context: MapContext): IdpFetch {
+export function createIdpFetch(http: HttpClient, options: Pick<HttpOptions, 'signal' | 'timeoutMs' | 'retry'>, context: MapContext): IdpFetch {
   const timeoutSeconds = openidTimeoutSeconds(options);
   let lastStatus: number | undefined;
   const customFetch = async (url: string, init: oidc.CustomFetchOptions): Promise<Response> => {
