@@ -1,4 +1,4 @@
-import { EnvHttpProxyAgent, fetch as undiciFetch } from 'undici';
+import type { EnvHttpProxyAgent } from 'undici';
 import type { Logger } from '../util/logger.js';
 import { silentLogger } from '../util/logger.js';
 import { describeUrl, HttpRequestError } from './errors.js';
@@ -94,17 +94,22 @@ export function createHttpClient(options: HttpOptions = {}): HttpClient {
   const logger = options.logger ?? silentLogger;
   const defaultTimeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   let dispatcher: EnvHttpProxyAgent | undefined;
+  let closed = false;
   const transport: FetchLike =
     options.fetch ??
-    ((input, init) => {
+    (async (input, init) => {
+      // Loaded on the first request, not at import: a caller with its own `fetch` never evaluates undici.
+      const undici = await import('undici');
+      // A dispatcher made after close() would hold sockets nobody closes.
+      if (closed) throw new Error('the HTTP client was closed');
       // Our per-attempt timer covers headers and body (and may be longer per request): undici's own
       // header/body timeouts are turned off so they cannot fire first with a different error.
-      dispatcher ??= new EnvHttpProxyAgent({ connect: { timeout: defaultTimeout }, headersTimeout: 0, bodyTimeout: 0 });
+      dispatcher ??= new undici.EnvHttpProxyAgent({ connect: { timeout: defaultTimeout }, headersTimeout: 0, bodyTimeout: 0 });
       // undici's Request/Response classes are WHATWG-compatible but not the DOM lib's types.
-      return undiciFetch(input as Parameters<typeof undiciFetch>[0], {
-        ...(init as Parameters<typeof undiciFetch>[1]),
+      return (await undici.fetch(input as Parameters<typeof undici.fetch>[0], {
+        ...(init as Parameters<typeof undici.fetch>[1]),
         dispatcher,
-      }) as unknown as Promise<Response>;
+      })) as unknown as Response;
     });
 
   function resolveRetry(perRequest: RetryOptions | false | undefined): ResolvedRetry | undefined {
@@ -203,6 +208,7 @@ export function createHttpClient(options: HttpOptions = {}): HttpClient {
   return {
     request,
     async close() {
+      closed = true;
       const closing = dispatcher;
       dispatcher = undefined;
       await closing?.close();
