@@ -88,8 +88,8 @@ function openSlot(slot: number, data: LoginWorkerData): Slot {
     return settingUp;
   }
   // Warm up at once: settings, HTTP client and (with a pre-generated key pair) CSR and encrypted key are
-  // ready before the first call.
-  setup().catch(() => {});
+  // ready before the first call, and so is undici (which the HTTP client loads on its first request).
+  setup().then(() => import('undici')).catch(() => {});
   return {
     setup,
     giveKeyPair: (pair) => giveKeyPair(pair),
