@@ -14,7 +14,7 @@ import type { InteractiveSignInOptions } from './interactive-login.js';
 import { LoginWorkerUnavailable } from './login-worker-unavailable.js';
 import { createIdpLogin, type IdpLogin } from './idp-login.js';
 import { requireIdpSignIn } from './login-protocol.js';
-import type { SessionOptions } from './provider.js';
+import type { SessionOptions } from './session-options.js';
 import type { ExpiringValue, LoadContext } from './refreshing-types.js';
 import { createSessionLogin } from './session-login.js';
 import type { UbiqIdpCredentials } from './ubiq-credentials.js';

@@ -8,7 +8,7 @@ import { HttpRequestError } from '../http/errors.js';
 import { IdpError } from '../idp/errors.js';
 import { CredentialsError, CredentialsUnavailableError, SsoError } from './errors.js';
 import { KeySizeError, type RsaKeyPair } from '../crypto/keypair.js';
-import type { SessionOptions } from './provider.js';
+import type { SessionOptions } from './session-options.js';
 import type { RefreshReason } from './refreshing-types.js';
 import type { UbiqIdpCredentials } from './ubiq-credentials.js';
 

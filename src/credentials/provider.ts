@@ -2,10 +2,10 @@ import type { LoadConfigOptions, LoadedConfig } from '../config/load.js';
 import type { IdpGrant } from '../config/types.js';
 import type { FetchLike, RetryOptions } from '../http/index.js';
 import { isIdpError, type IdpErrorCode } from '../idp/errors.js';
-import type { SessionLockOptions } from '../session/lock.js';
 import { silentLogger, type Logger } from '../util/logger.js';
 import { CredentialsError } from './errors.js';
 import type { InProcessLogin } from './in-process-login.js';
+import type { SessionOptions } from './session-options.js';
 import type { InteractiveSignInOptions } from './interactive-login.js';
 import { askedRetryDelayMs, isTransientLoginError } from './login-retry.js';
 import { LoginWorkerUnavailable, startLoginThread, type LoginThread } from './login-thread.js';
@@ -63,20 +63,7 @@ export interface RefreshOptions {
   retry?: RefreshRetryOptions;
 }
 
-/**
- * The session shared by every process of the user (`~/.ubiq/sessions/`): see {@link IdpCredentialProviderOptions.session}.
- */
-export interface SessionOptions {
-  /** The sessions directory. Else `UBIQ_SESSION_DIR`, else `~/.ubiq/sessions` under the loader's home directory. */
-  dir?: string;
-  /**
-   * Serve and renew from the stored session (default true). `false` signs in afresh and only writes the
-   * session, as `ubiq-idp login` does.
-   */
-  reuse?: boolean;
-  /** How long to wait for another process's sign-in (default 60 s) and when its lock counts as stale (2 min). */
-  lock?: SessionLockOptions;
-}
+export type { SessionOptions } from './session-options.js';
 
 /** Options of {@link createIdpCredentialProvider}. */
 export interface IdpCredentialProviderOptions extends InteractiveSignInOptions {
@@ -344,7 +331,7 @@ export function createIdpCredentialProvider(options: IdpCredentialProviderOption
       throw closedError();
     }
     inProcess = made;
-    return made.load;
+    return (context) => made.load(context);
   }
 
   async function build(): Promise<RefreshingCache<UbiqIdpCredentials>> {
