@@ -2,6 +2,8 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { isUbiqIdpError } from '../errors.js';
 import { EXIT, exitCodeFor, UsageError, type ExitCode } from './exit-codes.js';
 import type { CliIo } from './io.js';
+import { createCliLogger, debugRequested, type CliLogger } from './cli-logger.js';
+import { terminalSafeJson } from './terminal-text.js';
 import { createUi, type Ui } from './ui.js';
 
 type OptionSpecs = NonNullable<ParseArgsConfig['options']>;
@@ -25,16 +27,21 @@ export interface CommandContext {
   ui: Ui;
   /** Writes one JSON document to stdout. */
   writeJson: (value: unknown) => void;
+  /** Where the library's warnings, retries and (with `--debug`) its trace go: stderr, filtered and scrubbed. */
+  logger: CliLogger;
 }
 
 /** Options every command accepts. */
 export const COMMON_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
   json: { type: 'boolean' },
+  debug: { type: 'boolean' },
 } as const satisfies OptionSpecs;
 
 export const COMMON_HELP = `  -h, --help     show this help
-      --json     machine-readable output (one JSON document on stdout)`;
+      --json     machine-readable output (one JSON document on stdout)
+      --debug    trace every IdP, SSO and key request on stderr (method, URL, status, timing, retries;
+                 secrets redacted); also UBIQ_IDP_DEBUG=1`;
 
 /** Parses a command's arguments; unknown options and positionals are usage errors. */
 export function parseCommandArgs(command: Command, args: readonly string[]): Record<string, string | boolean | undefined> {
@@ -64,7 +71,7 @@ export function reportError(io: CliIo, json: boolean, error: unknown): ExitCode 
   const hint = ubiq ? error.hint : undefined;
   const problems = (error as { problems?: unknown }).problems;
   if (json) {
-    io.stdout.write(`${JSON.stringify({ ok: false, exitCode, error: { code, message, ...(hint ? { hint } : {}), ...(Array.isArray(problems) ? { problems } : {}) } }, null, 2)}\n`);
+    io.stdout.write(`${terminalSafeJson({ ok: false, exitCode, error: { code, message, ...(hint ? { hint } : {}), ...(Array.isArray(problems) ? { problems } : {}) } }, 2)}\n`);
     return exitCode;
   }
   const ui = createUi(io, io.stderr);
@@ -73,6 +80,13 @@ export function reportError(io: CliIo, json: boolean, error: unknown): ExitCode 
   if (hint) ui.note('fix', hint);
   ui.note('code', `${code} (exit ${exitCode}; see "Error reference" in the README)`);
   return exitCode;
+}
+
+/** An interrupt is not a failure to explain: one line (or JSON), exit 130. */
+function reportInterrupt(io: CliIo, json: boolean): ExitCode {
+  if (json) io.stdout.write(`${terminalSafeJson({ ok: false, exitCode: EXIT.interrupted, error: { code: 'interrupted', message: 'Interrupted.' } }, 2)}\n`);
+  else createUi(io, io.stderr).mark('skip', 'Interrupted.');
+  return EXIT.interrupted;
 }
 
 /** Runs one command with its arguments: help, parsing, errors → exit code. */
@@ -90,9 +104,13 @@ export async function runCommand(command: Command, args: readonly string[], io: 
   }
   const json = values.json === true;
   const ui = createUi(io);
+  const logger = createCliLogger(io, debugRequested(values, io.env));
   try {
-    return await command.run({ io, values, json, ui, writeJson: (value) => void io.stdout.write(`${JSON.stringify(value, null, 2)}\n`) });
+    const code = await command.run({ io, values, json, ui, writeJson: (value) => void io.stdout.write(`${terminalSafeJson(value, 2)}\n`), logger });
+    // Ctrl-C/SIGTERM: whatever the command made of it, the process was interrupted.
+    return io.signal?.aborted === true ? EXIT.interrupted : code;
   } catch (error) {
+    if (io.signal?.aborted === true) return reportInterrupt(io, json);
     return reportError(io, json, error);
   }
 }

@@ -3,7 +3,7 @@ import { COMMON_HELP, stringOption } from './command.js';
 import { FORMATS, formatCredentials, type Format } from './credentials-format.js';
 import { EXIT, UsageError } from './exit-codes.js';
 import { runDefaultProvider } from './provider-run.js';
-import { keySizeFrom, loadOptionsFrom, SETTINGS_HELP, SETTINGS_OPTIONS } from './settings-options.js';
+import { keySizeFrom, loadOptionsFrom, SETTINGS_HELP, SETTINGS_OPTIONS, timeoutFrom } from './settings-options.js';
 
 export const credentialsCommand: Command = {
   name: 'credentials',
@@ -39,7 +39,7 @@ Examples:
   (umask 077; ubiq-idp credentials --profile idp --format ini > ci-credentials)
   UBIQ_CREDENTIALS_FILE=ci-credentials node app.js     # fromConfigFiles() reads them back
 `,
-  async run({ io, values, json, ui }) {
+  async run({ io, values, json, ui, logger }) {
     const requested = stringOption(values, 'format') ?? 'json';
     if (!(FORMATS as readonly string[]).includes(requested)) {
       throw new UsageError(`--format must be json, env or ini (got '${requested}').`, "Run 'ubiq-idp credentials --help'.");
@@ -47,7 +47,7 @@ Examples:
     if (json && requested !== 'json') throw new UsageError('--json and --format env/ini contradict each other.');
     const format = requested as Format;
     const load = loadOptionsFrom(values, io);
-    const { config, credentials } = await runDefaultProvider(ui, load, io.signal, keySizeFrom(values), values['no-session'] === true ? 'off' : 'reuse');
+    const { config, credentials } = await runDefaultProvider(ui, load, io.signal, keySizeFrom(values), { timeoutMs: timeoutFrom(values), logger, session: values['no-session'] === true ? 'off' : 'reuse' });
     if (io.stdout.isTTY === true) {
       io.stderr.write(
         `${ui.styles.yellow('!')} These are secrets: anyone who sees them can use your Ubiq access until ${credentials.kind === 'idp' ? credentials.expiresAt.toISOString() : 'the keys are revoked'}. Prefer redirecting to a file (chmod 600) or a pipe.\n`,

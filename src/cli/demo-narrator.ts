@@ -5,7 +5,8 @@ import { formatMs, type Ui } from './ui.js';
 export interface DemoStep {
   provider: string;
   title: string;
-  status: 'ok' | 'fail' | 'skip';
+  /** `interrupted`: Ctrl-C arrived during this step (recorded once; the steps after it are not run). */
+  status: 'ok' | 'fail' | 'skip' | 'interrupted';
   /** The one-line outcome for the summary table. */
   outcome: string;
   ms: number;
@@ -29,7 +30,7 @@ export interface Narrator {
   readonly broken: boolean;
 }
 
-export function createNarrator(ui: Ui, provider: string, quiet: boolean): Narrator {
+export function createNarrator(ui: Ui, provider: string, quiet: boolean, signal?: AbortSignal): Narrator {
   const steps: DemoStep[] = [];
   let broken = false;
   let number = 0;
@@ -39,6 +40,11 @@ export function createNarrator(ui: Ui, provider: string, quiet: boolean): Narrat
       return broken;
     },
     async step(title, explanation, work) {
+      // After Ctrl-C nothing more is run or reported: one interrupt, not a cascade of failed steps.
+      if (signal?.aborted) {
+        broken = true;
+        return false;
+      }
       number += 1;
       if (!quiet) {
         ui.line();
@@ -62,6 +68,11 @@ export function createNarrator(ui: Ui, provider: string, quiet: boolean): Narrat
         return true;
       } catch (error) {
         broken = true;
+        if (signal?.aborted) {
+          steps.push({ provider, title, status: 'interrupted', outcome: 'interrupted (Ctrl-C)', ms: 0 });
+          if (!quiet) ui.mark('skip', 'interrupted (Ctrl-C)');
+          return false;
+        }
         const message = error instanceof Error ? error.message : String(error);
         steps.push({ provider, title, status: 'fail', outcome: message.split('\n')[0] ?? 'failed', ms: 0 });
         if (!quiet) {

@@ -31,7 +31,7 @@ Options:
       --key-size N    RSA key size of the logins; default 4096 (the official clients'), at least 2048
 ${COMMON_HELP} (the summary only)
 
-Exit code 0 when every step behaved as expected, 1 otherwise.
+Exit code 0 when every step behaved as expected, 1 otherwise, 130 when interrupted (Ctrl-C).
 `,
   async run({ io, values, json, ui, writeJson }) {
     const only = stringOption(values, 'only');
@@ -59,7 +59,7 @@ Exit code 0 when every step behaved as expected, 1 otherwise.
           ui.line();
           ui.line(ui.styles.cyan(`━━ ${NAMES[provider]} ${'━'.repeat(60)}`));
         }
-        const narrator = createNarrator(ui, NAMES[provider], json);
+        const narrator = createNarrator(ui, NAMES[provider], json, io.signal);
         await runScenario(narrator, { provider, home: join(home, provider), keyPair: keyPairs.get(provider) as Promise<RsaKeyPair>, keySize, signal: io.signal });
         steps.push(...narrator.steps);
         if (io.signal?.aborted) break;
@@ -67,8 +67,15 @@ Exit code 0 when every step behaved as expected, 1 otherwise.
     } finally {
       await rm(home, { recursive: true, force: true });
     }
-    const failed = steps.filter((s) => s.status !== 'ok').length;
     const totalMs = performance.now() - started;
+    if (io.signal?.aborted) {
+      const at = steps.find((s) => s.status === 'interrupted');
+      const done = steps.filter((s) => s.status === 'ok').length;
+      if (json) writeJson({ ok: false, interrupted: true, totalMs: Math.round(totalMs), steps: steps.map((s) => ({ ...s, ms: Math.round(s.ms) })) });
+      else ui.mark('skip', `Interrupted${at ? ` during "${at.provider}: ${at.title}"` : ''} after ${done} step${done === 1 ? '' : 's'}, in ${formatMs(totalMs)}. Servers stopped; the temporary home is deleted.`);
+      return EXIT.interrupted;
+    }
+    const failed = steps.filter((s) => s.status !== 'ok').length;
     if (json) {
       writeJson({ ok: failed === 0, totalMs: Math.round(totalMs), steps: steps.map((s) => ({ ...s, ms: Math.round(s.ms) })) });
     } else {

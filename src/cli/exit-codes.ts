@@ -38,6 +38,18 @@ export class UsageError extends UbiqIdpError<UsageErrorCode> {
 /** True when `value` is a {@link UsageError}. */
 export const isUsageError = errorGuard<UsageError>('UsageError');
 
+/** The CLI gave up waiting (`--timeout`): the IdP or the server did not answer in time. Exit 6. */
+export class CliTimeoutError extends UbiqIdpError<'timeout'> {
+  static override readonly errorName: string = 'CliTimeoutError';
+  declare readonly code: 'timeout';
+  constructor(message: string, hint?: string) {
+    super('timeout', message, hint === undefined ? {} : { hint });
+  }
+}
+
+/** True when `value` is a {@link CliTimeoutError}. */
+export const isCliTimeoutError = errorGuard<CliTimeoutError>('CliTimeoutError');
+
 const NETWORK_CODES = new Set(['network_error', 'timeout', 'idp_unavailable', 'sso_unreachable']);
 const CONFIG_CODES = new Set(['session_insecure', 'session_corrupt', 'session_mismatch', 'config_invalid', 'config_not_found', 'credentials_unavailable', 'invalid_settings', 'insecure_endpoint', 'sso_insecure_server', 'key_size_invalid', 'invalid_provider_options', 'exported_credentials_invalid']);
 

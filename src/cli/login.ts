@@ -3,7 +3,7 @@ import { COMMON_HELP } from './command.js';
 import { EXIT } from './exit-codes.js';
 import { interactiveRun, INTERACTIVE_HELP, INTERACTIVE_OPTIONS } from './login-interactive.js';
 import { runDefaultProvider } from './provider-run.js';
-import { keySizeFrom, loadOptionsFrom, SETTINGS_HELP, SETTINGS_OPTIONS } from './settings-options.js';
+import { keySizeFrom, loadOptionsFrom, SETTINGS_HELP, SETTINGS_OPTIONS, timeoutFrom } from './settings-options.js';
 import { sessionStoreFor } from '../session/identity.js';
 import { formatMs, shorten } from './ui.js';
 
@@ -41,10 +41,10 @@ Examples:
   ubiq-idp login --browser
   UBIQ_PROFILE=idp ubiq-idp login --json
 `,
-  async run({ io, values, json, ui, writeJson }) {
+  async run({ io, values, json, ui, writeJson, logger }) {
     const load = loadOptionsFrom(values, io);
     const noSession = values['no-session'] === true;
-    const run = await runDefaultProvider(ui, load, io.signal, keySizeFrom(values), noSession ? 'off' : 'fresh', interactiveRun(values, io));
+    const run = await runDefaultProvider(ui, load, io.signal, keySizeFrom(values), { timeoutMs: timeoutFrom(values), logger, session: noSession ? 'off' : 'fresh', interactive: interactiveRun(values, io) });
     const { config, credentials, timings } = run;
     const store = noSession || config.kind !== 'idp' ? undefined : sessionStoreFor(config, load);
     const saved = store !== undefined && (await store.inspect()).status === 'found';

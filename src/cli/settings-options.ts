@@ -9,6 +9,7 @@ export const SETTINGS_OPTIONS = {
   credentials: { type: 'string' },
   'allow-http': { type: 'boolean' },
   'key-size': { type: 'string' },
+  timeout: { type: 'string' },
 } as const;
 
 export const SETTINGS_HELP = `  -p, --profile P        credentials profile (INI section); default UBIQ_PROFILE, else [default] when
@@ -18,7 +19,17 @@ export const SETTINGS_HELP = `  -p, --profile P        credentials profile (INI 
       --allow-http       accept http:// token endpoints and servers (local emulators only; sends the
                          password and client secret unencrypted); also UBIQ_ALLOW_INSECURE_HTTP=1
       --key-size N       RSA key size for the certificate request; default 4096 (the official
-                         clients'), at least 2048`;
+                         clients'), at least 2048
+      --timeout S        give up on an unreachable or silent IdP or server after S seconds (default 30);
+                         retries are reported on stderr as they happen`;
+
+/** The --timeout option, in ms (default 30 s). */
+export function timeoutFrom(values: Record<string, string | boolean | undefined>): number {
+  const raw = typeof values.timeout === 'string' ? values.timeout.trim() : '30';
+  const seconds = Number(raw);
+  if (!/^\d+(\.\d+)?$/.test(raw) || seconds <= 0 || seconds > 3600) throw new UsageError(`--timeout must be a number of seconds from 0.1 to 3600 (got '${raw}').`);
+  return Math.round(seconds * 1000);
+}
 
 /** The --key-size option (default 4096). */
 export function keySizeFrom(values: Record<string, string | boolean | undefined>): number {

@@ -1,4 +1,5 @@
 import type { CliIo, CliOutput } from './io.js';
+import { terminalSafe, terminalSafeStyled } from './terminal-text.js';
 
 /** ANSI styling that turns itself off when the output is not a terminal or `NO_COLOR` is set. */
 export interface Styles {
@@ -73,16 +74,18 @@ export function createUi(io: CliIo, out: CliOutput = io.stdout): Ui {
     skip: styles.dim,
     info: styles.cyan,
   };
-  const line = (text = '') => void out.write(`${text}\n`);
+  // Every line passes the terminal filter: our own colours stay, anything else that could drive the terminal goes.
+  const line = (text = '') => void out.write(`${terminalSafeStyled(text)}\n`);
+  const safe = (text: string) => terminalSafe(text);
   return {
     styles,
     interactive,
     line,
     mark(kind, text, detail) {
-      line(`${colourOf[kind](MARK[kind])} ${text}${detail ? ` ${styles.dim(detail)}` : ''}`);
+      line(`${colourOf[kind](MARK[kind])} ${safe(text)}${detail ? ` ${styles.dim(safe(detail))}` : ''}`);
     },
     note(label, text) {
-      const lines = text.split('\n');
+      const lines = safe(text).split('\n');
       line(`    ${styles.dim(`${label}:`)} ${lines[0] ?? ''}`);
       for (const rest of lines.slice(1)) line(`    ${' '.repeat(label.length + 1)} ${rest}`);
     },
@@ -97,7 +100,7 @@ export function createUi(io: CliIo, out: CliOutput = io.stdout): Ui {
         let frame = 0;
         const draw = () => {
           const elapsed = formatMs(performance.now() - started);
-          io.stderr.write(`\r\u001b[2K${styles.cyan(FRAMES[frame % FRAMES.length] ?? '')} ${label} ${styles.dim(elapsed)}`);
+          io.stderr.write(`\r\u001b[2K${styles.cyan(FRAMES[frame % FRAMES.length] ?? '')} ${terminalSafe(label, { singleLine: true })} ${styles.dim(elapsed)}`);
           frame += 1;
         };
         draw();
@@ -114,7 +117,8 @@ export function createUi(io: CliIo, out: CliOutput = io.stdout): Ui {
         }
       }
     },
-    table(headers, rows) {
+    table(headers, plainRows) {
+      const rows = plainRows.map((row) => row.map((cell) => terminalSafeStyled(cell)));
       const widths = headers.map((header, column) => Math.max(visibleLength(header), ...rows.map((row) => visibleLength(row[column] ?? ''))));
       const pad = (cell: string, column: number) => cell + ' '.repeat(Math.max(0, (widths[column] ?? 0) - visibleLength(cell)));
       const render = (cells: readonly string[]) => `  ${cells.map(pad).join('  ').trimEnd()}`;
@@ -124,7 +128,7 @@ export function createUi(io: CliIo, out: CliOutput = io.stdout): Ui {
     },
     pairs(rows) {
       const width = Math.max(0, ...rows.map(([label]) => label.length));
-      for (const [label, value] of rows) line(`  ${styles.dim(label.padEnd(width))}  ${value}`);
+      for (const [label, value] of rows) line(`  ${styles.dim(label.padEnd(width))}  ${terminalSafeStyled(value)}`);
     },
   };
 }

@@ -353,11 +353,12 @@ export function createIdpCredentialProvider(options: IdpCredentialProviderOption
       ...(refresh.jitter !== undefined ? { jitter: refresh.jitter } : {}),
       ...(refresh.retry ? { retry: refresh.retry } : {}),
       onRefresh: (credentials, info) => {
-        logger.info?.('Ubiq credentials refreshed', { reason: info.reason, expiresAt: info.expiresAt.toISOString(), refreshAt: info.refreshAt.toISOString() });
+        logger.info?.('Ubiq credentials refreshed', { event: 'refreshed', reason: info.reason, expiresAt: info.expiresAt.toISOString(), refreshAt: info.refreshAt.toISOString() });
         listeners.emitRefresh(credentials, info);
       },
       onRefreshError: (error, info) => {
         logger.warn('Ubiq credentials refresh failed', {
+          event: 'refresh_failed',
           reason: info.reason,
           attempt: info.attempt,
           servingStale: info.servingStale,

@@ -1,6 +1,7 @@
 import type { EnvHttpProxyAgent } from 'undici';
 import type { Logger } from '../util/logger.js';
 import { silentLogger } from '../util/logger.js';
+import { redactUrl } from '../util/redact.js';
 import { describeUrl, HttpRequestError } from './errors.js';
 import {
   backoffDelay,
@@ -139,6 +140,7 @@ export function createHttpClient(options: HttpOptions = {}): HttpClient {
       if (caller?.aborted) throw aborted(attempt - 1);
       const budget = Math.min(timeoutMs, deadline - now());
       let outcome: { response: Response } | { error: 'network_error' | 'timeout'; cause: unknown };
+      const attemptStarted = performance.now();
       if (budget <= 0) {
         outcome = { error: 'timeout', cause: new AttemptTimeout(0) };
       } else {
@@ -147,6 +149,16 @@ export function createHttpClient(options: HttpOptions = {}): HttpClient {
       }
 
       const reason = 'response' in outcome ? outcome.response.status : outcome.error;
+      const detail = 'response' in outcome ? undefined : outcome.error === 'timeout' ? `no answer within ${Math.round(budget)} ms` : networkDetail(outcome.cause);
+      // The trace of every exchange (debug level): method, URL without secrets, status or failure, timing.
+      logger.debug?.(`${method} ${redactUrl(url)} → ${'response' in outcome ? outcome.response.status : (detail ?? reason)}`, {
+        event: 'http_answer',
+        method,
+        url: redactUrl(url),
+        ...('response' in outcome ? { status: outcome.response.status } : { error: outcome.error, detail }),
+        ms: Math.round(performance.now() - attemptStarted),
+        attempt,
+      });
       const retryable = 'response' in outcome ? isRetryableStatus(outcome.response.status) : true;
       if (!retryable) return (outcome as { response: Response }).response;
 
@@ -159,14 +171,14 @@ export function createHttpClient(options: HttpOptions = {}): HttpClient {
       }
       if (delay === undefined) {
         if ('response' in outcome) return outcome.response;
-        const what = outcome.error === 'timeout' ? `no answer within ${timeoutMs} ms` : 'network error';
+        const what = outcome.error === 'timeout' ? `no answer within ${timeoutMs} ms` : networkDetail(outcome.cause);
         throw new HttpRequestError(outcome.error, `${method} ${where} failed: ${what} (${attempt} attempt${attempt === 1 ? '' : 's'})`, {
           url: where,
           attempts: attempt,
           cause: outcome.cause,
         });
       }
-      logger.debug?.(`retrying ${method} ${where}`, { attempt, of: maxAttempts, reason, delayMs: delay });
+      logger.debug?.(`retrying ${method} ${where}`, { event: 'http_retry', method, url: redactUrl(url), attempt, of: maxAttempts, reason, ...(detail === undefined ? {} : { detail }), delayMs: delay });
       onRetry?.({ attempt, delayMs: delay, reason });
       try {
         await (retry as ResolvedRetry).sleep(delay, caller);
@@ -215,6 +227,34 @@ export function createHttpClient(options: HttpOptions = {}): HttpClient {
     },
   };
 }
+
+/** What a failed connection was, in words (undici puts the system error code in `cause`). */
+function networkDetail(cause: unknown): string {
+  let current: unknown = cause;
+  for (let depth = 0; depth < 4 && current !== null && typeof current === 'object'; depth += 1) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && code in NETWORK_CODES) return NETWORK_CODES[code]!;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return 'network error';
+}
+
+const NETWORK_CODES: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset',
+  ENOTFOUND: 'host not found',
+  EAI_AGAIN: 'name lookup failed',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  ETIMEDOUT: 'connection timed out',
+  UND_ERR_CONNECT_TIMEOUT: 'connection timed out',
+  UND_ERR_SOCKET: 'connection closed',
+  EPIPE: 'connection closed',
+  CERT_HAS_EXPIRED: 'TLS certificate expired',
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'TLS certificate not trusted',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'TLS certificate not trusted',
+  ERR_TLS_CERT_ALTNAME_INVALID: 'TLS certificate is for another host',
+};
 
 async function readBody(response: Response): Promise<ArrayBuffer> {
   const declared = Number(response.headers.get('content-length'));

@@ -92,3 +92,24 @@ export function scrub(text: string, secrets: readonly (string | undefined)[]): s
   for (const form of [...forms].sort((a, b) => b.length - a.length)) out = out.split(form).join(REDACTED);
   return out;
 }
+
+/** Query parameters whose values are never secret (dataset names, key numbers, the public access key id). */
+const PUBLIC_QUERY = new Set(['ffs_name', 'key_number', 'papi', 'api-version', 'format', 'dataset']);
+
+/**
+ * A URL safe to log: user info removed and every query value replaced by `[REDACTED]` except the few
+ * known to be public. Logs and traces show which parameters were sent, never a code, token or secret.
+ *
+ * @example
+ * redactUrl('https://idp.example/authorize?client_id=a&code=xyz'); // 'https://idp.example/authorize?client_id=[REDACTED]&code=[REDACTED]'
+ */
+export function redactUrl(url: string | URL): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return '(invalid URL)';
+  }
+  const query = [...parsed.searchParams.keys()].map((name) => `${encodeURIComponent(name)}=${PUBLIC_QUERY.has(name) ? encodeURIComponent(parsed.searchParams.get(name) ?? '') : REDACTED}`);
+  return `${parsed.origin}${parsed.pathname}${query.length > 0 ? `?${query.join('&')}` : ''}`;
+}
