@@ -67,12 +67,13 @@ export function createCliLogger(io: CliIo, debugging: boolean): CliLogger {
   };
   const progress = (fields: Record<string, unknown>) => {
     const reason = fields.reason;
-    const problem = typeof fields.detail === 'string' ? fields.detail : typeof reason === 'number' ? `answered ${reason}` : String(reason ?? 'no answer');
+    const text = (value: unknown, fallback: string) => (typeof value === 'string' || typeof value === 'number' ? String(value) : fallback);
+    const problem = typeof fields.detail === 'string' ? fields.detail : typeof reason === 'number' ? `answered ${reason}` : text(reason, 'no answer');
     lastProblem = `${party(fields.url)}: ${problem}`;
     const attempt = typeof fields.attempt === 'number' ? fields.attempt + 1 : undefined;
     const verb = typeof reason === 'number' ? `${party(fields.url)} ${problem}` : `${party(fields.url)} not answering (${problem})`;
     const delay = typeof fields.delayMs === 'number' ? formatMs(fields.delayMs) : 'a moment';
-    write(styles.yellow('…'), `${verb}; retry ${attempt ?? '?'} of ${String(fields.of ?? '?')} in ${delay}`);
+    write(styles.yellow('…'), `${verb}; retry ${attempt ?? '?'} of ${text(fields.of, '?')} in ${delay}`);
   };
   return {
     debugging,
@@ -95,7 +96,7 @@ export function createCliLogger(io: CliIo, debugging: boolean): CliLogger {
         const next = fields.nextAttemptAt;
         if (typeof next === 'string') {
           const wait = Math.max(0, Date.parse(next) - Date.now());
-          write(styles.yellow('…'), `sign-in attempt ${String(fields.attempt ?? '?')} failed (${String(fields.code ?? 'error')}${lastProblem ? `: ${lastProblem}` : ''}); trying again in ${formatMs(wait)}`);
+          write(styles.yellow('…'), `sign-in attempt ${typeof fields.attempt === 'number' ? fields.attempt : '?'} failed (${typeof fields.code === 'string' ? fields.code : 'error'}${lastProblem ? `: ${lastProblem}` : ''}); trying again in ${formatMs(wait)}`);
         }
         return;
       }

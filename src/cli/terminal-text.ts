@@ -45,6 +45,5 @@ export function terminalSafeStyled(text: string): string {
  * C1 range (U+007F–U+009F) as they are; these become `\u00XX` escapes too (same JSON value).
  */
 export function terminalSafeJson(value: unknown, space?: number): string {
-  // eslint-disable-next-line no-control-regex
   return JSON.stringify(value, null, space).replace(/[\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

@@ -27,7 +27,7 @@ const load = { allowInsecureHttp: true, env: process.env };
 const provider = mode === 'env' ? fromEnv({ load }) : mode === 'ini' ? fromConfigFiles({ load }) : fromProcess(process.execPath, command, { timeoutMs: 60_000 });
 try {
   const credentials = await provider();
-  const answer = credentials.kind === 'idp' ? await requestEncryptionKey(credentials, dataset) : { status: 0 };
+  const answer = credentials.kind === "idp" ? await requestEncryptionKey(credentials, dataset) : { status: 0 };
   console.log(JSON.stringify({ kind: credentials.kind, username: credentials.username, expiresAt: credentials.kind === 'idp' ? credentials.expiresAt.toISOString() : null, status: answer.status }));
 } catch (error) {
   console.log(JSON.stringify({ error: error.code, name: error.name, message: error.message }));
@@ -51,7 +51,7 @@ beforeAll(async () => {
     UBIQ_CREDENTIALS_FILE: /UBIQ_CREDENTIALS_FILE=(\S+)/.exec(window)?.[1] ?? '',
     UBIQ_PROFILE: 'idp',
   };
-  dataset = /dataset (\S+-records)/.exec(window)?.[1] ?? '';
+  dataset = /datasets? (\S+-records)/.exec(window)?.[1] ?? '';
   await mkdir(join(projectRoot, 'node_modules', '.cache'), { recursive: true });
   dir = await mkdtemp(join(projectRoot, 'node_modules', '.cache', 'roundtrip-'));
   cliJs = join(dir, 'cli.mjs');

@@ -139,9 +139,11 @@ describe('text from the network on a terminal', () => {
       expect(output).not.toContain('pwned-title');
       // Without a terminal there is no styling at all; on one, only our own colours (SGR).
       if (!tty) expect(output).not.toContain('\u001b');
+      // eslint-disable-next-line no-control-regex
       else expect(output.replace(/\u001b\[[0-9;]*m/g, '').replace(/\r\u001b\[2K/g, '')).not.toContain('\u001b');
     }
     const json = await cli([...LOGIN, '--json'], { env });
+    // eslint-disable-next-line no-control-regex
     expect(json.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
   }, 30_000);
 });
