@@ -572,15 +572,73 @@ describe('refreshing cache: failures, backoff and rate limits', () => {
       [Object.assign(new Error('bad'), { code: 42, hint: 7 }), ': bad.', 'Check the network path to the IdP and the Ubiq server, then call forceRefresh().'],
       [Object.assign(new Error('bad'), { code: 'x_y', hint: 'Do this.' }), ': bad (x_y).', 'Do this.'],
       [{ hint: 'not an Error' }, ': [object Object].', 'Check the network path to the IdP and the Ubiq server, then call forceRefresh().'],
+      [undefined, '.', 'Check the network path to the IdP and the Ubiq server, then call forceRefresh().'],
     ];
     for (const [failure, tail, hint] of cases) {
       const { cache, time } = setup({ timersMode: 'never', script: [{ lifetime: HOUR }, { error: failure }] });
       await cache.get();
       await time.advance(HOUR);
       const error = await cache.get().catch((e: unknown) => e);
-      expect(error).toMatchObject({ code: 'credentials_expired', hint, cause: failure });
+      expect(error).toMatchObject({ code: 'credentials_expired', hint, ...(failure === undefined ? {} : { cause: failure }) });
       expect((error as Error).message).toBe(`Credentials expired at ${new Date(T0 + HOUR).toISOString()} and could not be renewed${tail}`);
       cache.close();
     }
+  });
+
+  it('defaults: first retry wait 2 s, waits capped at 60 s, transient retries for 5 min', async () => {
+    const failure = new Error('down');
+    const { cache, errors } = setup({ retry: {}, script: [{ lifetime: 24 * HOUR }, { error: failure }] });
+    await cache.get();
+    for (let i = 0; i < 8; i += 1) await expect(cache.refresh()).rejects.toBe(failure);
+    // random 0: half of min(60 s, 2 s × 2^(n-1)).
+    expect(errors.map((e) => e.info.nextAttemptAt!.getTime() - T0)).toEqual([1_000, 2_000, 4_000, 8_000, 16_000, 30_000, 30_000, 30_000]);
+    cache.close();
+
+    const transient = setup({ retry: {}, isTransient: () => true, retryAfterMs: () => 100 * SEC, script: [{ error: failure }] });
+    const waiting = transient.cache.get().catch((e: unknown) => e);
+    await transient.time.advance(10 * MIN);
+    expect(await waiting).toBe(failure);
+    // Loads at 0, 100, 200 and 300 s: the next would start after the 5 min deadline.
+    expect(transient.contexts.map((c) => c.at - T0)).toEqual([0, 100 * SEC, 200 * SEC, 300 * SEC]);
+    transient.cache.close();
+  });
+
+  it('a first retry wait of 0 still waits 1 ms, and a maximum below the first wait is raised to it', async () => {
+    const failure = new Error('down');
+    const zero = setup({ retry: { initialDelayMs: 0 }, script: [{ lifetime: HOUR }, { error: failure }] });
+    await zero.cache.get();
+    for (let i = 0; i < 4; i += 1) await expect(zero.cache.refresh()).rejects.toBe(failure);
+    // Half of 1, 2, 4 and 8 ms (a Date keeps whole milliseconds).
+    expect(zero.errors.map((e) => e.info.nextAttemptAt!.getTime() - T0)).toEqual([0, 1, 2, 4]);
+    zero.cache.close();
+    const low = setup({ retry: { initialDelayMs: 1_000, maxDelayMs: 10 }, script: [{ lifetime: HOUR }, { error: failure }] });
+    await low.cache.get();
+    await expect(low.cache.refresh()).rejects.toBe(failure);
+    await expect(low.cache.refresh()).rejects.toBe(failure);
+    expect(low.errors.map((e) => e.info.nextAttemptAt!.getTime() - T0)).toEqual([500, 500]);
+    low.cache.close();
+  });
+
+  it('a forced refresh replaces the pending soft-window timer instead of adding one', async () => {
+    const { cache, time } = setup();
+    await cache.get();
+    expect(time.pending()).toBe(1);
+    await cache.refresh();
+    expect(time.pending()).toBe(1);
+    cache.close();
+  });
+
+  it('an onRefreshError listener that throws does not change what the caller gets', async () => {
+    const failure = new Error('down');
+    const { cache, contexts } = setup({
+      onRefreshError: () => {
+        throw new Error('listener bug');
+      },
+      script: [{ error: failure }, { lifetime: HOUR }],
+    });
+    await expect(cache.get()).rejects.toBe(failure);
+    expect(await cache.get()).toBe('v2');
+    expect(contexts).toHaveLength(2);
+    cache.close();
   });
 });
