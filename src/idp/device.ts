@@ -25,10 +25,19 @@ export interface DeviceCodePrompt {
 /** A started device authorization: show `prompt`, then pass it to `pollDeviceAuthorizationGrant`. */
 export interface DeviceAuthorization {
   readonly prompt: DeviceCodePrompt;
-  /** @internal */
-  readonly client: IdpClient;
-  /** @internal The IdP's answer, device code included (secret: never logged or printed). */
-  readonly response: oidc.DeviceAuthorizationResponse;
+}
+
+/**
+ * The client and the IdP's answer (device code included: a secret) of each started authorization, kept
+ * out of the object itself so that no inspect, JSON or log of it can show the device code.
+ */
+const internals = new WeakMap<DeviceAuthorization, { client: IdpClient; response: oidc.DeviceAuthorizationResponse }>();
+
+/** @internal The client and the IdP's answer behind an authorization (tests). */
+export function deviceAuthorizationInternals(authorization: DeviceAuthorization): { client: IdpClient; response: oidc.DeviceAuthorizationResponse } {
+  const found = internals.get(authorization);
+  if (found === undefined) throw new TypeError('not a DeviceAuthorization returned by initiateDeviceAuthorization()');
+  return found;
 }
 
 const promptSchema = z.object({
@@ -97,9 +106,8 @@ export async function initiateDeviceAuthorization(settings: IdpSettings, options
       ...(parsed.data.message === undefined ? {} : { message: stripControl(parsed.data.message).slice(0, 500) }),
     };
     // The device code is a secret: kept off the enumerable surface so it never lands in a log of the object.
-    const authorization: DeviceAuthorization = { prompt } as DeviceAuthorization;
-    Object.defineProperty(authorization, 'client', { value: client, enumerable: false });
-    Object.defineProperty(authorization, 'response', { value: response, enumerable: false });
+    const authorization: DeviceAuthorization = { prompt };
+    internals.set(authorization, { client, response });
     return authorization;
   } catch (error) {
     await client.close();
@@ -118,7 +126,7 @@ export async function initiateDeviceAuthorization(settings: IdpSettings, options
  * const token = await pollDeviceAuthorizationGrant(authorization, { signal: AbortSignal.timeout(600_000) });
  */
 export async function pollDeviceAuthorizationGrant(authorization: DeviceAuthorization, options: FetchIdpTokenOptions = {}): Promise<RenewedIdpToken> {
-  const { client, response } = authorization;
+  const { client, response } = deviceAuthorizationInternals(authorization);
   const provider = client.context.provider;
   const context = { ...client.context, secrets: [...client.context.secrets, response.device_code] };
   try {
@@ -161,7 +169,7 @@ export async function signInWithDevice(settings: IdpSettings, options: DeviceSig
   try {
     options.onDeviceCode(authorization.prompt);
   } catch (error) {
-    await authorization.client.close();
+    await deviceAuthorizationInternals(authorization).client.close();
     throw error;
   }
   return pollDeviceAuthorizationGrant(authorization, options);

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createEntraEmulator, createOktaEmulator, type EntraEmulator, type OktaEmulator } from 'ubiq-idp/testing';
 import { isIdpError, isSignInError, pollDeviceAuthorizationGrant, initiateDeviceAuthorization, signInWithBrowser, signInWithDevice, type DeviceCodePrompt } from 'ubiq-idp';
 import type { IdpSettings } from '../../src/config/types.js';
+import { deviceAuthorizationInternals } from '../../src/idp/device.js';
 
 const CLIENT = '0oanative0000000000001';
 const ENTRA_CLIENT = '11111111-2222-3333-4444-555555555555';
@@ -75,7 +76,7 @@ describe('device authorization grant (RFC 8628)', () => {
     e.clock.useRealTime();
 
     const unknown = await initiateDeviceAuthorization(settings, { allowInsecureHttp: true });
-    (unknown.response as { device_code: string }).device_code = 'forged';
+    (deviceAuthorizationInternals(unknown).response as { device_code: string }).device_code = 'forged';
     const bad = await pollDeviceAuthorizationGrant(unknown).catch((error: unknown) => error);
     expect(isSignInError(bad) && bad.code).toBe('bad_verification_code');
     expect(String(bad)).not.toContain('forged');
