@@ -315,3 +315,24 @@ describe('the profile read, and why', () => {
     expect(config.warnings).toEqual([{ source: empty.path('.ubiq/credentials'), key: '[work]', code: 'profile_not_found', message: "profile 'work' is not in this file (profiles: none)" }]);
   });
 });
+
+describe('printing a loaded configuration', () => {
+  // The loaded objects define toString(); the type checker cannot see it.
+  const printed = (value: unknown): string => String(value);
+  it('each part prints under its type name with its secrets redacted', async () => {
+    const h = await home({ '.ubiq/credentials': idpCredentials('idp'), '.ubiq/configuration': oktaSeedDialect() });
+    const config = await loadConfig({ homeDir: h.home, env: {} });
+    if (config.kind !== 'idp') throw new Error('expected idp');
+    expect(printed(config.idp)).toMatch(/^IdpSettings \{.*"clientSecret":"\[REDACTED\]"/);
+    expect(printed(config.user)).toBe('IdpUserCredentials {"username":"alice@example.com","password":"[REDACTED]"}');
+    expect(printed(config)).toMatch(/^LoadedConfig \{"kind":"idp"/);
+    const pem = Buffer.from('-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----').toString('base64');
+    const s = await home({
+      '.ubiq/credentials': `[default]\nACCESS_KEY_ID=k\nSECRET_SIGNING_KEY=${CANARY.signingKey}\nSECRET_CRYPTO_ACCESS_KEY=${CANARY.cryptoKey}\nPAYLOAD_CERT=QUJD\nENCRYPTED_PRIVATE_KEY=${pem}\nCREDENTIALS_USERNAME=alice\nCREDENTIALS_PROVIDER=okta\n`,
+    });
+    const keys = await loadConfig({ homeDir: s.home, env: {} });
+    if (keys.kind !== 'static') throw new Error('expected static');
+    expect(printed(keys.keys)).toBe('StaticKeyCredentials {"accessKeyId":"k","secretSigningKey":"[REDACTED]","secretCryptoAccessKey":"[REDACTED]"}');
+    expect(printed(keys.issued)).toBe('IssuedCredentialFields {"payloadCert":"QUJD","encryptedPrivateKey":"[REDACTED]","username":"alice","provider":"okta"}');
+  });
+});
