@@ -46,6 +46,8 @@ export type ToLoginWorker =
 /** @internal Worker → main thread. */
 export type FromLoginWorker =
   | { type: 'ready'; id: number }
+  /** The worker has had no provider for its idle period; the main thread ends it unless one arrived since. */
+  | { type: 'idle' }
   | { type: 'loaded'; id: number; fields: Omit<UbiqIdpCredentials, 'kind'>; expiresAt: number; issuedAt: number | undefined }
   | { type: 'failed'; id: number; error: TransferredError }
   | { type: 'log'; slot: number; level: 'debug' | 'info' | 'warn' | 'error'; target: 'provider' | 'config'; message: string; fields: Record<string, unknown> | undefined };

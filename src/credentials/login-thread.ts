@@ -60,11 +60,8 @@ interface Host {
   slots: Map<number, { logger: Logger; configLogger: Logger | undefined }>;
   pending: Map<number, Pending>;
   dead: LoginWorkerUnavailable | undefined;
-  idle: NodeJS.Timeout | undefined;
 }
 
-/** How long a worker without providers waits for the next one before it ends (it never keeps the process alive). */
-const IDLE_MS = 2_000;
 const hosts = new Map<string, Host>();
 let nextSlot = 1;
 let nextId = 1;
@@ -75,7 +72,7 @@ function closedError(): CredentialsError {
 
 function startHost(script: URL): Host {
   const worker = new Worker(script, { name: 'ubiq-idp-login' });
-  const host: Host = { worker, slots: new Map(), pending: new Map(), dead: undefined, idle: undefined };
+  const host: Host = { worker, slots: new Map(), pending: new Map(), dead: undefined };
   const die = (reason: LoginWorkerUnavailable): void => {
     if (host.dead) return;
     host.dead = reason;
@@ -85,6 +82,14 @@ function startHost(script: URL): Host {
     worker.unref();
   };
   worker.on('message', (message: FromLoginWorker) => {
+    if (message.type === 'idle') {
+      // The worker has had no provider for a while (its own clock): end it, unless one arrived meanwhile.
+      if (host.slots.size > 0 || host.dead) return;
+      if (hosts.get(script.href) === host) hosts.delete(script.href);
+      host.dead = new LoginWorkerUnavailable('the login worker ended (no providers)');
+      void worker.terminate();
+      return;
+    }
     if (message.type === 'log') {
       const slot = host.slots.get(message.slot);
       const target = message.target === 'config' ? slot?.configLogger : slot?.logger;
@@ -158,8 +163,6 @@ export function startLoginThread(options: StartLoginThreadOptions): LoginThread 
     });
     return undefined;
   }
-  clearTimeout(host.idle);
-  host.idle = undefined;
   host.slots.set(slot, { logger, configLogger: options.configLogger });
   let closed = false;
 
@@ -203,17 +206,6 @@ export function startLoginThread(options: StartLoginThreadOptions): LoginThread 
       if (host.dead) return;
       if (host.pending.size === 0) host.worker.unref();
       host.worker.postMessage({ type: 'close', slot } satisfies ToLoginWorker);
-      if (host.slots.size === 0) {
-        // The last provider is gone: end the worker unless another provider comes soon.
-        const idleHost = host;
-        idleHost.idle = setTimeout(() => {
-          if (idleHost.slots.size > 0 || idleHost.dead) return;
-          if (hosts.get(script.href) === idleHost) hosts.delete(script.href);
-          idleHost.dead = new LoginWorkerUnavailable('the login worker ended (no providers)');
-          void idleHost.worker.terminate();
-        }, IDLE_MS);
-        idleHost.idle.unref();
-      }
     },
   };
 }

@@ -105,14 +105,28 @@ function openSlot(slot: number, data: LoginWorkerData): Slot {
 const slots = new Map<number, Slot>();
 const running = new Map<number, AbortController>();
 
+/**
+ * How long the worker waits, without providers, before it tells the main thread it is idle. The clock runs
+ * here, not on the main thread, so a closed provider leaves no timer behind in the application while the
+ * next provider of the process can still take the worker over.
+ */
+const IDLE_MS = 2_000;
+let idleTimer: NodeJS.Timeout | undefined;
+function armIdleTimer(): void {
+  clearTimeout(idleTimer);
+  idleTimer = slots.size === 0 ? setTimeout(() => post({ type: 'idle' }), IDLE_MS) : undefined;
+}
+
 async function handle(message: ToLoginWorker): Promise<void> {
   switch (message.type) {
     case 'open':
       slots.set(message.slot, openSlot(message.slot, message.data));
+      armIdleTimer();
       return;
     case 'close': {
       const slot = slots.get(message.slot);
       slots.delete(message.slot);
+      armIdleTimer();
       await slot?.close().catch(() => {});
       return;
     }
