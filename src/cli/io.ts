@@ -8,6 +8,19 @@ export interface CliOutput {
   isTTY?: boolean;
 }
 
+/** Where a command reads answers from (process.stdin, or a stream of piped lines in tests). */
+export interface CliInput {
+  on(event: 'data', listener: (chunk: Buffer | string) => void): unknown;
+  on(event: 'end' | 'close', listener: () => void): unknown;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  removeListener(event: string, listener: (...args: never[]) => void): unknown;
+  pause(): unknown;
+  resume(): unknown;
+  /** True when this is an interactive terminal: secrets are then read without echo. */
+  isTTY?: boolean;
+  setRawMode?(mode: boolean): unknown;
+}
+
 /**
  * Everything a command touches outside itself, so tests run commands in process with their own
  * streams, environment and home directory.
@@ -19,6 +32,8 @@ export interface CliIo {
   env: Record<string, string | undefined>;
   /** Home directory for `~/.ubiq/…`. */
   homeDir: string;
+  /** Answers to questions (`configure`); absent means there is nobody to ask. */
+  stdin?: CliInput;
   /** Aborts long-running commands (`server` waits on it; Ctrl-C/SIGTERM fire it in the real process). */
   signal?: AbortSignal;
 }
@@ -36,6 +51,7 @@ export function processIo(signal?: AbortSignal): CliIo {
   return {
     stdout: process.stdout,
     stderr: process.stderr,
+    stdin: process.stdin,
     env: process.env,
     homeDir: safeHomedir(),
     ...(signal ? { signal } : {}),

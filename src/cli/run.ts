@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { runCommand, reportError, type Command } from './command.js';
+import { configureCommand } from './configure.js';
 import { credentialsCommand } from './credentials.js';
 import { demoCommand } from './demo.js';
 import { doctorCommand } from './doctor.js';
@@ -11,7 +12,7 @@ import { serverCommand } from './server.js';
 import { whoamiCommand } from './whoami.js';
 
 /** Every command, in the order `--help` lists them. */
-export const COMMANDS: readonly Command[] = [loginCommand, whoamiCommand, logoutCommand, credentialsCommand, doctorCommand, serverCommand, demoCommand];
+export const COMMANDS: readonly Command[] = [configureCommand, loginCommand, whoamiCommand, logoutCommand, credentialsCommand, doctorCommand, serverCommand, demoCommand];
 
 /** The package version (src/cli and dist/cli are both two levels below package.json). */
 export function cliVersion(): string {

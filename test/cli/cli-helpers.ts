@@ -2,6 +2,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { memoryOutput, type CliIo } from '../../src/cli/io.js';
 import { runCli } from '../../src/cli/run.js';
 
@@ -16,6 +17,8 @@ export interface RunOptions {
   homeDir?: string;
   tty?: boolean;
   signal?: AbortSignal;
+  /** Piped to the command's stdin (answers to `configure`'s questions). */
+  input?: string;
   /** Receives stdout as it is written (for long-running commands). */
   onStdout?: (text: string) => void;
 }
@@ -39,6 +42,7 @@ export async function cli(argv: string[], options: RunOptions = {}): Promise<Cli
     env: options.env ?? {},
     homeDir: options.homeDir ?? '/nonexistent-home-for-tests',
     ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.input === undefined ? {} : { stdin: Readable.from([options.input]) }),
   };
   const code = await runCli(argv, io);
   return { code, stdout: stdout.text(), stderr: stderr.text() };
