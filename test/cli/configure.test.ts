@@ -123,6 +123,16 @@ describe('ubiq-idp configure --non-interactive', () => {
     expect(run.stdout + run.stderr).not.toContain(real.password);
   });
 
+  it('writes a password with INI-special characters so the loader reads it back exactly', async () => {
+    const homeDir = await home();
+    const password = ' p;a#s=s"w\\ord [x] ';
+    const run = await cli(['configure', '--non-interactive', '--no-check', '--provider', 'okta', '--customer-id', real.customerId, '--token-endpoint-url', 'https://example.okta.com/oauth2/v1/token', '--client-id', 'abc', '--client-secret', 'se"cret;#x', '--username', 'ada', '--password', password], { homeDir });
+    expect(run.code, run.stdout + run.stderr).toBe(EXIT.ok);
+    const config = await loadConfig({ env: {}, homeDir, profile: 'idp' });
+    expect(config.kind === 'idp' && config.user.password).toBe(password);
+    expect(config.kind === 'idp' && config.idp.clientSecret).toBe('se"cret;#x');
+  });
+
   it('a missing or wrong value is a usage error (exit 2) naming the flag and the variable; nothing is written', async () => {
     const homeDir = await home();
     const missing = await cli(['configure', '--non-interactive', '--provider', 'okta'], { homeDir });
