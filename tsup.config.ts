@@ -24,6 +24,9 @@ export default defineConfig([
     entry: { 'cli/main': 'src/cli/main.ts', 'cli/login-worker': 'src/credentials/login-worker.ts' },
     format: ['esm'],
     dts: false,
+    // The reference server (and with it hono, an optional peer dependency) is a chunk of its own, loaded
+    // by `server` and `demo` only: the other commands run without hono installed.
+    splitting: true,
     sourcemap: true,
     target: 'node20',
     platform: 'node',

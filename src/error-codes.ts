@@ -232,6 +232,9 @@ export type StructuredClientErrorCode = 'structured_request_refused' | 'structur
 /** Codes of the CLI's `UsageError` (a mistake on the command line). */
 export type UsageErrorCode = 'cli_usage';
 
+/** Codes of `ServerDependencyError` (the CLI's `server` / `demo`: hono or @hono/node-server is not installed). */
+export type ServerDependencyErrorCode = 'server_dependency_missing';
+
 /** Codes of `AdminApiError`: the admin API's own code, or `admin_http_<status>` when the body had none. */
 export type AdminApiErrorCode = AdminErrorCode | `admin_http_${number}`;
 
@@ -263,4 +266,5 @@ export type UbiqIdpErrorCode =
   | ScimAgentErrorCode
   | StructuredClientErrorCode
   | UsageErrorCode
+  | ServerDependencyErrorCode
   | AdminApiErrorCode;

@@ -5,13 +5,14 @@ import type { RsaKeyPair } from '../crypto/keypair.js';
 import { createIdpCredentialProvider, type CredentialProvider } from '../credentials/provider.js';
 import type { UbiqIdpCredentials } from '../credentials/ubiq-credentials.js';
 import { isUbiqIdpError } from '../errors.js';
-import { createReferenceServer, type ReferenceServer } from '../server/index.js';
+import type { ReferenceServer } from '../server/index.js';
 import { createStructuredTestClient } from '../testing/structured-client.js';
 import { createAdminClient, type AdminClient } from './admin-client.js';
 import { decryptSample, encryptSample, requestDecryptionKey, requestEncryptionKey, type KeyResult } from './demo-keys.js';
 import type { Narrator } from './demo-narrator.js';
 import { configurationFor, credentialsFor, startEntraIdp, startOktaIdp, type DemoPerson, type EmulatedIdp } from './emulated-idps.js';
 import { createProvisioner, type Provisioner } from './provisioning.js';
+import { loadServerModule } from './server-module.js';
 import { formatMs, shorten } from './ui.js';
 
 /** The story's cast and data, per IdP. */
@@ -76,6 +77,7 @@ export async function runScenario(narrator: Narrator, options: ScenarioOptions):
     });
 
     await narrator.step('Start the Ubiq reference server', "Ubiq's side of the integration: SCIM, SSO endpoint, key endpoints and the admin API (the \"Ubiq UI\").", async () => {
+      const { createReferenceServer } = await loadServerModule();
       server = createReferenceServer();
       const address = await server.listen({ port: 0, host: '127.0.0.1' });
       const info = server.info();

@@ -6,6 +6,7 @@ import type { Command } from './command.js';
 import { COMMON_HELP, stringOption } from './command.js';
 import { createNarrator, type DemoStep } from './demo-narrator.js';
 import { runScenario } from './demo-scenario.js';
+import { loadServerModule } from './server-module.js';
 import { EXIT, UsageError } from './exit-codes.js';
 import { keySizeFrom } from './settings-options.js';
 import { formatMs } from './ui.js';
@@ -38,6 +39,8 @@ Exit code 0 when every step behaved as expected, 1 otherwise, 130 when interrupt
     if (only !== undefined && only !== 'okta' && only !== 'entra') throw new UsageError(`--only must be okta or entra (got '${only}').`);
     const keySize = keySizeFrom(values);
     const providers: Array<'okta' | 'entra'> = only === undefined ? ['okta', 'entra'] : [only];
+    // Before any key pair or emulator: without hono this fails at once with the install command.
+    await loadServerModule();
     const started = performance.now();
     if (!json) {
       ui.line(ui.styles.bold('ubiq-idp demo: the whole IdP integration, offline, over 127.0.0.1'));

@@ -1,13 +1,14 @@
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createReferenceServer, type ReferenceServer } from '../server/index.js';
+import type { ReferenceServer } from '../server/index.js';
 import { createAdminClient } from './admin-client.js';
 import type { Command } from './command.js';
 import { COMMON_HELP, portOption } from './command.js';
 import { configurationFor, credentialsFor, startEntraIdp, startOktaIdp, type DemoPerson, type EmulatedIdp } from './emulated-idps.js';
 import { EXIT, UsageError } from './exit-codes.js';
 import { createProvisioner } from './provisioning.js';
+import { loadServerModule } from './server-module.js';
 import type { Ui } from './ui.js';
 
 const DEFAULT_PORT = 8080;
@@ -47,6 +48,7 @@ async function listen(server: ReferenceServer, port: number) {
 
 /** Starts one reference server, wired to an emulated IdP when given: IdP settings, a provisioned person, a dataset. */
 export async function startReferenceStack(port: number, idp: EmulatedIdp | undefined, signal: AbortSignal | undefined): Promise<Running> {
+  const { createReferenceServer } = await loadServerModule();
   const server = createReferenceServer();
   const running: Running = { server, idp, configDir: undefined, provisioned: undefined };
   const address = await listen(server, port);
@@ -147,6 +149,8 @@ does. Passwords and client secrets of the emulated IdPs go only into the files.
     const wanted: Array<'okta' | 'entra'> = [];
     if (values.okta === true) wanted.push('okta');
     if (values.entra === true) wanted.push('entra');
+    // Before any emulator starts: without hono this fails at once with the install command.
+    await loadServerModule();
     const runnings: Running[] = [];
     const idps: EmulatedIdp[] = [];
     try {

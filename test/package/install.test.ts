@@ -3,7 +3,7 @@
 // TypeScript, and its executable run. Slow by nature (a full build): one pack for every assertion.
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, relative, sep } from 'node:path';
 import { promisify } from 'node:util';
@@ -31,6 +31,8 @@ interface LockEntry {
 
 let work: string;
 let app: string;
+/** An app that depends on ubiq-idp alone, as a client user's does: no hono, no @hono/node-server. */
+let clientApp: string;
 let packed: PackResult;
 const timings: Record<string, number> = {};
 
@@ -43,31 +45,42 @@ async function timed<T>(label: string, step: () => Promise<T>): Promise<T> {
   }
 }
 
+/** The reference server's optional peer dependencies: an app that uses `ubiq-idp/server` installs them itself. */
+const SERVER_PEERS = ['hono', '@hono/node-server'];
+
 /**
  * A lockfile for the app that pins the package's dependencies to exactly what the project's own lockfile
  * installed (its production entries, same layout), with the tarball URLs of the configured registry. With
  * it, `npm install --offline` needs no package metadata, only the tarballs `npm ci` left in the cache.
  */
-async function appLockfile(tarball: string, registry: string): Promise<unknown> {
+async function appLockfile(tarball: string, registry: string, withServer: boolean): Promise<unknown> {
   const project = JSON.parse(await readFile(join(projectRoot, 'package-lock.json'), 'utf8')) as { packages: Record<string, LockEntry> };
   const manifest = JSON.parse(await readFile(join(projectRoot, 'package.json'), 'utf8')) as Record<string, unknown>;
   const spec = `file:${basename(tarball)}`;
+  const peers = manifest.peerDependencies as Record<string, string>;
+  const serverPeers = Object.fromEntries(SERVER_PEERS.map((name) => [name, peers[name]]));
   const packages: Record<string, unknown> = {
-    '': { name: 'install-test-app', version: '1.0.0', dependencies: { 'ubiq-idp': spec } },
+    '': { name: 'install-test-app', version: '1.0.0', dependencies: { 'ubiq-idp': spec, ...(withServer ? serverPeers : {}) } },
     'node_modules/ubiq-idp': {
       version: manifest.version,
       resolved: spec,
       integrity: `sha512-${createHash('sha512').update(await readFile(tarball)).digest('base64')}`,
       license: manifest.license,
       dependencies: manifest.dependencies,
+      peerDependencies: manifest.peerDependencies,
+      peerDependenciesMeta: manifest.peerDependenciesMeta,
       bin: manifest.bin,
       engines: manifest.engines,
     },
   };
   for (const [path, entry] of Object.entries(project.packages)) {
-    if (!path.startsWith('node_modules/') || entry.dev === true || entry.devOptional === true) continue;
+    if (!path.startsWith('node_modules/')) continue;
     const name = path.slice(path.lastIndexOf('node_modules/') + 'node_modules/'.length);
-    packages[path] = { ...entry, resolved: entry.resolved ?? `${registry.replace(/\/+$/, '')}/${name}/-/${name.split('/').pop()}-${entry.version}.tgz` };
+    // The project has the server's peers as dev dependencies (its tests use them); the app has them when it asks.
+    const serverPeer = withServer && path === `node_modules/${name}` && SERVER_PEERS.includes(name);
+    if (!serverPeer && (entry.dev === true || entry.devOptional === true)) continue;
+    const { dev: _dev, devOptional: _devOptional, ...kept } = entry;
+    packages[path] = { ...kept, resolved: entry.resolved ?? `${registry.replace(/\/+$/, '')}/${name}/-/${name.split('/').pop()}-${entry.version}.tgz` };
   }
   return { name: 'install-test-app', version: '1.0.0', lockfileVersion: 3, requires: true, packages };
 }
@@ -89,6 +102,18 @@ console.log(JSON.stringify({
   kind: config.kind, provider: config.idp.provider, redacted: JSON.stringify(config).includes('secret') === false,
   server: typeof createReferenceServer, emulator: typeof createOktaEmulator,
   crossCopy: isUbiqIdpError(fromCjs) && isConfigError(fromCjs),
+}));
+`;
+
+// A client user's app: ubiq-idp and ubiq-idp/testing load without hono; ubiq-idp/server says hono is missing.
+const CLIENT_ONLY = `
+import { loadConfig } from 'ubiq-idp';
+import { createOktaEmulator } from 'ubiq-idp/testing';
+const server = await import('ubiq-idp/server').then(() => 'loaded', (error) => error);
+console.log(JSON.stringify({
+  loadConfig: typeof loadConfig, testing: typeof createOktaEmulator,
+  server: typeof server === 'string' ? server : server.code,
+  serverMissing: typeof server === 'string' ? undefined : /Cannot find package '([^']+)'/.exec(server.message)?.[1],
 }));
 `;
 
@@ -154,9 +179,18 @@ describe('the packed package, installed into a fresh app', () => {
     const { stdout: registry } = await run(npm, ['config', 'get', 'registry'], { cwd: app });
     const tarball = join(app, packed.filename);
     await cp(join(work, packed.filename), tarball);
-    await writeFile(join(app, 'package.json'), JSON.stringify({ name: 'install-test-app', version: '1.0.0', private: true, type: 'module', dependencies: { 'ubiq-idp': `file:${packed.filename}` } }));
-    await writeFile(join(app, 'package-lock.json'), JSON.stringify(await appLockfile(tarball, registry.trim())));
+    const manifest = JSON.parse(await readFile(join(projectRoot, 'package.json'), 'utf8')) as { peerDependencies: Record<string, string> };
+    const serverPeers = Object.fromEntries(SERVER_PEERS.map((name) => [name, manifest.peerDependencies[name]]));
+    await writeFile(join(app, 'package.json'), JSON.stringify({ name: 'install-test-app', version: '1.0.0', private: true, type: 'module', dependencies: { 'ubiq-idp': `file:${packed.filename}`, ...serverPeers } }));
+    await writeFile(join(app, 'package-lock.json'), JSON.stringify(await appLockfile(tarball, registry.trim(), true)));
     await timed('install', () => run(npm, ['install', '--offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: app, timeout: 180_000 }));
+
+    clientApp = join(work, 'client-app');
+    await mkdir(clientApp);
+    await cp(join(work, packed.filename), join(clientApp, packed.filename));
+    await writeFile(join(clientApp, 'package.json'), JSON.stringify({ name: 'install-test-app', version: '1.0.0', private: true, type: 'module', dependencies: { 'ubiq-idp': `file:${packed.filename}` } }));
+    await writeFile(join(clientApp, 'package-lock.json'), JSON.stringify(await appLockfile(join(clientApp, packed.filename), registry.trim(), false)));
+    await timed('install-client', () => run(npm, ['install', '--offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: clientApp, timeout: 180_000 }));
   }, 600_000);
 
   afterAll(async () => {
@@ -216,5 +250,29 @@ describe('the packed package, installed into a fresh app', () => {
     const { stdout } = await run(bin, ['--help'], { cwd: app, timeout: 60_000, shell: process.platform === 'win32' });
     expect(stdout).toMatch(/ubiq-idp/);
     expect(stdout).toMatch(/login/);
+  }, 60_000);
+
+  it('installs neither hono nor @hono/node-server for a client-only app, whose client and CLI still work', async () => {
+    for (const name of SERVER_PEERS) await expect(stat(join(clientApp, 'node_modules', name))).rejects.toMatchObject({ code: 'ENOENT' });
+    await writeFile(join(clientApp, 'client.mjs'), CLIENT_ONLY);
+    const { stdout } = await run(process.execPath, ['client.mjs'], { cwd: clientApp, timeout: 60_000 });
+    expect(JSON.parse(stdout)).toEqual({ loadConfig: 'function', testing: 'function', server: 'ERR_MODULE_NOT_FOUND', serverMissing: expect.stringMatching(/^(hono|@hono\/node-server)$/) });
+    const bin = join(clientApp, 'node_modules', '.bin', process.platform === 'win32' ? 'ubiq-idp.cmd' : 'ubiq-idp');
+    const help = await run(bin, ['--help'], { cwd: clientApp, timeout: 60_000, shell: process.platform === 'win32' });
+    expect(help.stdout).toMatch(/login/);
+  }, 60_000);
+
+  it.each(['server', 'demo'])('the CLI\'s %s command, without hono, fails with server_dependency_missing and the install command', async (command) => {
+    const bin = join(clientApp, 'node_modules', '.bin', process.platform === 'win32' ? 'ubiq-idp.cmd' : 'ubiq-idp');
+    const failed = await run(bin, [command, '--json', ...(command === 'server' ? ['--port', '0'] : [])], { cwd: clientApp, timeout: 60_000, shell: process.platform === 'win32' }).then(
+      () => undefined,
+      (error: { code?: number; stdout?: string }) => error,
+    );
+    expect(failed?.code).toBe(1);
+    const report = JSON.parse(failed?.stdout ?? '') as { ok: boolean; error: { code: string; message: string; hint: string } };
+    expect(report.ok).toBe(false);
+    expect(report.error.code).toBe('server_dependency_missing');
+    expect(report.error.message).toMatch(/'(hono|@hono\/node-server)'/);
+    expect(report.error.hint).toContain('npm install hono @hono/node-server');
   }, 60_000);
 });
