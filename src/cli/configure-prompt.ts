@@ -14,6 +14,8 @@ export interface LineReader {
 /** Thrown when Ctrl-C is typed while a secret is read in raw mode (the terminal sends no SIGINT then). */
 export class PromptInterrupted extends Error {
   override readonly name = 'PromptInterrupted';
+  /** Read by the CLI's exit-code mapping: an interrupt exits 130, as Ctrl-C does everywhere else. */
+  readonly code = 'aborted';
 }
 
 /**

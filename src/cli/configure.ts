@@ -5,7 +5,7 @@ import { allowsInsecureHttp } from '../util/insecure-http.js';
 import type { Command, CommandContext } from './command.js';
 import { COMMON_HELP, stringOption } from './command.js';
 import { configureTargets, readCurrentValues, writeConfigureFiles, type ConfigureValues } from './configure-files.js';
-import { createLineReader, maskSecret, PromptInterrupted, type LineReader } from './configure-prompt.js';
+import { createLineReader, maskSecret, type LineReader } from './configure-prompt.js';
 import { doctorCommand } from './doctor.js';
 import { EXIT, UsageError, type ExitCode } from './exit-codes.js';
 import { SETTINGS_HELP, SETTINGS_OPTIONS } from './settings-options.js';
@@ -198,13 +198,8 @@ async function ask(reader: LineReader, context: CommandContext, out: CliOutput, 
       const now = shown(question, current[question.field]);
       const fallback = current[question.field] === undefined && DEFAULTS[question.field] !== undefined ? `default ${DEFAULTS[question.field] ?? ''}` : now;
       say(`${question.label}${fallback ? ` [${fallback}]` : ''}: `);
-      let line: string | undefined;
-      try {
-        line = await reader.read({ secret });
-      } catch (error) {
-        if (error instanceof PromptInterrupted) throw new UsageError('configure: interrupted; nothing was written.');
-        throw error;
-      }
+      // Ctrl-C (PromptInterrupted, code 'aborted') propagates: exit 130, nothing written.
+      const line = await reader.read({ secret });
       if (line === undefined) {
         const kept = keep === undefined ? undefined : check(question, keep, allowHttp);
         if (kept !== undefined && 'value' in kept) {

@@ -2,6 +2,7 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createLineReader, maskSecret, PromptInterrupted } from '../../src/cli/configure-prompt.js';
+import { EXIT, exitCodeFor } from '../../src/cli/exit-codes.js';
 import { memoryOutput } from '../../src/cli/io.js';
 
 /** A stand-in terminal: records raw mode changes; the test types into it. */
@@ -31,7 +32,9 @@ describe('configure line reader', () => {
     const reader = createLineReader(terminal.input, memoryOutput(true));
     const answer = reader.read({ secret: true });
     terminal.type('abc\u0003');
-    await expect(answer).rejects.toBeInstanceOf(PromptInterrupted);
+    const error: unknown = await answer.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PromptInterrupted);
+    expect(exitCodeFor(error)).toBe(EXIT.interrupted);
     expect(terminal.modes).toEqual([true, false]);
   });
 
