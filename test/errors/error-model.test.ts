@@ -39,7 +39,7 @@ import { ExportedCredentialsError, isExportedCredentialsError, isProcessCredenti
 import { isSessionError, SessionError } from '../../src/session/errors.js';
 import { isSignInError, SignInError } from '../../src/idp/sign-in-errors.js';
 import { isStructuredClientError, StructuredClientError } from '../../src/testing/structured-client.js';
-import { isUsageError, UsageError } from '../../src/cli/exit-codes.js';
+import { CliTimeoutError, isCliTimeoutError, isUsageError, UsageError } from '../../src/cli/exit-codes.js';
 
 type Guard = (value: unknown) => boolean;
 
@@ -79,6 +79,7 @@ const CLASSES: { name: string; make: () => UbiqIdpError; guard: Guard; parents: 
   },
   { name: 'AdminApiError', make: () => new AdminApiError(409, 'dataset_exists', 'exists'), guard: isAdminApiError, parents: [] },
   { name: 'UsageError', make: () => new UsageError('unknown option --x'), guard: isUsageError, parents: [] },
+  { name: 'CliTimeoutError', make: () => new CliTimeoutError('Gave up after 30 s.'), guard: isCliTimeoutError, parents: [] },
   {
     name: 'ExportedCredentialsError',
     make: () => new ExportedCredentialsError('exported_credentials_expired', 'expired'),
