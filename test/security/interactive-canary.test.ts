@@ -26,7 +26,7 @@ function harness() {
   const fetch: FetchLike = async (input, init) => {
     const body = typeof init?.body === 'string' ? init.body : init?.body instanceof URLSearchParams ? init.body.toString() : '';
     for (const [name, value] of new URLSearchParams(body)) if (['code', 'code_verifier', 'device_code', 'refresh_token', 'password'].includes(name)) secrets.add(value);
-    const response = await globalThis.fetch(input instanceof Request ? input : String(input), init as RequestInit);
+    const response = await globalThis.fetch(input instanceof Request ? input : String(input), init);
     const text = await response.clone().text();
     try {
       const json = JSON.parse(text) as Record<string, unknown>;
@@ -40,7 +40,8 @@ function harness() {
     shown.push(typeof value === 'string' ? value : `${inspect(value, { depth: 10, showHidden: true })} ${JSON.stringify(value) ?? ''}`);
     let current: unknown = value;
     for (let depth = 0; current instanceof Error && depth < 8; depth += 1) {
-      shown.push(current.message, String((current as { hint?: unknown }).hint ?? ''), current.stack ?? '');
+      const hint = (current as { hint?: unknown }).hint;
+      shown.push(current.message, typeof hint === 'string' ? hint : '', current.stack ?? '');
       current = current.cause;
     }
   };
