@@ -48,6 +48,8 @@ export type FromLoginWorker =
   | { type: 'ready'; id: number }
   /** The worker has had no provider for its idle period; the main thread ends it unless one arrived since. */
   | { type: 'idle' }
+  /** The provider's slot is closed: its logins were aborted and its HTTP client closed. */
+  | { type: 'closed'; slot: number }
   | { type: 'loaded'; id: number; fields: Omit<UbiqIdpCredentials, 'kind'>; expiresAt: number; issuedAt: number | undefined }
   | { type: 'failed'; id: number; error: TransferredError }
   | { type: 'log'; slot: number; level: 'debug' | 'info' | 'warn' | 'error'; target: 'provider' | 'config'; message: string; fields: Record<string, unknown> | undefined };

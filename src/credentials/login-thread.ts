@@ -60,6 +60,8 @@ interface Host {
   slots: Map<number, { logger: Logger; configLogger: Logger | undefined }>;
   pending: Map<number, Pending>;
   dead: LoginWorkerUnavailable | undefined;
+  /** close() calls waiting for the worker to confirm that a slot's logins ended. */
+  closing: Map<number, () => void>;
 }
 
 const hosts = new Map<string, Host>();
@@ -72,16 +74,23 @@ function closedError(): CredentialsError {
 
 function startHost(script: URL): Host {
   const worker = new Worker(script, { name: 'ubiq-idp-login' });
-  const host: Host = { worker, slots: new Map(), pending: new Map(), dead: undefined };
+  const host: Host = { worker, slots: new Map(), pending: new Map(), dead: undefined, closing: new Map() };
   const die = (reason: LoginWorkerUnavailable): void => {
     if (host.dead) return;
     host.dead = reason;
     if (hosts.get(script.href) === host) hosts.delete(script.href);
     for (const waiter of host.pending.values()) waiter.reject(reason);
     host.pending.clear();
+    for (const done of host.closing.values()) done();
+    host.closing.clear();
     worker.unref();
   };
   worker.on('message', (message: FromLoginWorker) => {
+    if (message.type === 'closed') {
+      host.closing.get(message.slot)?.();
+      host.closing.delete(message.slot);
+      return;
+    }
     if (message.type === 'idle') {
       // The worker has had no provider for a while (its own clock): end it, unless one arrived meanwhile.
       if (host.slots.size > 0 || host.dead) return;
@@ -193,7 +202,6 @@ export function startLoginThread(options: StartLoginThreadOptions): LoginThread 
         ...(answer.issuedAt === undefined ? {} : { issuedAt: answer.issuedAt }),
       };
     },
-    // eslint-disable-next-line @typescript-eslint/require-await -- async so that a failure to post the close message reaches the caller as a rejection
     async close() {
       if (closed) return;
       closed = true;
@@ -204,8 +212,13 @@ export function startLoginThread(options: StartLoginThreadOptions): LoginThread 
         waiter.reject(closedError());
       }
       if (host.dead) return;
-      if (host.pending.size === 0) host.worker.unref();
+      // close() resolves once the worker has ended this provider's logins (the IdP request is aborted, not
+      // left to finish), or at once if the worker dies. The worker is ref'd only for that wait.
+      const confirmed = new Promise<void>((resolve) => host.closing.set(slot, resolve));
+      host.worker.ref();
       host.worker.postMessage({ type: 'close', slot } satisfies ToLoginWorker);
+      await confirmed;
+      if (host.pending.size === 0) host.worker.unref();
     },
   };
 }

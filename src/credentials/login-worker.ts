@@ -103,7 +103,8 @@ function openSlot(slot: number, data: LoginWorkerData): Slot {
 }
 
 const slots = new Map<number, Slot>();
-const running = new Map<number, AbortController>();
+/** Loads in flight by request id, with the provider (slot) they belong to, so close() can end them. */
+const running = new Map<number, { slot: number; controller: AbortController }>();
 
 /**
  * How long the worker waits, without providers, before it tells the main thread it is idle. The clock runs
@@ -127,7 +128,10 @@ async function handle(message: ToLoginWorker): Promise<void> {
       const slot = slots.get(message.slot);
       slots.delete(message.slot);
       armIdleTimer();
+      // A closed provider leaves nothing in flight: its logins end now, not when the IdP answers.
+      for (const load of running.values()) if (load.slot === message.slot) load.controller.abort();
       await slot?.close().catch(() => {});
+      post({ type: 'closed', slot: message.slot });
       return;
     }
     case 'setup':
@@ -142,7 +146,7 @@ async function handle(message: ToLoginWorker): Promise<void> {
       return;
     case 'load': {
       const controller = new AbortController();
-      running.set(message.id, controller);
+      running.set(message.id, { slot: message.slot, controller });
       try {
         const slot = slots.get(message.slot);
         if (!slot) throw new Error('no such provider');
@@ -158,7 +162,7 @@ async function handle(message: ToLoginWorker): Promise<void> {
       return;
     }
     case 'abort':
-      running.get(message.id)?.abort();
+      running.get(message.id)?.controller.abort();
       return;
     case 'key-pair':
       slots.get(message.slot)?.giveKeyPair(message.keyPair);
