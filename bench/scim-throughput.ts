@@ -15,7 +15,8 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { createReferenceServer } from '../src/server/index.js';
 import { newId } from '../src/server/ids.js';
-import type { GroupRecord, UserRecord } from '../src/server/store/types.js';
+import type { GroupRecord } from '../src/server/store/types.js';
+import { seedUsers } from './seed-users.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -34,25 +35,7 @@ async function serveReference(): Promise<void> {
   const ref = createReferenceServer();
   const { store, engine } = ref;
   const now = new Date();
-  const userIds: string[] = [];
-  for (let i = 0; i < USERS; i++) {
-    // Through JSON, as a POST body arrives: flat strings, the memory a real directory would take.
-    const attributes = JSON.parse(
-      JSON.stringify({
-        userName: `user${i}@example.com`,
-        externalId: `00u${i}`,
-        name: { givenName: `Given${i}`, familyName: `Family${i}` },
-        displayName: `Given${i} Family${i}`,
-        emails: [{ primary: true, value: `user${i}@example.com`, type: 'work' }],
-        locale: 'en-US',
-        active: true,
-      }),
-    ) as { userName: string; externalId: string } & Record<string, unknown>;
-    const user: UserRecord = { id: newId(), version: 1, created: now, lastModified: now, userName: attributes.userName, externalId: attributes.externalId, active: true, attributes };
-    store.putUser(user);
-    engine.userCreated(user);
-    userIds.push(user.id);
-  }
+  const userIds = seedUsers(ref, USERS, now);
   for (let g = 0; g < GROUPS; g++) {
     const members = g === 0 ? userIds.slice(0, Math.min(50_000, USERS)) : Array.from({ length: 10 }, (_, k) => userIds[(g * 10 + k) % USERS]!);
     const group: GroupRecord = { id: newId(), version: 1, created: now, lastModified: now, displayName: `Group ${g}`, externalId: undefined, members: new Map(members.map((value) => [value, { value, type: 'User' as const }])) };

@@ -6,7 +6,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Pool } from 'undici';
 import { createReferenceServer } from '../src/server/index.js';
-import type { GroupRecord, UserRecord } from '../src/server/store/types.js';
+import type { GroupRecord } from '../src/server/store/types.js';
+import { seedUsers } from './seed-users.js';
 import { newId } from '../src/server/ids.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
@@ -82,34 +83,7 @@ async function main(): Promise<void> {
   const { store, engine } = ref;
   const seedStart = performance.now();
   const now = new Date();
-  const userIds: string[] = [];
-  for (let i = 0; i < USERS; i++) {
-    // Through JSON, as a POST body arrives: flat strings, the memory a real directory would take.
-    const attributes = JSON.parse(
-      JSON.stringify({
-        userName: `user${i}@example.com`,
-        externalId: `00u${i}`,
-        name: { givenName: `Given${i}`, familyName: `Family${i}` },
-        displayName: `Given${i} Family${i}`,
-        emails: [{ primary: true, value: `user${i}@example.com`, type: 'work' }],
-        locale: 'en-US',
-        active: true,
-      }),
-    ) as { userName: string; externalId: string } & Record<string, unknown>;
-    const user: UserRecord = {
-      id: newId(),
-      version: 1,
-      created: now,
-      lastModified: now,
-      userName: attributes.userName,
-      externalId: attributes.externalId,
-      active: true,
-      attributes,
-    };
-    store.putUser(user);
-    engine.userCreated(user);
-    userIds.push(user.id);
-  }
+  const userIds = seedUsers(ref, USERS, now);
   const mkGroup = (displayName: string, members: string[]): GroupRecord => {
     const group: GroupRecord = { id: newId(), version: 1, created: now, lastModified: now, displayName, externalId: undefined, members: new Map(members.map((value) => [value, { value, type: 'User' as const }])) };
     store.putGroup(group);
