@@ -40,6 +40,7 @@ import { isSessionError, SessionError } from '../../src/session/errors.js';
 import { isSignInError, SignInError } from '../../src/idp/sign-in-errors.js';
 import { isStructuredClientError, StructuredClientError } from '../../src/testing/structured-client.js';
 import { CliTimeoutError, isCliTimeoutError, isUsageError, UsageError } from '../../src/cli/exit-codes.js';
+import { isServerDependencyError, ServerDependencyError } from '../../src/cli/server-module.js';
 
 type Guard = (value: unknown) => boolean;
 
@@ -80,6 +81,7 @@ const CLASSES: { name: string; make: () => UbiqIdpError; guard: Guard; parents: 
   { name: 'AdminApiError', make: () => new AdminApiError(409, 'dataset_exists', 'exists'), guard: isAdminApiError, parents: [] },
   { name: 'UsageError', make: () => new UsageError('unknown option --x'), guard: isUsageError, parents: [] },
   { name: 'CliTimeoutError', make: () => new CliTimeoutError('Gave up after 30 s.'), guard: isCliTimeoutError, parents: [] },
+  { name: 'ServerDependencyError', make: () => new ServerDependencyError('hono', new Error('not found')), guard: isServerDependencyError, parents: [] },
   {
     name: 'ExportedCredentialsError',
     make: () => new ExportedCredentialsError('exported_credentials_expired', 'expired'),
