@@ -11,6 +11,7 @@ export type {
   StructuredClientErrorCode,
   UsageErrorCode,
   AdminApiErrorCode,
+  ServerDependencyErrorCode,
 } from './error-codes.js';
 export { REDACTED } from './util/redact.js';
 export { loadConfig, type LoadConfigOptions, type LoadedConfig, type LoadedCommon } from './config/load.js';
