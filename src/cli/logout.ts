@@ -1,10 +1,9 @@
-import { loadConfig } from '../config/load.js';
 import { revokeRefreshToken, type RevokeResult } from '../idp/revoke.js';
-import { sessionStoreFor } from '../session/identity.js';
 import type { Command } from './command.js';
 import { COMMON_HELP } from './command.js';
 import { EXIT, exitCodeFor, type ExitCode } from './exit-codes.js';
-import { loadOptionsFrom, SETTINGS_HELP, SETTINGS_OPTIONS } from './settings-options.js';
+import { readSessionSettings } from './session-settings.js';
+import { SETTINGS_HELP, SETTINGS_OPTIONS } from './settings-options.js';
 
 const PROVIDER_NAMES = { okta: 'Okta', entra: 'Microsoft Entra ID' } as const;
 
@@ -30,15 +29,13 @@ Examples:
   ubiq-idp logout
   ubiq-idp logout --profile idp --json
 `,
-  async run({ io, values, json, ui, writeJson }) {
-    const load = loadOptionsFrom(values, io);
-    const config = await loadConfig(load);
+  async run({ io, values, json, ui, writeJson, logger }) {
+    const { config, store } = await readSessionSettings(values, io, logger);
     if (config.kind !== 'idp') {
       if (json) writeJson({ ok: true, profile: config.profile, deleted: false, revoked: false, reason: 'static_keys' });
       else ui.line(`Profile [${config.profile}] uses static API keys: there is no session to end.`);
       return EXIT.ok;
     }
-    const store = sessionStoreFor(config, load);
     if (store === undefined) {
       if (json) writeJson({ ok: true, profile: config.profile, deleted: false, revoked: false, reason: 'no_home' });
       else ui.line('No home directory: no session is kept, so there is none to end.');

@@ -1,9 +1,8 @@
-import { loadConfig } from '../config/load.js';
-import { sessionStoreFor } from '../session/identity.js';
 import type { Command } from './command.js';
 import { COMMON_HELP } from './command.js';
 import { EXIT } from './exit-codes.js';
-import { loadOptionsFrom, SETTINGS_HELP, SETTINGS_OPTIONS } from './settings-options.js';
+import { readSessionSettings } from './session-settings.js';
+import { SETTINGS_HELP, SETTINGS_OPTIONS } from './settings-options.js';
 import { shorten } from './ui.js';
 
 const PROVIDER_NAMES = { okta: 'Okta', entra: 'Microsoft Entra ID' } as const;
@@ -58,9 +57,8 @@ Examples:
   ubiq-idp whoami
   ubiq-idp whoami --profile idp --json
 `,
-  async run({ io, values, json, ui, writeJson }) {
-    const load = loadOptionsFrom(values, io);
-    const config = await loadConfig(load);
+  async run({ io, values, json, ui, writeJson, logger }) {
+    const { config, store } = await readSessionSettings(values, io, logger);
     let answer: WhoAmI;
     if (config.kind === 'static') {
       const issued = config.issued !== undefined;
@@ -78,7 +76,6 @@ Examples:
         ...(config.issued?.expiresAt === undefined ? {} : { expiresAt: new Date(config.issued.expiresAt).toISOString() }),
       };
     } else {
-      const store = sessionStoreFor(config, load);
       const read = store === undefined ? { status: 'missing' as const } : await store.inspect();
       const base = {
         ok: true as const,
