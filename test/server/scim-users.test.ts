@@ -90,6 +90,15 @@ describe('POST /Users', () => {
       duplex: 'half',
     } as RequestInit);
     expect(chunked.status).toBe(413);
+    // In process nothing enforces Content-Length: a body larger than it declares is still measured.
+    const understated = await run.server.fetch(
+      new Request(`${run.scimBaseUrl}/Users`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${run.server.info().scimToken}`, 'content-type': 'application/json', 'content-length': '40' },
+        body: JSON.stringify({ userName: 'understated@example.com', displayName: 'x'.repeat(70 * 1024) }),
+      }),
+    );
+    expect(understated.status).toBe(413);
     expect(run.server.store.countUsers()).toBe(0);
   });
 
