@@ -100,7 +100,9 @@ describe('pagination, sorting, projection', () => {
     expect(page.body).toMatchObject({ totalResults: 4, startIndex: 2, itemsPerPage: 2 });
     expect(page.body.Resources.map((r: { userName: string }) => r.userName)).toEqual(all.slice(1, 3));
     const filtered = await run.scim('GET', `/Users?filter=${encodeURIComponent('userName ew ".org"')}&startIndex=2&count=1`);
-    expect(filtered.body).toMatchObject({ totalResults: 2, startIndex: 2, itemsPerPage: 1 });
+    expect(filtered.body).toMatchObject({ totalResults: 2, startIndex: 2, itemsPerPage: 1, Resources: [{ userName: 'dave@example.org' }] });
+    const middle = await run.scim('GET', `/Users?filter=${encodeURIComponent('userName co "@"')}&startIndex=2&count=2`);
+    expect((middle.body.Resources as { userName: string }[]).map((r) => r.userName)).toEqual(['Bob@Example.com', 'carol@example.org']);
     expect((await run.scim('GET', '/Users?count=0')).body).toMatchObject({ totalResults: 4, itemsPerPage: 0, Resources: [] });
     expect((await run.scim('GET', '/Users?startIndex=0&count=-3')).body).toMatchObject({ startIndex: 1, itemsPerPage: 0 });
     expect((await run.scim('GET', '/Users?startIndex=99')).body).toMatchObject({ totalResults: 4, itemsPerPage: 0 });

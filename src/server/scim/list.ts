@@ -72,6 +72,10 @@ export function listResources<R>(source: ListSource<R>, query: ListQuery): Json 
   const projection = parseProjection(source.type, query.attributes, query.excludedAttributes);
   let records: Iterable<R> = source.all();
   let matches: R[] | undefined;
+  // The resources the filter saw that land on the page, reused when rendered the same way (a filter on
+  // `members` renders groups with their members, which the page may leave out). Kept only for the page's
+  // positions, so a filter matching 100,000 users holds no more than `count` of them.
+  let rendered: Json[] | undefined;
   const filterText = query.filter?.trim();
   const mentionsMembers = filterText ? /members/i.test(filterText) : false;
   if (filterText) {
@@ -80,7 +84,13 @@ export function listResources<R>(source: ListSource<R>, query: ListQuery): Json 
     const candidates = indexed(source, node);
     if (candidates) records = candidates;
     matches = [];
-    for (const record of records) if (predicate(source.render(record, projection, mentionsMembers))) matches.push(record);
+    if (!mentionsMembers && !query.sortBy) rendered = [];
+    for (const record of records) {
+      const resource = source.render(record, projection, mentionsMembers);
+      if (!predicate(resource)) continue;
+      if (rendered && matches.length >= startIndex - 1 && rendered.length < count) rendered.push(resource);
+      matches.push(record);
+    }
   }
   if (query.sortBy) {
     const resolved = resolveAttrPath(source.type, query.sortBy);
@@ -110,7 +120,8 @@ export function listResources<R>(source: ListSource<R>, query: ListQuery): Json 
   let total: number;
   if (matches) {
     total = matches.length;
-    for (const record of matches.slice(startIndex - 1, startIndex - 1 + count)) page.push(project(source.render(record, projection, false), projection));
+    const onPage = matches.slice(startIndex - 1, startIndex - 1 + count);
+    for (const [i, record] of onPage.entries()) page.push(project(rendered?.[i] ?? source.render(record, projection, false), projection));
   } else {
     total = source.total();
     let i = 0;

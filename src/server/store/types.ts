@@ -213,8 +213,12 @@ export interface ReferenceStore {
  * as `\u212Aate@…` (KELVIN SIGN) would equal `kate@…`.
  */
 export function asciiLowerCase(value: string): string {
-  return value.replace(/[A-Z]+/g, (run) => run.toLowerCase());
+  // Most names arrive in lower case already: a test is far cheaper than a replace with a callback, and the
+  // unchanged string keeps its cached hash for the index lookup that follows.
+  return HAS_ASCII_UPPER.test(value) ? value.replace(ASCII_UPPER_RUNS, (run) => run.toLowerCase()) : value;
 }
+const HAS_ASCII_UPPER = /[A-Z]/;
+const ASCII_UPPER_RUNS = /[A-Z]+/g;
 
 /**
  * How a dataset group name matches a SCIM group displayName: Unicode NFC, leading/trailing whitespace
