@@ -7,8 +7,6 @@
 // BENCH_USERS (default 100000), BENCH_PROFILE=1 (the reference server writes a CPU profile to .tmp/).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -16,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { createReferenceServer } from '../src/server/index.js';
 import { newId } from '../src/server/ids.js';
 import type { GroupRecord } from '../src/server/store/types.js';
+import { startBareServer } from './bare-server.js';
 import { seedUsers } from './seed-users.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -49,7 +48,8 @@ async function serveReference(): Promise<void> {
   for await (const line of createInterface({ input: process.stdin })) {
     if (line === 'rss') {
       (globalThis as { gc?: () => void }).gc?.();
-      process.stdout.write(`${JSON.stringify({ rss: process.memoryUsage().rss })}\n`);
+      const { rss, heapUsed } = process.memoryUsage();
+      process.stdout.write(`${JSON.stringify({ rss, heapUsed, users: store.countUsers() })}\n`);
     }
     if (line === 'exit') break;
   }
@@ -57,19 +57,10 @@ async function serveReference(): Promise<void> {
   process.exit(0);
 }
 
-/** Child: the floor — read the body, look nothing up, answer a small JSON body. */
+/** Child: the floor (bench/bare-server.ts). */
 async function serveBare(): Promise<void> {
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = JSON.stringify({ schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'], totalResults: 1, Resources: [{ id: 'x' }] });
-      res.writeHead(req.method === 'POST' ? 201 : 200, { 'content-type': 'application/scim+json' });
-      res.end(body);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const ready: Ready = { origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, scimPath: '', token: 'none' };
+  const { origin, server } = await startBareServer();
+  const ready: Ready = { origin, scimPath: '', token: 'none' };
   process.stdout.write(`${JSON.stringify(ready)}\n`);
   for await (const line of createInterface({ input: process.stdin })) if (line === 'exit') break;
   server.close();
@@ -165,7 +156,7 @@ async function main(): Promise<void> {
   const profile = process.env.BENCH_PROFILE === '1' ? ['--cpu-prof', '--cpu-prof-dir=.tmp/profiles'] : [];
   console.log(`bench:scim — Node ${process.version}, wrk -c ${CONNECTIONS}, ${SECONDS} s × ${ROUNDS} rounds each, ${USERS} users, ${GROUPS} groups; load average ${(await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   const [reference, bare] = await Promise.all([start('serve-reference', ['--expose-gc', ...profile]), start('serve-bare', [])]);
-  const rssSeeded = Number((await reference.ask('rss')).rss);
+  const seeded = await reference.ask('rss');
   const table: Record<string, { bare: Round[]; reference: Round[] }> = { 'GET filter userName eq': { bare: [], reference: [] }, 'POST /Users': { bare: [], reference: [] } };
   for (let round = 0; round < ROUNDS; round += 1) {
     for (const [name, lua] of [['GET filter userName eq', LUA_GET], ['POST /Users', LUA_POST]] as const) {
@@ -173,7 +164,7 @@ async function main(): Promise<void> {
       table[name]!.reference.push(wrk(reference.ready, lua));
     }
   }
-  const rssEnd = Number((await reference.ask('rss')).rss);
+  const end = await reference.ask('rss');
   for (const child of [reference, bare]) child.process.stdin!.write('exit\n');
   console.log('\nscenario                     bare req/s  reference req/s  ratio   reference p50 / p99   (medians of rounds)');
   const ratios: Record<string, number> = {};
@@ -189,7 +180,9 @@ async function main(): Promise<void> {
     console.log(`${''.padEnd(28)} rounds: bare ${b.map((x) => x.rps.toFixed(0)).join(', ')}; reference ${r.map((x) => x.rps.toFixed(0)).join(', ')}`);
   }
   console.log(`\ntargets: GET filter ≥ 0.50 × bare (${(ratios['GET filter userName eq'] ?? 0).toFixed(2)}), POST ≥ 0.25 × bare (${(ratios['POST /Users'] ?? 0).toFixed(2)})`);
-  console.log(`reference server RSS after gc(): ${(rssSeeded / 2 ** 20).toFixed(0)} MB seeded, ${(rssEnd / 2 ** 20).toFixed(0)} MB at the end (target < 300 MB)`);
+  const mb = (bytes: unknown) => `${(Number(bytes) / 2 ** 20).toFixed(0)} MB`;
+  console.log(`reference server RSS after gc(): ${mb(seeded.rss)} seeded, ${mb(end.rss)} at the end (target < 300 MB)`);
+  console.log(`  heap used ${mb(seeded.heapUsed)} with ${String(seeded.users)} users, ${mb(end.heapUsed)} with ${String(end.users)} users at the end (the POST rounds add users)`);
 }
 
 const mode = process.argv[2];

@@ -2,11 +2,10 @@
 // same in-process load generator (undici Pool, fixed concurrency). Prints req/s, p50/p99 and ratios, and RSS.
 // Seeded with 100,000 users and 10,000 groups (one of 50,000 members, the rest of 10) as the performance targets ask (ARCHITECTURE.md, Performance targets).
 // Env: BENCH_SECONDS (per scenario, default 3), BENCH_CONCURRENCY (default 32), BENCH_USERS (default 100000).
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Pool } from 'undici';
 import { createReferenceServer } from '../src/server/index.js';
 import type { GroupRecord } from '../src/server/store/types.js';
+import { startBareServer } from './bare-server.js';
 import { seedUsers } from './seed-users.js';
 import { newId } from '../src/server/ids.js';
 
@@ -57,21 +56,6 @@ async function load(name: string, origin: string, make: MakeRequest, expectStatu
   return { name, requests: measured, rps: measured / SECONDS, p50: pct(50), p99: pct(99), errors };
 }
 
-async function bare(): Promise<{ origin: string; server: Server }> {
-  // The floor: parse nothing, look nothing up, answer a small JSON body (POST bodies are read first).
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = JSON.stringify({ schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'], totalResults: 1, Resources: [{ id: 'x' }] });
-      res.writeHead(req.method === 'POST' ? 201 : 200, { 'content-type': 'application/scim+json' });
-      res.end(body);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
-}
-
 function mb(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 }
@@ -101,7 +85,7 @@ async function main(): Promise<void> {
   const basePath = scimUrl.pathname;
   const auth = { authorization: `Bearer ${ref.info().scimToken}` };
   const json = { ...auth, 'content-type': 'application/scim+json' };
-  const b = await bare();
+  const b = await startBareServer();
   // Retained vs committed: heap used after a full collection, and what V8 keeps committed (heap total).
   const heap = () => {
     const u = process.memoryUsage();
