@@ -16,6 +16,7 @@ export type {
 export { REDACTED } from './util/redact.js';
 export { loadConfig, type LoadConfigOptions, type LoadedConfig, type LoadedCommon } from './config/load.js';
 export type { Logger } from './util/logger.js';
+export type { Clock } from './util/clock.js';
 export {
   ConfigError,
   ConfigNotFoundError,

@@ -5,6 +5,7 @@ import { describeIssues, exportedCredentialsSchema, fromExportedCredentials } fr
 import { isExportedCredentialsError, ProcessCredentialsError } from './exported-errors.js';
 import type { CredentialProvider, ProviderCallOptions } from './provider.js';
 import type { UbiqCredentials } from './ubiq-credentials.js';
+import type { Clock } from '../util/clock.js';
 
 /** Options of {@link fromProcess}. */
 export interface ProcessSourceOptions {
@@ -19,7 +20,7 @@ export interface ProcessSourceOptions {
   /** Renew this long before the certificate's expiry by running the command again. Default 5 min. */
   refreshBeforeExpiryMs?: number;
   /** Milliseconds since the epoch (tests). Default `Date.now`. */
-  now?: () => number;
+  now?: Clock;
 }
 
 interface Output {

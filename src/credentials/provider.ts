@@ -14,6 +14,7 @@ import { createRefreshingCache, type RefreshErrorInfo, type RefreshingCache, typ
 import type { ExpiringValue, LoadContext } from './refreshing-types.js';
 import type { ProviderTimers } from './timers.js';
 import type { UbiqCredentials, UbiqIdpCredentials } from './ubiq-credentials.js';
+import type { Clock } from '../util/clock.js';
 
 /** Per-call options of a provider. */
 export interface ProviderCallOptions {
@@ -110,7 +111,7 @@ export interface IdpCredentialProviderOptions extends InteractiveSignInOptions {
   retry?: RetryOptions | false;
   refresh?: RefreshOptions;
   /** Milliseconds since the epoch (tests). Default `Date.now`. */
-  now?: () => number;
+  now?: Clock;
   /** @internal Timer functions (tests). Default: the global ones, unref'ed. */
   timers?: ProviderTimers;
   /** In [0, 1), for jitter (tests). Default `Math.random`. */

@@ -1,5 +1,6 @@
 // The public shapes of the refresh engine (src/credentials/refreshing.ts): what it loads, what it reports, its options.
 import type { ProviderTimers } from './timers.js';
+import type { Clock } from '../util/clock.js';
 
 /** Why a load runs. */
 export type RefreshReason = 'initial' | 'background' | 'retry' | 'hard-window' | 'expired' | 'forced';
@@ -80,7 +81,7 @@ export interface RefreshingCacheOptions<T> {
   jitter?: number;
   retry?: RefreshRetryOptions;
   /** Milliseconds since the epoch. Default `Date.now`. */
-  now?: () => number;
+  now?: Clock;
   timers?: ProviderTimers;
   /** In [0, 1). Default `Math.random`. */
   random?: () => number;

@@ -6,6 +6,7 @@ import { allowsInsecureHttp, HOW_TO_ALLOW_HTTP } from '../util/insecure-http.js'
 import { scrub } from '../util/redact.js';
 import { parseCertificatePem, publicKeysEqual, type ParsedCertificate } from '../x509/certificate.js';
 import { SsoError } from './errors.js';
+import type { Clock } from '../util/clock.js';
 
 /** Options of {@link exchangeIdpToken}. */
 export interface ExchangeIdpTokenOptions {
@@ -29,7 +30,7 @@ export interface ExchangeIdpTokenOptions {
   /** Per attempt. Default 10 s (the HTTP client's default). */
   timeoutMs?: number;
   /** Milliseconds since the epoch. Default `Date.now`. */
-  now?: () => number;
+  now?: Clock;
   /** Tolerated clock difference with the server when checking notBefore. Default 60 s. */
   clockSkewMs?: number;
   /**

@@ -1,3 +1,4 @@
+import type { Clock } from '../util/clock.js';
 /** How `request()` retries. Every field is optional; the defaults suit an interactive login. */
 export interface RetryOptions {
   /** Attempts in total, the first included. Default 4. */
@@ -13,7 +14,7 @@ export interface RetryOptions {
   /** How to wait (tests inject one that records and returns at once). Must reject when `signal` aborts. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** The clock for deadlines and `X-Rate-Limit-Reset` when the answer has no `Date`. Default `Date.now`. */
-  now?: () => number;
+  now?: Clock;
 }
 
 /** @internal RetryOptions with the defaults filled in. */

@@ -10,6 +10,7 @@ import { createIdpFetch } from './idp-fetch.js';
 import { idpError, invalidSuccess, toIdpError, type MapContext } from './map-error.js';
 import { PROVIDERS, type GrantKind } from './providers.js';
 import { makeIdpToken, tokenResultSchema, withVia, type IdpToken, type RenewedIdpToken } from './token.js';
+import type { Clock } from '../util/clock.js';
 
 /** Options of `fetchIdpToken`, `refreshIdpToken` and `renewIdpToken`. */
 export interface FetchIdpTokenOptions extends HttpOptions {
@@ -20,7 +21,7 @@ export interface FetchIdpTokenOptions extends HttpOptions {
   /** Allow `http://` endpoints. Only for tests against a local emulator. */
   allowInsecureHttp?: boolean;
   /** The clock for `expiresAt` and the ID token's time checks. Default `Date.now`. */
-  now?: () => number;
+  now?: Clock;
   /** @internal Reuse this client (and its connections) instead of creating and closing one per call. */
   httpClient?: HttpClient;
 }

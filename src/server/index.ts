@@ -3,6 +3,7 @@
 export { createReferenceServer } from './reference-server.js';
 export type { ReferenceServer, ReferenceServerInfo, ReferenceServerAddress } from './reference-server.js';
 export type { ReferenceServerOptions } from './options.js';
+export type { Clock } from '../util/clock.js';
 export { ReferenceServerOptionsError, isReferenceServerOptionsError } from './options.js';
 export type {
   ReferenceStore,

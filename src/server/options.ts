@@ -6,6 +6,7 @@ import type { ReferenceServerOptionsErrorCode } from '../error-codes.js';
 import { silentLogger, type Logger } from '../util/logger.js';
 import type { ServerIdpSettings } from './store/types.js';
 import type { VerifierFetch } from './sso/idp-token-verifier.js';
+import type { Clock } from '../util/clock.js';
 
 /** Options of {@link createReferenceServer}. Everything is optional; safe values are generated. */
 export interface ReferenceServerOptions {
@@ -28,7 +29,7 @@ export interface ReferenceServerOptions {
    * Clock: milliseconds since the epoch, like every `now` option of this package (tests inject one).
    * Default `Date.now`.
    */
-  now?: () => number;
+  now?: Clock;
   /** Where the server logs (never secrets). Default: silent. */
   logger?: Logger;
   /** PEM certificate of the CA that signs client certificates. Default: a CA generated when the server starts. */

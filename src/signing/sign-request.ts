@@ -1,4 +1,5 @@
 import { createHash, createHmac } from 'node:crypto';
+import { epochMillisOf, type Clock } from '../util/clock.js';
 import { SigningError } from './errors.js';
 
 /** The only algorithm Ubiq request signatures use. */
@@ -27,8 +28,12 @@ export interface SignUbiqRequestOptions {
   /** The exact body bytes that will be sent (usually the JSON text). Omit for GET: the digest is then of "". */
   body?: string | Uint8Array;
   credentials: UbiqSigningCredentials;
-  /** Signing time; default now. Injected by tests. */
-  now?: Date | number;
+  /**
+   * The clock to sign with (milliseconds since the epoch); default `Date.now`. Tests inject one.
+   * A `Date` or an epoch-ms `number` (the 0.1 form) is still accepted but deprecated: pass
+   * `() => date.getTime()` instead.
+   */
+  now?: Clock | Date | number;
   /**
    * The Host header value to sign instead of the URL's host (e.g. behind a proxy that rewrites it).
    * When given, the returned headers include `Host`, which must then be sent as is.
@@ -38,12 +43,6 @@ export interface SignUbiqRequestOptions {
 
 /** The headers to add to the request, exactly as named and formatted by the official clients. */
 export type UbiqSignatureHeaders = Record<string, string>;
-
-/** Seconds since the epoch of a `now` option. */
-function epochMillis(now: Date | number | undefined): number {
-  if (now === undefined) return Date.now();
-  return typeof now === 'number' ? now : now.getTime();
-}
 
 /** `SHA-512=` and the base64 SHA-512 of the body (of "" when there is none). */
 export function ubiqDigest(body: string | Uint8Array | undefined): string {
@@ -96,7 +95,7 @@ export function signUbiqRequest(options: SignUbiqRequestOptions): UbiqSignatureH
       hint: 'Check ACCESS_KEY_ID: Ubiq key ids are base64-like strings.',
     });
   }
-  const millis = epochMillis(options.now);
+  const millis = epochMillisOf(options.now);
   const created = Math.floor(millis / 1000);
   const host = options.host ?? url.host;
   const headers: UbiqSignatureHeaders = {

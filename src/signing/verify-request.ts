@@ -1,4 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
+import { epochMillisOf, type Clock } from '../util/clock.js';
 import { UBIQ_SIGNATURE_ALGORITHM, ubiqDigest, ubiqHmac, ubiqSigningString } from './sign-request.js';
 
 /** Why a request signature was refused. Stable; safe to show to the caller (never contains a secret). */
@@ -28,8 +29,12 @@ export interface VerifyUbiqRequestOptions {
   body?: string | Uint8Array;
   /** The secret signing key of an access key id, or undefined when there is no such (enabled) key. */
   lookupSigningKey(accessKeyId: string): string | undefined;
-  /** Verification time; default now. */
-  now?: Date | number;
+  /**
+   * The clock to verify `created` against (milliseconds since the epoch); default `Date.now`.
+   * A `Date` or an epoch-ms `number` (the 0.1 form) is still accepted but deprecated: pass
+   * `() => date.getTime()` instead.
+   */
+  now?: Clock | Date | number;
   /** How far `created` may be from now, either way. Default 300 s. */
   maxSkewSeconds?: number;
 }
@@ -140,7 +145,7 @@ export function verifyUbiqRequest(options: VerifyUbiqRequestOptions): UbiqSignat
   }
 
   const created = Number(createdText);
-  const nowMillis = options.now === undefined ? Date.now() : typeof options.now === 'number' ? options.now : options.now.getTime();
+  const nowMillis = epochMillisOf(options.now);
   const skew = options.maxSkewSeconds ?? DEFAULT_MAX_SKEW_SECONDS;
   if (Math.abs(nowMillis / 1000 - created) > skew) {
     return fail('stale_created', `The signature was created ${created > nowMillis / 1000 ? 'in the future' : 'too long ago'} (more than ${skew} s from the server's clock).`);

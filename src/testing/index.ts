@@ -8,6 +8,7 @@ export * from './okta.js';
 export * from './entra.js';
 export { createEmulatorClock } from './emulator-clock.js';
 export type { EmulatorClock } from './emulator-clock.js';
+export type { Clock } from '../util/clock.js';
 export type { EmulatorStats } from './emulator-stats.js';
 export type { EmulatorFaults, EmulatorFaultSettings, EmulatorPendingFaults, EmulatorEndpoint, EmulatorFailStatus } from './emulator-faults.js';
 export type { EmulatorBase, EmulatorListenOptions } from './emulator-host.js';

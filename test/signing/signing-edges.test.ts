@@ -132,6 +132,19 @@ describe('verifyUbiqRequest: what it accepts', () => {
     expect(verify(good, { now: now + 400_000, maxSkewSeconds: 500 }).ok).toBe(true);
   });
 
+  it('now as a Clock (the package-wide convention) gives the verdict of the deprecated Date and number forms', () => {
+    const good = signed();
+    expect(verify(good, { now: () => now + 200_000 }).ok).toBe(true);
+    expect(verify(good, { now: () => now + 400_000 })).toMatchObject({ ok: false, code: 'stale_created' });
+    expect(verify(good, { now: () => now - 400_000 })).toMatchObject({ ok: false, code: 'stale_created' });
+    // The clock is read at verification time, not captured when the options are built.
+    let clock = now;
+    const options = { now: () => clock };
+    expect(verify(good, options).ok).toBe(true);
+    clock = now + 400_000;
+    expect(verify(good, options).ok).toBe(false);
+  });
+
   it('host: the Host header wins over the URL', () => {
     const behindProxy = signed({ host: 'ubiq.internal:8443' });
     expect(verify({ ...behindProxy, host: 'ubiq.internal:8443' }).ok).toBe(true);
@@ -166,6 +179,19 @@ describe('signUbiqRequest', () => {
     expect(fromDate).toEqual(fromNumber);
     expect(fromDate.Signature).toContain(`created=${Math.floor(now / 1000)},`);
     expect(fromDate.Date).toBe(new Date(now).toUTCString());
+  });
+
+  it('a Clock signs at the time it returns when called, like the Date and number forms', () => {
+    let calls = 0;
+    const fromClock = signed({
+      now: () => {
+        calls += 1;
+        return now;
+      },
+    });
+    expect(fromClock).toEqual(signed({ now }));
+    expect(calls).toBe(1);
+    expect(signed({ now: () => now + 1_000 }).Signature).toContain(`created=${Math.floor(now / 1000) + 1},`);
   });
 
   it.each([

@@ -9,6 +9,7 @@ import {
 } from 'jose';
 import { z } from 'zod';
 import { IdpTokenError, IdpUnavailableError } from './idp-token-errors.js';
+import type { Clock } from '../../util/clock.js';
 
 /** A `fetch` the verifier uses for the discovery document and the JWKS (tests inject one). */
 export type VerifierFetch = (input: string, init: RequestInit) => Promise<Response>;
@@ -57,7 +58,7 @@ export interface IdpTokenVerifierOptions {
   /** Tolerance for `exp`/`nbf`/`iat`, seconds. Default 60. */
   clockToleranceSeconds?: number;
   /** Current time, epoch ms. Default `Date.now`. */
-  now?: () => number;
+  now?: Clock;
   fetch?: VerifierFetch;
   /** Timeout of each discovery/JWKS request, ms. Default 5000. */
   timeoutMs?: number;
