@@ -129,7 +129,9 @@ export type SignInErrorCode =
   /** The profile signs in with the device or browser grant, no session or refresh token is usable, and the caller gave no way to reach a person. */
   | 'interaction_required'
   /** The caller cancelled (AbortSignal, Ctrl-C). */
-  | 'cancelled';
+  | 'cancelled'
+  /** `pollDeviceAuthorizationGrant` was given an object that `initiateDeviceAuthorization` did not return. */
+  | 'unknown_device_authorization';
 
 /** Codes of `KeySizeError`. */
 export type KeySizeErrorCode = 'key_size_invalid';
@@ -203,14 +205,22 @@ export type ScimErrorCode = `scim_${ScimType}` | `scim_${ScimErrorStatus}`;
 /** Codes of `PayloadCertError` (a key request's `payload_cert` was refused). */
 export type PayloadCertErrorCode = 'invalid_payload_cert';
 
-/** Codes of `DataKeyError`. */
-export type DataKeyErrorCode = 'invalid_encrypted_data_key';
+/**
+ * Codes of `DataKeyError`.
+ * - `invalid_encrypted_data_key`: an `encrypted_data_key` this server did not issue (or altered).
+ * - `data_key_options_invalid`: the data-key vault's options are unusable (a master secret under 32 bytes).
+ * - `dataset_name_invalid`: a dataset name that cannot be bound into a data key (empty, or over 255 UTF-8 bytes).
+ */
+export type DataKeyErrorCode = 'invalid_encrypted_data_key' | 'data_key_options_invalid' | 'dataset_name_invalid';
 
 /** Codes of `IdpTokenError` (the SSO endpoint refused an IdP access token). */
 export type IdpTokenErrorCode = 'idp_token_rejected';
 
 /** Codes of `IdpUnavailableError` (the server could not fetch the IdP's discovery document or JWKS). */
 export type IdpUnavailableErrorCode = 'idp_unavailable';
+
+/** Codes of `IdpTokenVerifierOptionsError` (`createIdpTokenVerifier` was given unusable options). */
+export type IdpTokenVerifierOptionsErrorCode = 'idp_token_verifier_options_invalid';
 
 /** Codes of `EmulatorUsageError`. */
 export type EmulatorUsageErrorCode = 'emulator_usage';
@@ -226,14 +236,23 @@ export type ScimAgentErrorCode =
   /** A login, UPN or group name was given but the emulator has no such user or group. */
   | 'SCIM_AGENT_UNKNOWN_DIRECTORY_OBJECT';
 
-/** Codes of `StructuredClientError` (the structured-dataset test client): a refusal, or a dataset it cannot handle. */
-export type StructuredClientErrorCode = 'structured_request_refused' | 'structured_unsupported';
+/**
+ * Codes of `StructuredClientError` (the structured-dataset test client and its FF1 cipher).
+ * - `structured_request_refused`: the server refused a request, or answered what the client cannot use.
+ * - `structured_unsupported`: a dataset definition the test client does not implement.
+ * - `structured_input_invalid`: a value or key the cipher cannot take (a character outside the alphabet,
+ *   a length outside the dataset's bounds, an AES key that is not 16, 24 or 32 bytes).
+ */
+export type StructuredClientErrorCode = 'structured_request_refused' | 'structured_unsupported' | 'structured_input_invalid';
 
 /** Codes of the CLI's `UsageError` (a mistake on the command line). */
 export type UsageErrorCode = 'cli_usage';
 
 /** Codes of `ServerDependencyError` (the CLI's `server` / `demo`: hono or @hono/node-server is not installed). */
 export type ServerDependencyErrorCode = 'server_dependency_missing';
+
+/** Codes of `DemoStepError` (a check of `ubiq-idp demo` found the end-to-end flow not behaving as it should). */
+export type DemoStepErrorCode = 'demo_step_failed';
 
 /** Codes of `AdminApiError`: the admin API's own code, or `admin_http_<status>` when the body had none. */
 export type AdminApiErrorCode = AdminErrorCode | `admin_http_${number}`;
@@ -262,9 +281,11 @@ export type UbiqIdpErrorCode =
   | DataKeyErrorCode
   | IdpTokenErrorCode
   | IdpUnavailableErrorCode
+  | IdpTokenVerifierOptionsErrorCode
   | EmulatorUsageErrorCode
   | ScimAgentErrorCode
   | StructuredClientErrorCode
   | UsageErrorCode
   | ServerDependencyErrorCode
+  | DemoStepErrorCode
   | AdminApiErrorCode;

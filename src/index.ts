@@ -12,6 +12,7 @@ export type {
   UsageErrorCode,
   AdminApiErrorCode,
   ServerDependencyErrorCode,
+  DemoStepErrorCode,
 } from './error-codes.js';
 export { REDACTED } from './util/redact.js';
 export { loadConfig, type LoadConfigOptions, type LoadedConfig, type LoadedCommon } from './config/load.js';

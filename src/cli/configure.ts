@@ -59,6 +59,7 @@ const DEFAULTS: ConfigureValues = { server: DEFAULT_SERVER };
 
 function specOf(field: ConfigFieldName): FieldSpec {
   const spec = FIELDS.find((f) => f.name === field);
+  // Unreachable: every question asks about a field of FIELDS. A plain Error marks a bug, not a user mistake.
   if (spec === undefined) throw new Error(`unknown field ${field}`);
   return spec;
 }

@@ -9,6 +9,7 @@ import type { ReferenceServer } from '../server/index.js';
 import { createStructuredTestClient } from '../testing/structured-client.js';
 import { createAdminClient, type AdminClient } from './admin-client.js';
 import { decryptSample, encryptSample, requestDecryptionKey, requestEncryptionKey, type KeyResult } from './demo-keys.js';
+import { DemoStepError } from './demo-errors.js';
 import type { Narrator } from './demo-narrator.js';
 import { configurationFor, credentialsFor, startEntraIdp, startOktaIdp, type DemoPerson, type EmulatedIdp } from './emulated-idps.js';
 import { createProvisioner, type Provisioner } from './provisioning.js';
@@ -62,7 +63,7 @@ export async function runScenario(narrator: Narrator, options: ScenarioOptions):
   let provider: CredentialProvider<UbiqIdpCredentials> | undefined;
   let credentials: UbiqIdpCredentials | undefined;
   const need = <T>(value: T | undefined): T => {
-    if (value === undefined) throw new Error('an earlier step did not produce what this one needs');
+    if (value === undefined) throw new DemoStepError('an earlier step did not produce what this one needs');
     return value;
   };
   const idpName = options.provider === 'okta' ? 'Okta' : 'Entra ID';
@@ -137,7 +138,7 @@ export async function runScenario(narrator: Narrator, options: ScenarioOptions):
       await writeFile(join(dir, 'configuration'), configurationFor(need(idp), need(server).info().customerId), { mode: 0o600 });
       await writeFile(join(dir, 'credentials'), credentialsFor(need(idp), need(server).info().origin, user), { mode: 0o600 });
       const loaded = await loadConfig({ homeDir: options.home, env: {}, profile: 'idp', allowInsecureHttp: true });
-      if (loaded.kind !== 'idp') throw new Error('the loader did not find an IdP sign-in');
+      if (loaded.kind !== 'idp') throw new DemoStepError('the loader did not find an IdP sign-in');
       config = loaded;
       const from = (field: keyof typeof loaded.sources.fields) => loaded.sources.fields[field]?.key ?? '?';
       return {
@@ -171,12 +172,12 @@ export async function runScenario(narrator: Narrator, options: ScenarioOptions):
     await narrator.step('Encrypt and decrypt with a data key', `A signed POST /api/v0/encryption/key for "${DATASETS[GROUP]}"; the wrapped data key is unwrapped with the private key, used for AES-256-GCM, then fetched back through /decryption/key.`, async () => {
       const creds = need(credentials);
       const issued = await requestEncryptionKey(creds, DATASETS[GROUP], options.signal);
-      if (!issued.ok) throw new Error(`the encryption key request was refused: ${refusal(issued)}`);
+      if (!issued.ok) throw new DemoStepError(`the encryption key request was refused: ${refusal(issued)}`);
       const sealed = encryptSample(issued.dataKey.key, SAMPLE);
       const again = await requestDecryptionKey(creds, issued.dataKey.encryptedDataKey, options.signal);
-      if (!again.ok) throw new Error(`the decryption key request was refused: ${refusal(again)}`);
+      if (!again.ok) throw new DemoStepError(`the decryption key request was refused: ${refusal(again)}`);
       const opened = decryptSample(again.dataKey.key, sealed);
-      if (opened !== SAMPLE) throw new Error('the decrypted text differs from the sample');
+      if (opened !== SAMPLE) throw new DemoStepError('the decrypted text differs from the sample');
       return {
         lines: [
           `encryption key ${issued.status} (${issued.dataKey.algorithm}, fingerprint ${shorten(issued.dataKey.fingerprint)}); ciphertext ${sealed.ciphertext.toString('hex').slice(0, 24)}…`,
@@ -194,7 +195,7 @@ export async function runScenario(narrator: Narrator, options: ScenarioOptions):
         const client = createStructuredTestClient({ server: creds.server, credentials: { accessKeyId: creds.accessKeyId, secretSigningKey: creds.secretSigningKey, payloadCert: creds.payloadCert, privateKey: creds.privateKey } });
         const ciphertext = await client.encrypt(STRUCTURED, STRUCTURED_SAMPLE);
         const plaintext = await client.decrypt(STRUCTURED, ciphertext);
-        if (plaintext !== STRUCTURED_SAMPLE) throw new Error('the decrypted identifier differs from the sample');
+        if (plaintext !== STRUCTURED_SAMPLE) throw new DemoStepError('the decrypted identifier differs from the sample');
         return {
           lines: [`${STRUCTURED_SAMPLE} → ${ciphertext} (same length, dashes kept, key number 0 in the first character) → ${plaintext}`],
           outcome: `${STRUCTURED}: ${STRUCTURED_SAMPLE} ↔ ${ciphertext}`,
@@ -205,10 +206,10 @@ export async function runScenario(narrator: Narrator, options: ScenarioOptions):
     await narrator.step(`Rule: remove ${person.firstName} from "${GROUP}"`, `"IDP group members are changed": without membership, the key loses the datasets of the matching dataset group.`, async () => {
       await need(agent).removeMember(GROUP, user);
       const denied = await requestEncryptionKey(need(credentials), DATASETS[GROUP], options.signal);
-      if (denied.ok) throw new Error(`expected access to "${DATASETS[GROUP]}" to be denied, but the server issued a key`);
+      if (denied.ok) throw new DemoStepError(`expected access to "${DATASETS[GROUP]}" to be denied, but the server issued a key`);
       await need(agent).addMember(GROUP, user);
       const back = await requestEncryptionKey(need(credentials), DATASETS[GROUP], options.signal);
-      if (!back.ok) throw new Error(`after adding ${user} back, access is still refused: ${refusal(back)}`);
+      if (!back.ok) throw new DemoStepError(`after adding ${user} back, access is still refused: ${refusal(back)}`);
       return {
         lines: [`access denied: ${refusal(denied)}`, `added back to "${GROUP}": key issued again (${back.status})`],
         outcome: `denied (${denied.ok ? '' : denied.error}, dataset ${denied.ok ? '' : (denied.dataset ?? '?')}), then restored`,
@@ -218,9 +219,9 @@ export async function runScenario(narrator: Narrator, options: ScenarioOptions):
     await narrator.step(`Rule: rename "${GROUP}" to "${RENAMED}"`, '"IDP group display_name field changed": the old dataset group no longer matches; the one named like the new name does.', async () => {
       await need(agent).renameGroup(GROUP, RENAMED);
       const old = await requestEncryptionKey(need(credentials), DATASETS[GROUP], options.signal);
-      if (old.ok) throw new Error(`expected access to "${DATASETS[GROUP]}" to end with the rename, but the server issued a key`);
+      if (old.ok) throw new DemoStepError(`expected access to "${DATASETS[GROUP]}" to end with the rename, but the server issued a key`);
       const fresh = await requestEncryptionKey(need(credentials), DATASETS[RENAMED], options.signal);
-      if (!fresh.ok) throw new Error(`expected access to "${DATASETS[RENAMED]}" after the rename: ${refusal(fresh)}`);
+      if (!fresh.ok) throw new DemoStepError(`expected access to "${DATASETS[RENAMED]}" after the rename: ${refusal(fresh)}`);
       return {
         lines: [`${DATASETS[GROUP]}: ${refusal(old)}`, `${DATASETS[RENAMED]}: key issued (${fresh.status})`],
         outcome: `${DATASETS[GROUP]} denied, ${DATASETS[RENAMED]} allowed`,
@@ -235,9 +236,9 @@ export async function runScenario(narrator: Narrator, options: ScenarioOptions):
       } catch (error) {
         refused = error;
       }
-      if (refused === undefined) throw new Error('expected the sign-in to be refused after deactivation, but it succeeded');
+      if (refused === undefined) throw new DemoStepError('expected the sign-in to be refused after deactivation, but it succeeded');
       const key = await requestEncryptionKey(need(credentials), DATASETS[RENAMED], options.signal);
-      if (key.ok) throw new Error('expected the disabled key to be refused, but the server issued a key');
+      if (key.ok) throw new DemoStepError('expected the disabled key to be refused, but the server issued a key');
       const hint = isUbiqIdpError(refused) ? refused.hint : undefined;
       return {
         lines: [`login refused: ${describeError(refused)}`, ...(hint ? [`hint: ${hint}`] : []), `existing credentials: ${refusal(key)}`],
@@ -249,7 +250,7 @@ export async function runScenario(narrator: Narrator, options: ScenarioOptions):
       await need(agent).reactivate(user);
       credentials = await need(provider).forceRefresh();
       const key = await requestEncryptionKey(credentials, DATASETS[RENAMED], options.signal);
-      if (!key.ok) throw new Error(`after reactivation, access is refused: ${refusal(key)}`);
+      if (!key.ok) throw new DemoStepError(`after reactivation, access is refused: ${refusal(key)}`);
       return {
         lines: [`signed in again as ${credentials.username}; ${DATASETS[RENAMED]}: key issued (${key.status})`],
         outcome: `login ok, ${DATASETS[RENAMED]} allowed`,

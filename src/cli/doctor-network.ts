@@ -11,6 +11,8 @@ import { formatMs } from './ui.js';
 const STEP_TIMEOUT_MS = 5_000;
 
 /** Runs `work` with a deadline; rejects when it passes even if `work` ignores the signal (dns.lookup does). */
+// The `no answer within …` rejections here are internal: each check catches them and prints their message
+// as its result line; they never leave the doctor.
 function withTimeout<T>(work: (signal: AbortSignal) => Promise<T>, parent: AbortSignal | undefined, ms = STEP_TIMEOUT_MS): Promise<T> {
   const signal = parent ? AbortSignal.any([parent, AbortSignal.timeout(ms)]) : AbortSignal.timeout(ms);
   let onAbort: (() => void) | undefined;

@@ -12,6 +12,8 @@ const stop = (signal: NodeJS.Signals) => {
     process.exit(EXIT.interrupted);
   }
   interrupted = true;
+  // An abort reason, not a thrown error: every command turns an aborted signal into its own `cancelled`
+  // outcome (exit 130) and never shows this reason.
   controller.abort(new Error(`received ${signal}`));
 };
 process.on('SIGINT', () => stop('SIGINT'));

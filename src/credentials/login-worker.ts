@@ -7,12 +7,20 @@
 import { parentPort } from 'node:worker_threads';
 import { generateRsaKeyPair, type RsaKeyPair } from '../crypto/keypair.js';
 import type { Logger } from '../util/logger.js';
+import { CredentialsError } from './errors.js';
 import { createInProcessLogin, type InProcessLogin } from './in-process-login.js';
 import { fromTransferredError, toTransferredError, type FromLoginWorker, type LoginWorkerData, type ToLoginWorker } from './login-protocol.js';
 import { createUbiqIdpCredentials } from './ubiq-credentials.js';
 
 const port = parentPort;
+// Stays a plain Error: it can only happen if this file is run as a script (it is not an entry point of the
+// package), there is no caller to hand an error of the library to, and no library code can catch it.
 if (port === null) throw new Error('ubiq-idp login worker: start it with new Worker(), not directly');
+
+/** A request for a slot that is gone: its provider was closed while the request was on its way. */
+function slotClosed(): CredentialsError {
+  return new CredentialsError('provider_closed', 'Credentials provider was closed.', { hint: 'Create a new provider; close() is for shutdown.' });
+}
 
 function post(message: FromLoginWorker): void {
   try {
@@ -137,7 +145,7 @@ async function handle(message: ToLoginWorker): Promise<void> {
     case 'setup':
       try {
         const slot = slots.get(message.slot);
-        if (!slot) throw new Error('no such provider');
+        if (!slot) throw slotClosed();
         await slot.setup();
         post({ type: 'ready', id: message.id });
       } catch (error) {
@@ -149,7 +157,7 @@ async function handle(message: ToLoginWorker): Promise<void> {
       running.set(message.id, { slot: message.slot, controller });
       try {
         const slot = slots.get(message.slot);
-        if (!slot) throw new Error('no such provider');
+        if (!slot) throw slotClosed();
         const ready = await slot.setup();
         const previous = message.previous === undefined ? undefined : createUbiqIdpCredentials(message.previous);
         const loaded = await ready.load({ reason: message.reason, previous, signal: controller.signal });

@@ -2,7 +2,7 @@ import type { EnvHttpProxyAgent } from 'undici';
 import type { Logger } from '../util/logger.js';
 import { silentLogger } from '../util/logger.js';
 import { redactUrl } from '../util/redact.js';
-import { describeUrl, HttpRequestError } from './errors.js';
+import { describeUrl, HttpRequestError, isHttpRequestError } from './errors.js';
 import {
   backoffDelay,
   DEFAULT_RETRY,
@@ -102,7 +102,7 @@ export function createHttpClient(options: HttpOptions = {}): HttpClient {
       // Loaded on the first request, not at import: a caller with its own `fetch` never evaluates undici.
       const undici = await import('undici');
       // A dispatcher made after close() would hold sockets nobody closes.
-      if (closed) throw new Error('the HTTP client was closed');
+      if (closed) throw new HttpRequestError('network_error', 'the HTTP client was closed', { url: describeUrl(input instanceof Request ? input.url : input), attempts: 1, hint: 'Create a new client (or provider): close() is for shutdown.' });
       // Our per-attempt timer covers headers and body (and may be longer per request): undici's own
       // header/body timeouts are turned off so they cannot fire first with a different error.
       dispatcher ??= new undici.EnvHttpProxyAgent({ connect: { timeout: defaultTimeout }, headersTimeout: 0, bodyTimeout: 0 });
@@ -176,6 +176,7 @@ export function createHttpClient(options: HttpOptions = {}): HttpClient {
           url: where,
           attempts: attempt,
           cause: outcome.cause,
+          ...(isHttpRequestError(outcome.cause) && outcome.cause.hint !== undefined ? { hint: outcome.cause.hint } : {}),
         });
       }
       logger.debug?.(`retrying ${method} ${where}`, { event: 'http_retry', method, url: redactUrl(url), attempt, of: maxAttempts, reason, ...(detail === undefined ? {} : { detail }), delayMs: delay });
@@ -201,7 +202,7 @@ export function createHttpClient(options: HttpOptions = {}): HttpClient {
     try {
       const response = await transport(url, { ...init, signal });
       // Read the body inside the attempt, so a stalled body is a timeout like a stalled connect.
-      const body = await readBody(response);
+      const body = await readBody(response, url);
       return {
         response: new Response(nullBodyStatus(response.status) ? null : body, {
           status: response.status,
@@ -230,6 +231,8 @@ export function createHttpClient(options: HttpOptions = {}): HttpClient {
 
 /** What a failed connection was, in words (undici puts the system error code in `cause`). */
 function networkDetail(cause: unknown): string {
+  // Our own refusals inside an attempt (a body over the cap, a closed client) say what happened.
+  if (isHttpRequestError(cause)) return cause.message;
   let current: unknown = cause;
   for (let depth = 0; depth < 4 && current !== null && typeof current === 'object'; depth += 1) {
     const code = (current as { code?: unknown }).code;
@@ -256,14 +259,20 @@ const NETWORK_CODES: Record<string, string> = {
   ERR_TLS_CERT_ALTNAME_INVALID: 'TLS certificate is for another host',
 };
 
-async function readBody(response: Response): Promise<ArrayBuffer> {
+const TOO_LARGE_HINT = 'The server answered with more than 4 MiB, which no IdP or Ubiq endpoint does: check that the URL names the right endpoint (and not, e.g., a download).';
+
+// Thrown inside an attempt and caught by it: the attempt's failure (`network_error`) keeps this as its cause,
+// and its message says what happened.
+async function readBody(response: Response, url: string | URL): Promise<ArrayBuffer> {
   const declared = Number(response.headers.get('content-length'));
   if (Number.isFinite(declared) && declared > MAX_BODY_BYTES) {
     await response.body?.cancel();
-    throw new Error(`answer body of ${declared} bytes is larger than ${MAX_BODY_BYTES}`);
+    throw new HttpRequestError('network_error', `answer body of ${declared} bytes is larger than ${MAX_BODY_BYTES}`, { url: describeUrl(url), attempts: 1, hint: TOO_LARGE_HINT });
   }
   const buffer = await response.arrayBuffer();
-  if (buffer.byteLength > MAX_BODY_BYTES) throw new Error(`answer body is larger than ${MAX_BODY_BYTES} bytes`);
+  if (buffer.byteLength > MAX_BODY_BYTES) {
+    throw new HttpRequestError('network_error', `answer body is larger than ${MAX_BODY_BYTES} bytes`, { url: describeUrl(url), attempts: 1, hint: TOO_LARGE_HINT });
+  }
   return buffer;
 }
 

@@ -36,7 +36,11 @@ const internals = new WeakMap<DeviceAuthorization, { client: IdpClient; response
 /** @internal The client and the IdP's answer behind an authorization (tests). */
 export function deviceAuthorizationInternals(authorization: DeviceAuthorization): { client: IdpClient; response: oidc.DeviceAuthorizationResponse } {
   const found = internals.get(authorization);
-  if (found === undefined) throw new TypeError('not a DeviceAuthorization returned by initiateDeviceAuthorization()');
+  if (found === undefined) {
+    throw new SignInError('unknown_device_authorization', 'This is not a DeviceAuthorization returned by initiateDeviceAuthorization().', {
+      hint: 'Pass the object initiateDeviceAuthorization() resolved to, as it is (not a copy or a JSON round trip), or use signInWithDevice().',
+    });
+  }
   return found;
 }
 
@@ -95,6 +99,7 @@ export async function initiateDeviceAuthorization(settings: IdpSettings, options
     const response = await oidc.initiateDeviceAuthorization(client.config, { scope: interactiveScope(settings) });
     deviceCode = response.device_code;
     const parsed = promptSchema.safeParse(response);
+    // Caught just below and mapped, with the IdP's status and correlation, to an IdpError (`invalid_response`).
     if (!parsed.success) throw new TypeError('the device authorization response lacks user_code, verification_uri or expires_in');
     const received = (options.now ?? Date.now)();
     const prompt: DeviceCodePrompt = {

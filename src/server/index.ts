@@ -31,6 +31,7 @@ export type {
   AdminErrorCode,
   IdpTokenErrorCode,
   IdpUnavailableErrorCode,
+  IdpTokenVerifierOptionsErrorCode,
   PayloadCertErrorCode,
   UbiqIdpErrorCode,
 } from '../error-codes.js';
@@ -43,7 +44,14 @@ export {
 } from '../signing/verify-request.js';
 export { createIdpTokenVerifier, bearerToken } from './sso/idp-token-verifier.js';
 export type { IdpTokenVerifier, IdpTokenVerifierOptions, VerifiedIdpToken, VerifierFetch, AsymmetricJwsAlgorithm } from './sso/idp-token-verifier.js';
-export { IdpTokenError, isIdpTokenError, IdpUnavailableError, isIdpUnavailableError } from './sso/idp-token-errors.js';
+export {
+  IdpTokenError,
+  isIdpTokenError,
+  IdpUnavailableError,
+  isIdpUnavailableError,
+  IdpTokenVerifierOptionsError,
+  isIdpTokenVerifierOptionsError,
+} from './sso/idp-token-errors.js';
 export type { IdpTokenFailureReason } from './sso/idp-token-errors.js';
 export { PayloadCertError, isPayloadCertError } from './ca-errors.js';
 export type { PayloadCertFailureReason } from './ca-errors.js';

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { IdpProvider } from '../config/types.js';
 import { createUbiqIdpCredentials, type UbiqIdpCredentials } from '../credentials/ubiq-credentials.js';
 import { parseCertificatePem, payloadCertToPem, publicKeysEqual } from '../x509/certificate.js';
+import { SessionError } from './errors.js';
 
 /** The format version this library writes and reads. A file of another version is not used. */
 export const SESSION_FORMAT_VERSION = 1;
@@ -180,9 +181,14 @@ export interface SessionKeyPair {
   publicKey: KeyObject;
 }
 
+/** The session's fields do not belong together; the caller names the file and says what to do. */
+function corrupt(detail: string): SessionError {
+  return new SessionError('session_corrupt', detail, { hint: "Run 'ubiq-idp logout' to delete the session, then 'ubiq-idp login'." });
+}
+
 /**
  * Opens the stored private key and checks that the certificate belongs to it and expires when the file
- * says. Throws a plain `Error` (with no secret) when the fields do not belong together.
+ * says. Throws a `SessionError` (`session_corrupt`, with no secret) when the fields do not belong together.
  */
 export function openSessionCredentials(
   stored: SessionCredentials,
@@ -192,7 +198,7 @@ export function openSessionCredentials(
   try {
     privateKey = createPrivateKey({ key: stored.encryptedPrivateKey, format: 'pem', passphrase: stored.secretCryptoAccessKey });
   } catch {
-    throw new Error('the private key does not open with the stored passphrase');
+    throw corrupt('the private key does not open with the stored passphrase');
   }
   const publicKey = createPublicKey(privateKey);
   let certificatePem: string;
@@ -201,13 +207,14 @@ export function openSessionCredentials(
   try {
     certificatePem = payloadCertToPem(stored.payloadCert);
     const parsed = parseCertificatePem(certificatePem);
-    if (!publicKeysEqual(parsed.publicKey, publicKey)) throw new Error('mismatch');
+    // Caught just below: any failure here gets the one message after the catch.
+    if (!publicKeysEqual(parsed.publicKey, publicKey)) throw corrupt('the certificate is not for the stored key');
     notAfter = parsed.notAfter;
     notBefore = parsed.notBefore;
   } catch {
-    throw new Error('the certificate is unreadable or is not for the stored key');
+    throw corrupt('the certificate is unreadable or is not for the stored key');
   }
-  if (Math.abs(notAfter.getTime() - stored.expiresAt.getTime()) > 1_000) throw new Error("the expiry does not match the certificate's");
+  if (Math.abs(notAfter.getTime() - stored.expiresAt.getTime()) > 1_000) throw corrupt("the expiry does not match the certificate's");
   const credentials = createUbiqIdpCredentials({
     server: identity.server,
     accessKeyId: stored.accessKeyId,

@@ -196,6 +196,7 @@ export function createEmulatorHost(options: {
     // A client that hangs up (e.g. its timeout fired) aborts the request, ending any injected latency.
     const hangUp = new AbortController();
     res.on('close', () => {
+      // An abort reason for the emulator's own handlers (a held answer stops waiting); nobody outside sees it.
       if (!res.writableFinished) hangUp.abort(new Error('client closed the connection'));
     });
     const request = new Request(new URL(req.url ?? '/', baseUrl), { method, headers, body, signal: hangUp.signal });
@@ -219,6 +220,8 @@ export function createEmulatorHost(options: {
 
   async function fetchHandler(request: Request): Promise<Response> {
     const result = await dispatch(request);
+    // Not an error of this library on purpose: a dropped connection must look to the code under test exactly
+    // like undici's fetch failing (a TypeError 'fetch failed' with a cause), as it does over the network.
     if (result === DROP) throw new TypeError('fetch failed', { cause: new Error('emulator dropped the connection') });
     return result;
   }
@@ -293,7 +296,7 @@ export function createEmulatorHost(options: {
       });
       server = created;
       const address = created.address();
-      if (address === null || typeof address === 'string') throw new Error('emulator listener has no TCP address');
+      if (address === null || typeof address === 'string') throw new EmulatorUsageError('The emulator listener has no TCP address.', 'Call listen() with a TCP port or 0 (not a pipe or socket path).');
       const hostPart = address.family === 'IPv6' ? `[${address.address}]` : address.address;
       baseUrl = `http://${hostPart}:${address.port}`;
       return baseUrl;

@@ -1,5 +1,6 @@
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT, type JWK, type JWTPayload } from 'jose';
 import type { EmulatorClock } from './emulator-clock.js';
+import { EmulatorUsageError } from './emulator-errors.js';
 
 /** A public signing key as published in a JWKS. */
 export interface EmulatorPublicJwk extends JWK {
@@ -72,7 +73,7 @@ export function createKeyRing(options: {
   const current = async () => {
     await ensure();
     const key = keys.find((k) => k.retiresAt === undefined);
-    if (key === undefined) throw new Error('emulator key ring has no current key');
+    if (key === undefined) throw new EmulatorUsageError('The emulator key ring has no current key.', 'Rotate keys with the emulator API only; do not remove the current key.');
     return key;
   };
 

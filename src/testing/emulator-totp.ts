@@ -1,4 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
+import { EmulatorUsageError } from './emulator-errors.js';
 
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
@@ -15,7 +16,7 @@ function base32Decode(secret: string): Buffer {
   let bits = '';
   for (const char of secret.replace(/=+$/, '').toUpperCase()) {
     const value = BASE32.indexOf(char);
-    if (value < 0) throw new TypeError('TOTP secret is not base32');
+    if (value < 0) throw new EmulatorUsageError('The TOTP secret is not base32.', "Pass the secret the emulator gave the user (its `totp` field), or RFC 4648 base32 (A–Z, 2–7).");
     bits += value.toString(2).padStart(5, '0');
   }
   const bytes: number[] = [];

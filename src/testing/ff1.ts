@@ -2,6 +2,7 @@
 // official Ubiq clients run for structured datasets. Written from the NIST specification for the test
 // client and the demo; checked against NIST's published samples.
 import { createCipheriv } from 'node:crypto';
+import { StructuredClientError } from './structured-client-errors.js';
 
 /** Reads `text` as a number written in `alphabet` (most significant digit first). */
 export function numberOf(text: string, alphabet: string): bigint {
@@ -9,7 +10,7 @@ export function numberOf(text: string, alphabet: string): bigint {
   let value = 0n;
   for (const c of text) {
     const digit = alphabet.indexOf(c);
-    if (digit < 0) throw new RangeError(`character ${JSON.stringify(c)} is not in the alphabet`);
+    if (digit < 0) throw new StructuredClientError('structured_input_invalid', `character ${JSON.stringify(c)} is not in the alphabet`);
     value = value * radix + BigInt(digit);
   }
   return value;
@@ -24,7 +25,7 @@ export function textOf(value: bigint, alphabet: string, length: number): string 
     out = alphabet[Number(rest % radix)] + out;
     rest /= radix;
   }
-  if (out.length > length) throw new RangeError('the value does not fit in the requested length');
+  if (out.length > length) throw new StructuredClientError('structured_input_invalid', 'the value does not fit in the requested length');
   return (alphabet[0] ?? '').repeat(length - out.length) + out;
 }
 
@@ -54,8 +55,8 @@ export interface Ff1 {
  * const ciphertext = ff1.encrypt('123456789', tweak); // nine digits
  */
 export function createFf1(key: Uint8Array, alphabet: string): Ff1 {
-  if (![16, 24, 32].includes(key.length)) throw new RangeError('FF1 needs an AES key of 16, 24 or 32 bytes');
-  if (alphabet.length < 2 || new Set(alphabet).size !== alphabet.length) throw new RangeError('FF1 needs an alphabet of at least 2 distinct characters');
+  if (![16, 24, 32].includes(key.length)) throw new StructuredClientError('structured_input_invalid', 'FF1 needs an AES key of 16, 24 or 32 bytes');
+  if (alphabet.length < 2 || new Set(alphabet).size !== alphabet.length) throw new StructuredClientError('structured_input_invalid', 'FF1 needs an alphabet of at least 2 distinct characters');
   const aes = `aes-${key.length * 8}-cbc`;
   const radix = alphabet.length;
 
@@ -70,7 +71,7 @@ export function createFf1(key: Uint8Array, alphabet: string): Ff1 {
 
   const run = (input: string, tweak: Uint8Array, encrypt: boolean): string => {
     const n = input.length;
-    if (n < 2) throw new RangeError('FF1 needs at least 2 characters');
+    if (n < 2) throw new StructuredClientError('structured_input_invalid', 'FF1 needs at least 2 characters');
     const u = Math.floor(n / 2);
     const v = n - u;
     let a = input.slice(0, u);

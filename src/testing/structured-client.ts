@@ -7,10 +7,11 @@
 // datasets use (passthrough characters); prefix/suffix rules, pad characters and input encodings are refused.
 import { constants, privateDecrypt, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
-import { UbiqIdpError, errorGuard } from '../errors.js';
-import type { StructuredClientErrorCode } from '../error-codes.js';
 import { signUbiqRequest } from '../signing/index.js';
 import { createFf1, numberOf, textOf } from './ff1.js';
+import { StructuredClientError } from './structured-client-errors.js';
+
+export { StructuredClientError, isStructuredClientError } from './structured-client-errors.js';
 
 /** What the client needs from an SSO exchange: the signing pair, the certificate and its private key. */
 export interface StructuredTestClientCredentials {
@@ -55,22 +56,6 @@ const defKeysSchema = z.record(
 );
 const problemSchema = z.object({ error: z.string(), message: z.string(), reason: z.string().optional() });
 
-/** A refusal by the server, or an answer the client cannot use. `status` is the HTTP status (0 when none). */
-export class StructuredClientError extends UbiqIdpError<StructuredClientErrorCode> {
-  static override readonly errorName = 'StructuredClientError';
-  readonly status: number;
-  readonly error: string | undefined;
-  readonly reason: string | undefined;
-  constructor(code: StructuredClientErrorCode, message: string, details: { status?: number; error?: string | undefined; reason?: string | undefined } = {}) {
-    super(code, message, { hint: code === 'structured_unsupported' ? 'Use a dataset with passthrough characters only (no prefix/suffix rules, pad character or input encoding).' : 'Read `error`/`reason`: the server says which check failed.' });
-    this.status = details.status ?? 0;
-    this.error = details.error;
-    this.reason = details.reason;
-  }
-}
-
-/** True for a {@link StructuredClientError}. */
-export const isStructuredClientError = errorGuard<StructuredClientError>('StructuredClientError');
 
 /** A data key and its number, unwrapped. Secret. */
 export interface StructuredKey {
@@ -148,7 +133,9 @@ export function createStructuredTestClient(options: StructuredTestClientOptions)
     async encrypt(dataset, plaintext) {
       const ffs = supported(await client.definition(dataset), 'encrypt');
       const { template, trimmed } = trimPassthrough(plaintext, ffs, ffs.output_character_set[0] ?? '');
-      if (trimmed.length < ffs.min_input_length || trimmed.length > ffs.max_input_length) throw new RangeError(`the input must have ${ffs.min_input_length} to ${ffs.max_input_length} characters besides passthrough characters`);
+      if (trimmed.length < ffs.min_input_length || trimmed.length > ffs.max_input_length) {
+        throw new StructuredClientError('structured_input_invalid', `The input must have ${ffs.min_input_length} to ${ffs.max_input_length} characters besides passthrough characters.`);
+      }
       const { keyNumber, key } = await client.key(dataset);
       const encrypted = createFf1(key, ffs.input_character_set).encrypt(trimmed, Buffer.from(ffs.tweak, 'base64'));
       const converted = textOf(numberOf(encrypted, ffs.input_character_set), ffs.output_character_set, encrypted.length);
@@ -160,7 +147,7 @@ export function createStructuredTestClient(options: StructuredTestClientOptions)
       const ffs = supported(await client.definition(dataset), 'decrypt');
       const { template, trimmed } = trimPassthrough(ciphertext, ffs, ffs.input_character_set[0] ?? '');
       const encoded = ffs.output_character_set.indexOf(trimmed[0] ?? '');
-      if (encoded < 0) throw new RangeError('the ciphertext does not start with a character of the output set');
+      if (encoded < 0) throw new StructuredClientError('structured_input_invalid', 'The ciphertext does not start with a character of the output set.');
       const keyNumber = encoded >> ffs.msb_encoding_bits;
       const restored = (ffs.output_character_set[encoded - (keyNumber << ffs.msb_encoding_bits)] ?? '') + trimmed.slice(1);
       const converted = textOf(numberOf(restored, ffs.output_character_set), ffs.input_character_set, restored.length);

@@ -31,7 +31,14 @@ import { isPayloadCertError, PayloadCertError } from '../../src/server/ca-errors
 import { DataKeyError, isDataKeyError } from '../../src/server/keys/data-keys.js';
 import { isReferenceServerOptionsError, ReferenceServerOptionsError } from '../../src/server/options.js';
 import { isScimError, ScimError } from '../../src/server/scim/errors.js';
-import { IdpTokenError, IdpUnavailableError, isIdpTokenError, isIdpUnavailableError } from '../../src/server/sso/idp-token-errors.js';
+import {
+  IdpTokenError,
+  IdpTokenVerifierOptionsError,
+  IdpUnavailableError,
+  isIdpTokenError,
+  isIdpTokenVerifierOptionsError,
+  isIdpUnavailableError,
+} from '../../src/server/sso/idp-token-errors.js';
 import { EmulatorUsageError, isEmulatorUsageError } from '../../src/testing/emulator-errors.js';
 import { isScimAgentError, ScimAgentError } from '../../src/testing/provisioning-agent-errors.js';
 import { AdminApiError, isAdminApiError } from '../../src/cli/admin-client.js';
@@ -41,6 +48,7 @@ import { isSignInError, SignInError } from '../../src/idp/sign-in-errors.js';
 import { isStructuredClientError, StructuredClientError } from '../../src/testing/structured-client.js';
 import { CliTimeoutError, isCliTimeoutError, isUsageError, UsageError } from '../../src/cli/exit-codes.js';
 import { isServerDependencyError, ServerDependencyError } from '../../src/cli/server-module.js';
+import { DemoStepError, isDemoStepError } from '../../src/cli/demo-errors.js';
 
 type Guard = (value: unknown) => boolean;
 
@@ -71,6 +79,12 @@ const CLASSES: { name: string; make: () => UbiqIdpError; guard: Guard; parents: 
   { name: 'ScimError', make: () => new ScimError(400, 'bad filter', 'invalidFilter'), guard: isScimError, parents: [] },
   { name: 'IdpTokenError', make: () => new IdpTokenError('expired'), guard: isIdpTokenError, parents: [] },
   { name: 'IdpUnavailableError', make: () => new IdpUnavailableError('JWKS unreachable'), guard: isIdpUnavailableError, parents: [] },
+  {
+    name: 'IdpTokenVerifierOptionsError',
+    make: () => new IdpTokenVerifierOptionsError('no asymmetric algorithm', 'name one'),
+    guard: isIdpTokenVerifierOptionsError,
+    parents: [],
+  },
   { name: 'EmulatorUsageError', make: () => new EmulatorUsageError('no such user'), guard: isEmulatorUsageError, parents: [] },
   {
     name: 'ScimAgentError',
@@ -82,6 +96,7 @@ const CLASSES: { name: string; make: () => UbiqIdpError; guard: Guard; parents: 
   { name: 'UsageError', make: () => new UsageError('unknown option --x'), guard: isUsageError, parents: [] },
   { name: 'CliTimeoutError', make: () => new CliTimeoutError('Gave up after 30 s.'), guard: isCliTimeoutError, parents: [] },
   { name: 'ServerDependencyError', make: () => new ServerDependencyError('hono', new Error('not found')), guard: isServerDependencyError, parents: [] },
+  { name: 'DemoStepError', make: () => new DemoStepError('the decrypted text differs'), guard: isDemoStepError, parents: [] },
   {
     name: 'ExportedCredentialsError',
     make: () => new ExportedCredentialsError('exported_credentials_expired', 'expired'),

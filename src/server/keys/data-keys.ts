@@ -37,13 +37,24 @@ export interface DataKeyVault {
   rewrap(encryptedDataKey: string, recipient: KeyObject): DataKeyFields & { dataset: string };
 }
 
-/** An `encrypted_data_key` that this server did not issue, or that was altered. */
+const DATA_KEY_HINTS: Record<DataKeyErrorCode, string> = {
+  invalid_encrypted_data_key: 'Send the encrypted_data_key exactly as it is stored in the header of the ciphertext this server issued.',
+  data_key_options_invalid: 'Pass a masterSecret of at least 32 random bytes (e.g. crypto.randomBytes(32)), or none to get a random one.',
+  dataset_name_invalid: 'Name the dataset with 1 to 255 bytes of UTF-8 (the name is bound into every data key issued for it).',
+};
+
+/**
+ * The data-key vault refused: an `encrypted_data_key` this server did not issue or that was altered
+ * (`invalid_encrypted_data_key`), unusable vault options (`data_key_options_invalid`) or a dataset name
+ * that cannot be bound into a key (`dataset_name_invalid`).
+ *
+ * @example
+ * try { vault.datasetOf(body.encrypted_data_key); } catch (error) { if (isDataKeyError(error)) return answer(400, error.code); }
+ */
 export class DataKeyError extends UbiqIdpError<DataKeyErrorCode> {
   static override readonly errorName = 'DataKeyError';
-  constructor(message: string) {
-    super('invalid_encrypted_data_key', message, {
-      hint: 'Send the encrypted_data_key exactly as it is stored in the header of the ciphertext this server issued.',
-    });
+  constructor(message: string, code: DataKeyErrorCode = 'invalid_encrypted_data_key') {
+    super(code, message, { hint: DATA_KEY_HINTS[code] });
   }
 }
 
@@ -69,7 +80,7 @@ const SECURITY_MODEL = { algorithm: 'aes-256-gcm', enable_data_fragmentation: fa
  */
 export function createDataKeyVault(options: DataKeyVaultOptions = {}): DataKeyVault {
   const masterSecret = options.masterSecret ?? randomBytes(32);
-  if (masterSecret.byteLength < 32) throw new TypeError('createDataKeyVault: masterSecret must be at least 32 bytes');
+  if (masterSecret.byteLength < 32) throw new DataKeyError(`createDataKeyVault: masterSecret must be at least 32 bytes (got ${masterSecret.byteLength}).`, 'data_key_options_invalid');
   const maxUsesLimit = options.maxUsesLimit ?? 1_000_000;
   const masterKeys = new Map<string, Buffer>();
 
@@ -109,7 +120,7 @@ export function createDataKeyVault(options: DataKeyVaultOptions = {}): DataKeyVa
   return {
     issue(dataset, recipient, uses = 1) {
       const name = Buffer.from(dataset, 'utf8');
-      if (name.length === 0 || name.length > 255) throw new TypeError('dataset name must be 1 to 255 bytes of UTF-8');
+      if (name.length === 0 || name.length > 255) throw new DataKeyError(`The dataset name must be 1 to 255 bytes of UTF-8 (got ${name.length}).`, 'dataset_name_invalid');
       const clamped = Math.min(Math.max(1, Math.floor(Number.isFinite(uses) ? uses : 1)), maxUsesLimit);
       const dataKey = randomBytes(DATA_KEY_BYTES);
       const header = Buffer.concat([Buffer.from([VERSION, name.length]), name]);

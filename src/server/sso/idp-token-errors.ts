@@ -1,7 +1,7 @@
 import { errorGuard, UbiqIdpError } from '../../errors.js';
-import type { IdpTokenErrorCode, IdpUnavailableErrorCode } from '../../error-codes.js';
+import type { IdpTokenErrorCode, IdpTokenVerifierOptionsErrorCode, IdpUnavailableErrorCode } from '../../error-codes.js';
 
-export type { IdpTokenErrorCode, IdpUnavailableErrorCode } from '../../error-codes.js';
+export type { IdpTokenErrorCode, IdpTokenVerifierOptionsErrorCode, IdpUnavailableErrorCode } from '../../error-codes.js';
 
 /**
  * Why an IdP access token was refused. Stable: the SSO endpoint returns it as `reason`, tests and
@@ -95,3 +95,20 @@ export class IdpUnavailableError extends UbiqIdpError<IdpUnavailableErrorCode> {
 
 /** True when `value` is an `IdpUnavailableError`, also one made by another copy of this package. */
 export const isIdpUnavailableError = errorGuard<IdpUnavailableError>('IdpUnavailableError');
+
+/**
+ * `createIdpTokenVerifier` was given options it cannot verify with (an `algorithms` list with no
+ * asymmetric JWS algorithm). Thrown when the verifier is created, never for a token.
+ *
+ * @example
+ * try { createIdpTokenVerifier({ discoveryUrl, issuer, audience, algorithms: [] }); } catch (error) { if (isIdpTokenVerifierOptionsError(error)) console.error(error.hint); }
+ */
+export class IdpTokenVerifierOptionsError extends UbiqIdpError<IdpTokenVerifierOptionsErrorCode> {
+  static override readonly errorName = 'IdpTokenVerifierOptionsError';
+  constructor(message: string, hint: string) {
+    super('idp_token_verifier_options_invalid', message, { hint });
+  }
+}
+
+/** True when `value` is an `IdpTokenVerifierOptionsError`, also one made by another copy of this package. */
+export const isIdpTokenVerifierOptionsError = errorGuard<IdpTokenVerifierOptionsError>('IdpTokenVerifierOptionsError');

@@ -8,7 +8,7 @@ import {
   type JWTPayload,
 } from 'jose';
 import { z } from 'zod';
-import { IdpTokenError, IdpUnavailableError } from './idp-token-errors.js';
+import { IdpTokenError, IdpTokenVerifierOptionsError, IdpUnavailableError } from './idp-token-errors.js';
 import type { Clock } from '../../util/clock.js';
 
 /** A `fetch` the verifier uses for the discovery document and the JWKS (tests inject one). */
@@ -130,7 +130,9 @@ export function createIdpTokenVerifier(options: IdpTokenVerifierOptions): IdpTok
   const timeoutMs = options.timeoutMs ?? 5_000;
   const discoveryCacheMs = options.discoveryCacheMs ?? 3_600_000;
   const algorithms = [...(options.algorithms ?? ASYMMETRIC)].filter((alg) => ASYMMETRIC.includes(alg));
-  if (algorithms.length === 0) throw new TypeError('createIdpTokenVerifier: algorithms must name at least one asymmetric algorithm');
+  if (algorithms.length === 0) {
+    throw new IdpTokenVerifierOptionsError('createIdpTokenVerifier: algorithms names no asymmetric JWS algorithm.', `Pass some of ${ASYMMETRIC.join(', ')} (or leave algorithms out to accept all of them); HMAC and "none" are never accepted.`);
+  }
   const tolerance = options.clockToleranceSeconds ?? 60;
   const audiences = typeof options.audience === 'string' ? [options.audience] : [...options.audience];
   const expectedTenant = (options.tenantId ?? TENANT_IN_ISSUER.exec(options.issuer)?.[1])?.toLowerCase();
