@@ -15,7 +15,7 @@ export type {
   DemoStepErrorCode,
 } from './error-codes.js';
 export { REDACTED } from './util/redact.js';
-export { loadConfig, type LoadConfigOptions, type LoadedConfig, type LoadedCommon } from './config/load.js';
+export { loadConfig, type LoadConfigOptions, type LoadedConfig, type LoadedCommon } from './config/index.js';
 export type { Logger } from './util/logger.js';
 export type { Clock } from './util/clock.js';
 export {
@@ -54,7 +54,6 @@ export {
   type GenerateRsaKeyPairOptions,
   type RsaKeyPair,
 } from './crypto/keypair.js';
-export { createCsr, type CreateCsrOptions } from './credentials/csr.js';
 export {
   signUbiqRequest,
   SigningError,
@@ -108,7 +107,9 @@ export {
   fromSession,
   fromStaticKeys,
   fromProcess,
-  exportedCredentialsSchema,
+  parseExportedCredentials,
+  createCsr,
+  type CreateCsrOptions,
   ExportedCredentialsError,
   ProcessCredentialsError,
   isExportedCredentialsError,

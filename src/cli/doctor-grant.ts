@@ -3,7 +3,8 @@ import { z } from 'zod';
 import type { LoadedConfig } from '../config/load.js';
 import { createHttpClient } from '../http/index.js';
 import { stripControl } from '../idp/device.js';
-import { discoveryUrlFor, interactiveScope } from '../idp/oidc-client.js';
+import { interactiveScope } from '../idp/oidc-client.js';
+import { discoveryUrlFor } from '../idp/providers.js';
 import type { DoctorReport } from './doctor-report.js';
 
 const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';

@@ -116,23 +116,7 @@ function profileLayer(profiles: ParsedProfiles | undefined, name: string, path: 
   return layer;
 }
 
-/**
- * Load and validate how to authenticate to Ubiq, from code options, `UBIQ_*` environment
- * variables, the credentials file (`~/.ubiq/credentials`) and the configuration file
- * (`~/.ubiq/configuration`), in that order of precedence. Reads files and nothing else.
- *
- * @throws {ConfigError} (`config_invalid`) listing every problem, when something is set but wrong.
- * @throws {ConfigNotFoundError} (`config_not_found`) when no source supplies credentials at all.
- *
- * @example
- * ```ts
- * import { loadConfig } from 'ubiq-idp';
- *
- * const config = await loadConfig({ profile: 'idp', logger: console });
- * if (config.kind === 'idp') console.log(config.idp.provider, config.user.username, config.server);
- * console.log(String(config)); // secrets show as [REDACTED]
- * ```
- */
+// Exported by ubiq-idp through config/index.ts, which loads this module on its first call (the TSDoc is there).
 export async function loadConfig(options: LoadConfigOptions = {}): Promise<LoadedConfig> {
   const env = options.env ?? process.env;
   const logger = options.logger ?? silentLogger;

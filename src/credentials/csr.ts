@@ -29,15 +29,7 @@ function ubiqSubject(pkijs: PkijsModule): Pkijs.AttributeTypeAndValue[] {
   ];
 }
 
-/**
- * Build a PKCS#10 certificate signing request for the key pair, signed with the private key through
- * Node's native WebCrypto (a few milliseconds for RSA-4096, where pure-JS signing takes ~240 ms).
- * The result is what `POST {server}/{customer_id}/api/v3/scim/sso` expects in `{"csr": …}`.
- *
- * @example
- * const keyPair = await generateRsaKeyPair();
- * const csr = await createCsr(keyPair); // "-----BEGIN CERTIFICATE REQUEST-----\n…"
- */
+// Exported by ubiq-idp through credentials/index.ts, which loads this module on its first call (the TSDoc is there).
 export async function createCsr(keyPair: RsaKeyPair, options: CreateCsrOptions = {}): Promise<string> {
   const hash = options.hash ?? 'SHA-256';
   const subject = options.subject ?? 'ubiq';

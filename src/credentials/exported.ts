@@ -74,6 +74,17 @@ export function describeIssues(error: z.ZodError): string {
   return [...new Set(error.issues.map((issue) => `${FIELD_LABEL[String(issue.path[0])] ?? (issue.path.join('.') || 'document')} ${issue.message.startsWith('must') ? issue.message : 'is missing or invalid'}`))].join('; ');
 }
 
+// Exported by ubiq-idp through credentials/index.ts, which loads this module on its first call (the TSDoc is there).
+export function parseExportedCredentials(document: unknown): ExportedCredentials {
+  const parsed = exportedCredentialsSchema.safeParse(document);
+  if (!parsed.success) {
+    throw new ExportedCredentialsError('exported_credentials_invalid', `The document is not exported Ubiq credentials: the ${describeIssues(parsed.error)}.`, {
+      hint: 'Give what `ubiq-idp credentials --format json` prints (or `fromProcess()` the command that prints it).',
+    });
+  }
+  return parsed.data;
+}
+
 /**
  * The credentials as the exported document, validated with the schema the readers use. A value that
  * cannot be written safely (e.g. a `public_value` with a line break or a `[`) is refused.

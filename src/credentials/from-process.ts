@@ -1,7 +1,6 @@
 import { execFile } from 'node:child_process';
 import { basename } from 'node:path';
 import { CredentialsError } from './errors.js';
-import { describeIssues, exportedCredentialsSchema, fromExportedCredentials } from './exported.js';
 import { isExportedCredentialsError, ProcessCredentialsError } from './exported-errors.js';
 import type { CredentialProvider, ProviderCallOptions } from './provider.js';
 import type { UbiqCredentials } from './ubiq-credentials.js';
@@ -62,7 +61,7 @@ function run(command: string, args: readonly string[], options: ProcessSourceOpt
   });
 }
 
-function parse(stdout: string, name: string, now: number): UbiqCredentials {
+async function parse(stdout: string, name: string, now: () => number): Promise<UbiqCredentials> {
   let json: unknown;
   try {
     json = JSON.parse(stdout);
@@ -72,6 +71,8 @@ function parse(stdout: string, name: string, now: number): UbiqCredentials {
       hint: 'It must print one JSON document, as `ubiq-idp credentials --format json` does.',
     });
   }
+  // Loaded on first use: importing ubiq-idp evaluates no zod.
+  const { describeIssues, exportedCredentialsSchema, fromExportedCredentials } = await import('./exported.js');
   const parsed = exportedCredentialsSchema.safeParse(json);
   if (!parsed.success) {
     throw new ProcessCredentialsError('process_output_invalid', `The credentials command '${name}' printed JSON that is not Ubiq credentials: the ${describeIssues(parsed.error)}.`, {
@@ -79,7 +80,7 @@ function parse(stdout: string, name: string, now: number): UbiqCredentials {
     });
   }
   try {
-    return fromExportedCredentials(parsed.data, `the output of '${name}'`, now);
+    return fromExportedCredentials(parsed.data, `the output of '${name}'`, now());
   } catch (error) {
     if (isExportedCredentialsError(error)) throw new ProcessCredentialsError('process_output_invalid', error.message, { hint: error.hint ?? '' });
     throw error;
@@ -112,8 +113,8 @@ export function fromProcess(command: string, args: readonly string[] = [], optio
   function load(call?: ProviderCallOptions): Promise<UbiqCredentials> {
     if (closed) return Promise.reject(new CredentialsError('provider_closed', 'Ubiq credentials provider was closed.'));
     if (pending === undefined) {
-      const mine = run(command, args, options, controller.signal).then(({ stdout }) => {
-        const credentials = parse(stdout, name, now());
+      const mine = run(command, args, options, controller.signal).then(async ({ stdout }) => {
+        const credentials = await parse(stdout, name, now);
         current = credentials;
         return credentials;
       });

@@ -1,7 +1,8 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { IdpSettings, IdpUserCredentials } from '../config/types.js';
 import type { HttpClient } from '../http/index.js';
-import { renewIdpToken, type IdpToken, type RenewedIdpToken } from '../idp/index.js';
+import { renewIdpToken } from '../idp/grant.js';
+import type { IdpToken, RenewedIdpToken } from '../idp/token.js';
 import type { Logger } from '../util/logger.js';
 import { createCsr } from './csr.js';
 import { renewInteractiveToken, type InteractiveSignInOptions } from './interactive-login.js';

@@ -1,7 +1,11 @@
 import type { IdpGrant, IdpSettings } from '../config/types.js';
 import type { HttpClient } from '../http/index.js';
-import { isIdpError, refreshIdpToken, signInWithBrowser, signInWithDevice, SignInError, type DeviceCodePrompt, type IdpErrorCode, type RenewedIdpToken } from '../idp/index.js';
-import { withVia } from '../idp/token.js';
+import { signInWithBrowser } from '../idp/browser.js';
+import { signInWithDevice, type DeviceCodePrompt } from '../idp/device.js';
+import { isIdpError, type IdpErrorCode } from '../idp/errors.js';
+import { refreshIdpToken } from '../idp/grant.js';
+import { SignInError } from '../idp/sign-in-errors.js';
+import { withVia, type RenewedIdpToken } from '../idp/token.js';
 import type { Logger } from '../util/logger.js';
 
 /** How a device or browser sign-in reaches the person. Without these, only a session or refresh token can be used. */

@@ -1,14 +1,11 @@
 import process from 'node:process';
-import { z } from 'zod';
 import { isConfigNotFoundError } from '../config/errors.js';
-import { loadConfig, type LoadConfigOptions, type LoadedConfig } from '../config/load.js';
-import { sessionStoreFor } from '../session/identity.js';
+import type { LoadConfigOptions, LoadedConfig } from '../config/load.js';
 import { checkUrl } from '../config/mistakes.js';
 import { DEFAULT_SERVER } from '../util/endpoint-url.js';
 import { allowsInsecureHttp } from '../util/insecure-http.js';
 import { chain } from './chain.js';
 import { CredentialsError, CredentialsUnavailableError, isCredentialsUnavailableError } from './errors.js';
-import { restoreIdpCredentials } from './exported.js';
 import { ExportedCredentialsError } from './exported-errors.js';
 import { generateRsaKeyPair, type RsaKeyPair } from '../crypto/keypair.js';
 import { createIdpCredentialProvider, createListeners, type CredentialProvider, type IdpCredentialProviderOptions, type ProviderCallOptions } from './provider.js';
@@ -96,6 +93,8 @@ function configSource(
     if (skip !== undefined) throw new CredentialsUnavailableError(`${name}: ${skip}`);
     let config: LoadedConfig;
     try {
+      // Loaded on first use, like everything a source needs: importing ubiq-idp evaluates no zod or ini.
+      const { loadConfig } = await import('../config/load.js');
       config = await loadConfig(load);
     } catch (error) {
       if (isConfigNotFoundError(error) || isCredentialsUnavailableError(error)) {
@@ -109,6 +108,7 @@ function configSource(
     if (config.kind === 'static' && config.issued !== undefined) {
       const source = describeSource(config);
       const now = rest.now ?? Date.now;
+      const { restoreIdpCredentials } = await import('./exported.js');
       return issuedCredentials(restoreIdpCredentials({ server: config.server, keys: config.keys, issued: config.issued, profile: config.profile, source }, now()), source, now);
     }
     if (config.kind === 'static') {
@@ -253,6 +253,7 @@ export function fromSession(options: SourceOptions = {}): CredentialProvider<Ubi
     if (options.session === false) return 'sessions are turned off (session: false)';
     if (config.kind !== 'idp') return `the profile "${config.profile}" has API keys, not an IdP sign-in`;
     const session = typeof options.session === 'object' ? options.session : {};
+    const { sessionStoreFor } = await import('../session/identity.js');
     const store = sessionStoreFor(config, load, { dir: session.dir, logger: options.logger });
     if (store === undefined) return 'there is no home directory to keep sessions in';
     const record = await store.read();
@@ -263,13 +264,6 @@ export function fromSession(options: SourceOptions = {}): CredentialProvider<Ubi
   });
 }
 
-const staticKeysSchema = z.object({
-  accessKeyId: z.string().trim().min(1),
-  secretSigningKey: z.string().trim().min(1),
-  secretCryptoAccessKey: z.string().trim().min(1),
-  server: z.string().trim().min(1).optional(),
-});
-
 /** Keys given in code to {@link fromStaticKeys}. */
 export interface StaticKeysInput {
   accessKeyId: string;
@@ -277,6 +271,23 @@ export interface StaticKeysInput {
   secretCryptoAccessKey: string;
   /** Default `https://api.ubiqsecurity.com`. */
   server?: string;
+}
+
+type TrimmedKeys = { success: true; data: StaticKeysInput } | { success: false; fields: string[] };
+
+// Values given in code, checked by hand rather than by a zod schema: fromStaticKeys() is synchronous, and
+// zod is not loaded on the way to it (importing ubiq-idp stays light).
+function trimmedKeys(keys: StaticKeysInput): TrimmedKeys {
+  const given: Record<string, unknown> = typeof keys === 'object' && keys !== null ? { ...keys } : {};
+  const data: Record<string, string> = {};
+  const fields: string[] = [];
+  for (const name of ['accessKeyId', 'secretSigningKey', 'secretCryptoAccessKey', 'server'] as const) {
+    const value = given[name];
+    if (name === 'server' && value === undefined) continue;
+    if (typeof value === 'string' && value.trim() !== '') data[name] = value.trim();
+    else fields.push(name);
+  }
+  return fields.length > 0 ? { success: false, fields } : { success: true, data: data as unknown as StaticKeysInput };
 }
 
 /**
@@ -292,9 +303,9 @@ export function fromStaticKeys(keys?: StaticKeysInput, options: SourceOptions = 
       config.kind === 'static' && config.issued === undefined ? undefined : `the profile "${config.profile}" has an IdP sign-in, not API keys`,
     );
   }
-  const parsed = staticKeysSchema.safeParse(keys);
+  const parsed = trimmedKeys(keys);
   if (!parsed.success) {
-    const fields = [...new Set(parsed.error.issues.map((issue) => issue.path.join('.')))].join(', ');
+    const fields = parsed.fields.join(', ');
     throw new CredentialsError('invalid_provider_options', `fromStaticKeys(): ${fields} must be non-empty strings.`, {
       hint: 'Pass the three values of the API key from the Ubiq UI.',
     });

@@ -67,17 +67,7 @@ const HINT_401 =
 const HINT_403 =
   'The IdP user is known but may not get credentials: make sure the user is assigned to the Ubiq app in Okta/Entra, provisioned to Ubiq (SCIM) and active, with an enabled API key.';
 
-/**
- * The SSO exchange (ARCHITECTURE.md, SSO exchange): `POST {server}/{customerId}/api/v3/scim/sso` with the IdP access token
- * as bearer and `{"csr": …}` as body, expecting 200 `{"api_cert", "public_value", "signing_value"}`.
- * The answer is validated with zod; the certificate must parse, carry `expectedPublicKey`, and be valid now.
- * Failures are `SsoError`s with codes per cause (401 `sso_unauthorized`, 403 `sso_forbidden`, 5xx
- * `sso_server_error`, a non-JSON body `sso_bad_response`, 201 `sso_unexpected_status`, …).
- *
- * @example
- * const result = await exchangeIdpToken({ server: 'https://api.ubiqsecurity.com', customerId, accessToken, csrPem, expectedPublicKey: keyPair.publicKey });
- * console.log(result.publicValue, result.notAfter);
- */
+// Exported by ubiq-idp through credentials/index.ts, which loads this module on its first call (the TSDoc is there).
 export async function exchangeIdpToken(options: ExchangeIdpTokenOptions): Promise<SsoExchangeResult> {
   const now = options.now ?? Date.now;
   const skew = options.clockSkewMs ?? 60_000;

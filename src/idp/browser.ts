@@ -43,7 +43,7 @@ const SETUP: Record<'okta' | 'entra', { notSupported: string; redirect: string }
   },
 };
 
-/** Opens a URL with the system browser, or the command in `UBIQ_IDP_BROWSER`; false when none could be opened. */
+// Exported by ubiq-idp through idp/index.ts, which loads this module on its first call (the TSDoc is there).
 export async function openSystemBrowser(url: string, env: Record<string, string | undefined> = process.env): Promise<boolean> {
   const command = env.UBIQ_IDP_BROWSER?.trim();
   if (command === 'none') return false;
@@ -75,18 +75,7 @@ function sameText(a: string, b: string): boolean {
   return left.length === right.length && timingSafeEqual(left, right);
 }
 
-/**
- * Browser sign-in: the authorization code grant with PKCE (S256), `state` and `nonce`, on a one-shot
- * loopback redirect listener on 127.0.0.1 (RFC 8252). Opens the system browser at the IdP's sign-in page
- * (or hands the URL to `onAuthorizationUrl` when none can be opened, e.g. over SSH), waits for the one
- * redirect, checks `state`, and redeems the code; openid-client checks the ID token and its `nonce`. Works
- * for public clients (no secret). Second factors (MFA) are answered by the person in the browser.
- *
- * @example
- * const token = await signInWithBrowser(settings, {
- *   onAuthorizationUrl: (url, opened) => console.error(opened ? 'Continue in your browser.' : `Open ${url}`),
- * });
- */
+// Exported by ubiq-idp through idp/index.ts, which loads this module on its first call (the TSDoc is there).
 export async function signInWithBrowser(settings: IdpSettings, options: BrowserSignInOptions = {}): Promise<RenewedIdpToken> {
   const client = await openIdpClient(settings, 'authorization_code', options);
   const name = PROVIDERS[settings.provider].displayName;

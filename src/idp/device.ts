@@ -76,16 +76,7 @@ const SETUP: Record<'okta' | 'entra', { notSupported: string; denied: string; ex
   },
 };
 
-/**
- * Starts the OAuth 2.0 device authorization grant (RFC 8628) at the IdP found from the token endpoint's
- * discovery document. Show `prompt` to the person (the verification URL and the user code), then call
- * {@link pollDeviceAuthorizationGrant}. Works for public clients (no client secret).
- *
- * @example
- * const authorization = await initiateDeviceAuthorization(settings);
- * console.error(`Open ${authorization.prompt.verificationUri} and enter ${authorization.prompt.userCode}`);
- * const token = await pollDeviceAuthorizationGrant(authorization);
- */
+// Exported by ubiq-idp through idp/index.ts, which loads this module on its first call (the TSDoc is there).
 export async function initiateDeviceAuthorization(settings: IdpSettings, options: FetchIdpTokenOptions = {}): Promise<DeviceAuthorization> {
   const client = await openIdpClient(settings, 'device_code', options);
   if (client.config.serverMetadata().device_authorization_endpoint === undefined) {
@@ -121,15 +112,7 @@ export async function initiateDeviceAuthorization(settings: IdpSettings, options
   }
 }
 
-/**
- * Polls the token endpoint until the person finishes on the verification page, honouring the IdP's
- * `interval` and every `slow_down` (openid-client's polling). Throws a `SignInError` when the person
- * declines (`access_denied`), the code expires (`expired_token`) or the IdP does not know it
- * (`bad_verification_code`); other refusals are `IdpError`s. Pass `signal` to cancel.
- *
- * @example
- * const token = await pollDeviceAuthorizationGrant(authorization, { signal: AbortSignal.timeout(600_000) });
- */
+// Exported by ubiq-idp through idp/index.ts, which loads this module on its first call (the TSDoc is there).
 export async function pollDeviceAuthorizationGrant(authorization: DeviceAuthorization, options: FetchIdpTokenOptions = {}): Promise<RenewedIdpToken> {
   const { client, response } = deviceAuthorizationInternals(authorization);
   const provider = client.context.provider;
@@ -161,14 +144,7 @@ export interface DeviceSignInOptions extends FetchIdpTokenOptions {
   onDeviceCode: (prompt: DeviceCodePrompt) => void;
 }
 
-/**
- * The whole device sign-in: start, show the prompt through `onDeviceCode`, poll until done.
- *
- * @example
- * const token = await signInWithDevice(settings, {
- *   onDeviceCode: ({ verificationUri, userCode }) => console.error(`Open ${verificationUri} and enter ${userCode}`),
- * });
- */
+// Exported by ubiq-idp through idp/index.ts, which loads this module on its first call (the TSDoc is there).
 export async function signInWithDevice(settings: IdpSettings, options: DeviceSignInOptions): Promise<RenewedIdpToken> {
   const authorization = await initiateDeviceAuthorization(settings, options);
   try {

@@ -32,25 +32,7 @@ interface GrantRequest {
   secrets: (string | undefined)[];
 }
 
-/**
- * Signs a directory user in to Okta or Entra ID with the resource-owner password grant (ARCHITECTURE.md, IdP token request) and
- * returns the access token. The scope defaults to the provider's (Okta: `openid offline_access
- * okta.users.read okta.groups.read`; Entra: `api://{client id}/.default`); `settings.scope` overrides it.
- * Network errors, timeouts, 429 and 5xx are retried with backoff; everything else throws an `IdpError`
- * whose `code` says what is wrong and whose `hint` names the setup step that fixes it.
- *
- * @example
- * import { fetchIdpToken, isIdpError } from 'ubiq-idp';
- * try {
- *   const token = await fetchIdpToken(
- *     { provider: 'okta', customerId, tokenEndpointUrl: 'https://trial-4377979.okta.com/oauth2/v1/token', clientId, clientSecret },
- *     { username: 'ada@example.com', password },
- *   );
- *   console.log(token.expiresAt, token); // the token itself prints as [REDACTED]
- * } catch (error) {
- *   if (isIdpError(error)) console.error(error.code, error.message, error.hint);
- * }
- */
+// Exported by ubiq-idp through idp/index.ts, which loads this module on its first call (the TSDoc is there).
 export async function fetchIdpToken(settings: IdpSettings, credentials: IdpUserCredentials, options: FetchIdpTokenOptions = {}): Promise<IdpToken> {
   const profile = PROVIDERS[settings.provider];
   return grant(
@@ -64,13 +46,7 @@ export async function fetchIdpToken(settings: IdpSettings, credentials: IdpUserC
   );
 }
 
-/**
- * Renews a token with `grant_type=refresh_token` (Okta issues refresh tokens with `offline_access`).
- * Entra needs the scope again, so it is sent for Entra and left out for Okta (which keeps the granted ones).
- *
- * @example
- * const fresh = await refreshIdpToken(settings, token.refreshToken!);
- */
+// Exported by ubiq-idp through idp/index.ts, which loads this module on its first call (the TSDoc is there).
 export async function refreshIdpToken(settings: IdpSettings, refreshToken: string, options: FetchIdpTokenOptions = {}): Promise<IdpToken> {
   const profile = PROVIDERS[settings.provider];
   const parameters: Record<string, string> = { refresh_token: refreshToken };
@@ -84,15 +60,7 @@ export async function refreshIdpToken(settings: IdpSettings, refreshToken: strin
  */
 const FALL_BACK_TO_PASSWORD: ReadonlySet<IdpErrorCode> = new Set<IdpErrorCode>(['refresh_token_invalid', 'grant_not_enabled']);
 
-/**
- * Gets a new token: with the previous token's refresh token when there is one, and with the password
- * when there is none or the IdP refuses the refresh token (revoked, expired, already rotated). Other
- * failures (network, rate limit, client secret) are thrown as they are: the password would not help.
- *
- * @example
- * let token = await renewIdpToken(settings, credentials, undefined); // via: 'password'
- * token = await renewIdpToken(settings, credentials, token);          // via: 'refresh_token' (Okta)
- */
+// Exported by ubiq-idp through idp/index.ts, which loads this module on its first call (the TSDoc is there).
 export async function renewIdpToken(
   settings: IdpSettings,
   credentials: IdpUserCredentials,

@@ -5,7 +5,7 @@ import { allowsInsecureHttp } from '../util/insecure-http.js';
 import { checkIdpUrl, tokenFromResult, type FetchIdpTokenOptions } from './grant.js';
 import { createIdpFetch } from './idp-fetch.js';
 import { idpError, toIdpError, type MapContext } from './map-error.js';
-import { PROVIDERS, type GrantKind } from './providers.js';
+import { discoveryUrlFor, PROVIDERS, type GrantKind } from './providers.js';
 import { basicCredentialForms } from '../util/redact.js';
 import type { IdpToken } from './token.js';
 
@@ -16,20 +16,6 @@ export interface IdpClient {
   /** The status of the last answer, for `toIdpError` (openid-client's errors about a 200 body do not carry it). */
   lastStatus(): number | undefined;
   close(): Promise<void>;
-}
-
-/**
- * The OpenID Connect discovery document of the IdP, found from the token endpoint: Okta org server
- * `{org}/.well-known/openid-configuration`, custom server `{org}/oauth2/{id}/.well-known/openid-configuration`,
- * Entra `…/{tenant}/v2.0/.well-known/openid-configuration`.
- *
- * @example
- * discoveryUrlFor({ provider: 'okta', tokenEndpointUrl: 'https://acme.okta.com/oauth2/v1/token', … });
- * // 'https://acme.okta.com/.well-known/openid-configuration'
- */
-export function discoveryUrlFor(settings: Pick<IdpSettings, 'provider' | 'tokenEndpointUrl'>): string {
-  const profile = PROVIDERS[settings.provider];
-  return `${profile.issuerFromTokenEndpoint(new URL(settings.tokenEndpointUrl.trim()))}/.well-known/openid-configuration`;
 }
 
 /**

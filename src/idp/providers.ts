@@ -233,3 +233,17 @@ export function hintFor(provider: IdpProvider, code: IdpErrorCode): string {
   // `provider` comes from user settings: an unknown one still gets the common hint.
   return (PROVIDERS as Partial<Record<string, ProviderProfile>>)[provider]?.hints[code] ?? COMMON_HINTS[code];
 }
+
+/**
+ * The OpenID Connect discovery document of the IdP, found from the token endpoint: Okta org server
+ * `{org}/.well-known/openid-configuration`, custom server `{org}/oauth2/{id}/.well-known/openid-configuration`,
+ * Entra `…/{tenant}/v2.0/.well-known/openid-configuration`.
+ *
+ * @example
+ * discoveryUrlFor({ provider: 'okta', tokenEndpointUrl: 'https://acme.okta.com/oauth2/v1/token', … });
+ * // 'https://acme.okta.com/.well-known/openid-configuration'
+ */
+export function discoveryUrlFor(settings: Pick<IdpSettings, 'provider' | 'tokenEndpointUrl'>): string {
+  const profile = PROVIDERS[settings.provider];
+  return `${profile.issuerFromTokenEndpoint(new URL(settings.tokenEndpointUrl.trim()))}/.well-known/openid-configuration`;
+}

@@ -11,17 +11,7 @@ export type RevokeResult =
   /** The IdP's discovery document advertises no `revocation_endpoint` (Microsoft Entra ID has none). */
   | { revoked: false; reason: 'no_revocation_endpoint' };
 
-/**
- * Revokes a refresh token at the IdP (RFC 7009) through the `revocation_endpoint` its OpenID Connect
- * discovery document advertises (Okta: `…/oauth2/v1/revoke`). Microsoft Entra ID advertises none: there
- * a refresh token ends only when it expires or an administrator revokes the user's sessions, and this
- * returns `{ revoked: false, reason: 'no_revocation_endpoint' }`. Failures throw an `IdpError`; the
- * token never appears in it.
- *
- * @example
- * const result = await revokeRefreshToken(settings, refreshToken);
- * if (!result.revoked) console.log('this IdP cannot revoke tokens');
- */
+// Exported by ubiq-idp through idp/index.ts, which loads this module on its first call (the TSDoc is there).
 export async function revokeRefreshToken(settings: IdpSettings, refreshToken: string, options: FetchIdpTokenOptions = {}): Promise<RevokeResult> {
   const client = await openIdpClient(settings, 'refresh_token', options, [refreshToken]);
   try {

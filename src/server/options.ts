@@ -1,6 +1,6 @@
 import { createPrivateKey, randomBytes, randomUUID, X509Certificate } from 'node:crypto';
 import { z } from 'zod';
-import { endpointUrlSchema } from '../util/endpoint-url.js';
+import { endpointUrlSchema } from '../util/endpoint-url-schema.js';
 import { errorGuard, UbiqIdpError } from '../errors.js';
 import type { ReferenceServerOptionsErrorCode } from '../error-codes.js';
 import { silentLogger, type Logger } from '../util/logger.js';

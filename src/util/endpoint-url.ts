@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { HOW_TO_ALLOW_HTTP } from './insecure-http.js';
 
 /** The Ubiq API the official clients use when no `SERVER` is given. */
@@ -56,20 +55,4 @@ export function checkEndpointUrl(kind: 'server' | 'url', raw: string, options: {
   if (problems.length > 0) return refuse(...problems);
   const path = url.pathname.replace(/\/+$/, '');
   return { url: kind === 'server' ? `${url.origin}${path}` : `${url.origin}${url.pathname}`, problems: [] };
-}
-
-/**
- * {@link checkEndpointUrl} as a zod schema (for option objects and HTTP bodies): the normalised URL, or
- * an issue per problem.
- *
- * @example
- * const discoveryUrl = endpointUrlSchema('url', { allowInsecureHttp: true }).parse(body.discoveryUrl);
- */
-export function endpointUrlSchema(kind: 'server' | 'url', options: { allowInsecureHttp: boolean }): z.ZodType<string, string> {
-  return z.string().transform((value, ctx) => {
-    const checked = checkEndpointUrl(kind, value, options);
-    if (checked.url !== undefined) return checked.url;
-    for (const problem of checked.problems) ctx.addIssue({ code: 'custom', message: problem.message });
-    return z.NEVER;
-  });
 }

@@ -28,6 +28,11 @@ export interface FreshRunOptions {
   nodeArgs?: string[];
   /** Default 15 s. */
   timeoutMs?: number;
+  /**
+   * Bundle as tsup does for dist/: dynamic imports become chunks of their own, loaded when reached. Without
+   * it the script is one file, and every package it reaches is imported at its top.
+   */
+  splitting?: boolean;
 }
 
 /**
@@ -58,7 +63,9 @@ export function createFreshProcessRunner(prefix: string): {
       const entry = join(dir, `${name}.ts`);
       const out = join(dir, `${name}.mjs`);
       await writeFile(entry, source);
-      await build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', packages: 'external', outfile: out, logLevel: 'error', absWorkingDir: projectRoot, nodePaths: [join(projectRoot, 'node_modules')] });
+      const common = { entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', packages: 'external', logLevel: 'error', absWorkingDir: projectRoot, nodePaths: [join(projectRoot, 'node_modules')] } as const;
+      if (options.splitting === true) await build({ ...common, splitting: true, outdir: dir, entryNames: '[name]', outExtension: { '.js': '.mjs' }, chunkNames: `${name}-chunks/[name]-[hash]` });
+      else await build({ ...common, outfile: out });
       const { stdout } = await promisify(execFile)(process.execPath, [...(options.nodeArgs ?? []), out], { cwd: projectRoot, timeout: options.timeoutMs ?? 15_000 });
       return JSON.parse(stdout) as Record<string, unknown>;
     },

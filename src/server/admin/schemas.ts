@@ -1,6 +1,6 @@
 // zod schemas of the admin API's request bodies and queries.
 import { z } from 'zod';
-import { endpointUrlSchema } from '../../util/endpoint-url.js';
+import { endpointUrlSchema } from '../../util/endpoint-url-schema.js';
 import { structuredInputSchema } from '../keys/structured-definition.js';
 
 // The library's one URL validation; http:// is allowed because the reference server talks to local emulators.
