@@ -241,10 +241,23 @@ export function createIdpCredentialProvider(options: IdpCredentialProviderOption
   const interactive = (options.grant !== undefined && options.grant !== 'password') || options.onDeviceCode !== undefined || options.onAuthorizationUrl !== undefined || options.openBrowser !== undefined;
   const wantsWorker = options.loginInWorker !== false && options.fetch === undefined && options.now === undefined && !retryHasFunctions && !interactive;
 
+  // Without a session that could serve it, the first call always signs in, and the key pair is its longest
+  // step (RSA-4096: one to several seconds). It starts with that call, on this thread's libuv pool, rather
+  // than after the login worker has loaded its modules and the settings. With a session, the worker decides:
+  // a valid session needs no key pair at all.
+  const keyPairWithFirstCall = session === undefined && (options.pregenerateKeyPair === undefined || options.pregenerateKeyPair === false);
+  let startFirstKeyPair: (() => void) | undefined;
+  const firstKeyPair = keyPairWithFirstCall
+    ? new Promise<RsaKeyPair>((resolve, reject) => {
+        startFirstKeyPair = () => generateRsaKeyPair({ modulusLength }).then(resolve, reject);
+      })
+    : undefined;
+  firstKeyPair?.catch(() => {}); // reported to the first caller, through the login
+
   let thread: LoginThread | undefined;
   let keyPair: RsaKeyPair | Promise<RsaKeyPair> | undefined;
   if (wantsWorker) {
-    const given = options.pregenerateKeyPair;
+    const given = firstKeyPair ?? options.pregenerateKeyPair;
     const { logger: configLogger, ...load } = options.load ?? {};
     thread = startLoginThread({
       data: {
@@ -268,7 +281,8 @@ export function createIdpCredentialProvider(options: IdpCredentialProviderOption
   // In-process (or as the fallback): started before the settings are read, it needs nothing from them.
   function ownKeyPair(): RsaKeyPair | Promise<RsaKeyPair> | undefined {
     if (keyPair !== undefined) return keyPair;
-    if (typeof options.pregenerateKeyPair === 'object') keyPair = options.pregenerateKeyPair;
+    if (firstKeyPair !== undefined) keyPair = firstKeyPair;
+    else if (typeof options.pregenerateKeyPair === 'object') keyPair = options.pregenerateKeyPair;
     else if (options.pregenerateKeyPair === true) {
       const pending = generateRsaKeyPair({ modulusLength });
       pending.catch(() => {}); // reported to the first caller, through the login
@@ -372,6 +386,8 @@ export function createIdpCredentialProvider(options: IdpCredentialProviderOption
   }
 
   function ensure(): Promise<RefreshingCache<UbiqIdpCredentials>> {
+    startFirstKeyPair?.();
+    startFirstKeyPair = undefined;
     if (setup === undefined) {
       const pending = build().then((built) => {
         if (closed) {

@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { build } from 'esbuild';
+import { build, type BuildOptions } from 'esbuild';
 
 /** The project root, for `src/…` paths inside scripts. */
 export const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -63,7 +63,7 @@ export function createFreshProcessRunner(prefix: string): {
       const entry = join(dir, `${name}.ts`);
       const out = join(dir, `${name}.mjs`);
       await writeFile(entry, source);
-      const common = { entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', packages: 'external', logLevel: 'error', absWorkingDir: projectRoot, nodePaths: [join(projectRoot, 'node_modules')] } as const;
+      const common = { entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', packages: 'external', logLevel: 'error', absWorkingDir: projectRoot, nodePaths: [join(projectRoot, 'node_modules')] } satisfies BuildOptions;
       if (options.splitting === true) await build({ ...common, splitting: true, outdir: dir, entryNames: '[name]', outExtension: { '.js': '.mjs' }, chunkNames: `${name}-chunks/[name]-[hash]` });
       else await build({ ...common, outfile: out });
       const { stdout } = await promisify(execFile)(process.execPath, [...(options.nodeArgs ?? []), out], { cwd: projectRoot, timeout: options.timeoutMs ?? 15_000 });
