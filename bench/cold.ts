@@ -6,6 +6,8 @@
 //   cold      our provider, RSA-4096, from its creation to the first credentials;
 //   pregen    our provider given a key pair at creation (pregenerateKeyPair), first call after it had time
 //             to make the CSR and the encrypted key;
+//   trips     the token and SSO round trips alone, with Node's own fetch from a fresh process (the CSR made
+//             before the clock starts): what the pre-generated first call cannot go below;
 //   import    `import()` of each entry point (ubiq-idp, ubiq-idp/server, ubiq-idp/testing) from dist/.
 // Every contestant also reports the longest event-loop stall (a 1 ms interval timer) from before the work
 // starts to the first credentials. Figures are for comparison within one run on a shared, noisy machine;
@@ -73,6 +75,25 @@ const ms = performance.now() - started;
 console.log(JSON.stringify({ ms, stallMs: stop(), ok: encrypted.length > 0 && typeof sso.public_value === 'string' }));
 `;
 
+// The two round trips and nothing else: the floor of the pre-generated first call on this machine.
+const TRIPS = `
+import { generateKeyPairSync } from 'node:crypto';
+import forge from 'node-forge';
+const target = JSON.parse(process.argv[2]);
+const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'pkcs1', format: 'pem' }, privateKeyEncoding: { type: 'pkcs1', format: 'pem' } });
+const csr = forge.pki.createCertificationRequest();
+csr.publicKey = forge.pki.publicKeyFromPem(publicKey);
+csr.sign(forge.pki.privateKeyFromPem(privateKey));
+const csrPem = forge.pki.certificationRequestToPem(csr);
+${MONITOR}
+const started = performance.now();
+const form = new URLSearchParams({ grant_type: 'password', username: ${JSON.stringify(USERNAME)}, password: ${JSON.stringify(PASSWORD)}, scope: 'openid', client_id: ${JSON.stringify(CLIENT_ID)}, client_secret: ${JSON.stringify(CLIENT_SECRET)} });
+const token = await (await fetch(target.tokenEndpoint, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, body: form })).json();
+const sso = await (await fetch(target.server + '/' + ${JSON.stringify(CUSTOMER_ID)} + '/api/v3/scim/sso', { method: 'POST', headers: { authorization: 'Bearer ' + token.access_token, 'content-type': 'application/json' }, body: JSON.stringify({ csr: csrPem }) })).json();
+const ms = performance.now() - started;
+console.log(JSON.stringify({ ms, stallMs: stop(), ok: typeof sso.api_cert === 'string' }));
+`;
+
 const OURS = `
 import { generateKeyPair } from 'node:crypto';
 import { promisify } from 'node:util';
@@ -128,7 +149,7 @@ const load = () => loadavg().map((v) => v.toFixed(1)).join(' ');
 await rm(work, { recursive: true, force: true });
 await mkdir(work, { recursive: true });
 await writeFile(join(work, 'package.json'), '{ "type": "module" }\n');
-await Promise.all([writeFile(join(work, 'baseline.js'), BASELINE), writeFile(join(work, 'ours.js'), OURS), writeFile(join(work, 'import.js'), IMPORT)]);
+await Promise.all([writeFile(join(work, 'baseline.js'), BASELINE), writeFile(join(work, 'ours.js'), OURS), writeFile(join(work, 'import.js'), IMPORT), writeFile(join(work, 'trips.js'), TRIPS)]);
 
 const fx = await startIdpFixture();
 const target: Target = { tokenEndpoint: fx.config.kind === 'idp' ? fx.config.idp.tokenEndpointUrl : '', server: fx.sso.url };
@@ -141,9 +162,9 @@ console.log(`bench:cold: ${RUNS} fresh processes of each, alternating, RSA-4096;
 try {
   for (let run = 0; run < RUNS; run += 1) {
     // Alternate the order so that no contestant always runs right after the same one.
-    const order = run % 2 === 0 ? ['baseline', 'cold', 'pregen'] : ['pregen', 'cold', 'baseline'];
+    const order = run % 2 === 0 ? ['baseline', 'cold', 'pregen', 'trips'] : ['trips', 'pregen', 'cold', 'baseline'];
     for (const who of order) {
-      const result = who === 'baseline' ? await child('baseline.js', [arg]) : await child('ours.js', [arg, who]);
+      const result = who === 'baseline' || who === 'trips' ? await child(`${who}.js`, [arg]) : await child('ours.js', [arg, who]);
       add(`${who}.ms`, result.ms);
       add(`${who}.stall`, result.stallMs);
       await fx.reset();
@@ -167,6 +188,7 @@ console.log('\nfirst credentials (from provider creation / start of the steps)')
 row('baseline (sync RSA-4096 + node-forge CSR)', 'baseline.ms');
 row('ubiq-idp cold (RSA-4096)', 'cold.ms', base);
 row('ubiq-idp pre-generated key pair, first call', 'pregen.ms', base);
+row('the two round trips alone (fetch, fresh process)', 'trips.ms', base);
 console.log('\nlongest event-loop stall during the login (1 ms interval)');
 row('baseline', 'baseline.stall');
 row('ubiq-idp cold', 'cold.stall');
