@@ -249,7 +249,9 @@ export function createIdpCredentialProvider(options: IdpCredentialProviderOption
   let startFirstKeyPair: (() => void) | undefined;
   const firstKeyPair = keyPairWithFirstCall
     ? new Promise<RsaKeyPair>((resolve, reject) => {
-        startFirstKeyPair = () => generateRsaKeyPair({ modulusLength }).then(resolve, reject);
+        startFirstKeyPair = () => {
+          generateRsaKeyPair({ modulusLength }).then(resolve, reject);
+        };
       })
     : undefined;
   firstKeyPair?.catch(() => {}); // reported to the first caller, through the login
