@@ -108,11 +108,6 @@ export function explainDatasetAccess(store: ReferenceStore, key: ApiKeyRecord, d
     : { allowed: false, reason: 'no_matching_dataset_group', message: `No dataset group is named like the user's SCIM groups (${names.map((n) => `"${n}"`).join(', ')}); create a dataset group with one of those names.` };
 }
 
-/** Options of {@link createProvisioningEngine}. */
-export interface ProvisioningEngineOptions {
-  now: () => Date;
-}
-
 /** The engine the SCIM and admin handlers call after each committed change. */
 export interface ProvisioningEngine {
   /** Table row "IDP user is created": creates the user's API key, named after the user. */
@@ -137,7 +132,7 @@ export function keyNameFor(user: UserRecord): string {
 }
 
 /** Create a provisioning engine over a store. */
-export function createProvisioningEngine(store: ReferenceStore, options: ProvisioningEngineOptions): ProvisioningEngine {
+export function createProvisioningEngine(store: ReferenceStore): ProvisioningEngine {
   const recomputeKey = (key: ApiKeyRecord) => {
     if (key.autoProvisioned) store.setMaterialisedAccess(key.id, deriveKeyAccess(store, key));
   };
@@ -147,7 +142,9 @@ export function createProvisioningEngine(store: ReferenceStore, options: Provisi
   };
   return {
     userCreated(user) {
-      const key = createApiKeyRecord({ name: keyNameFor(user), enabled: user.active, autoProvisioned: true, userId: user.id, created: options.now() });
+      // The key is created with its user: it shares the user's creation Date (a Date costs ~100 bytes of heap,
+      // and a directory holds one key per user). Records never mutate their Dates.
+      const key = createApiKeyRecord({ name: keyNameFor(user), enabled: user.active, autoProvisioned: true, userId: user.id, created: user.created });
       store.putApiKey(key);
       recomputeKey(key);
       return key;

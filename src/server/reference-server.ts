@@ -65,7 +65,7 @@ export interface ReferenceServer {
 export function createReferenceServer(options: ReferenceServerOptions = {}): ReferenceServer {
   const { resolved, scimToken, adminToken, idp } = resolveOptions(options);
   const store = createMemoryStore();
-  const engine = createProvisioningEngine(store, { now: resolved.now });
+  const engine = createProvisioningEngine(store);
   const settings: ServerSettings = redactable({ scimToken, adminToken, idp }, ['scimToken', 'adminToken'], 'ServerSettings');
   let listeningOrigin: string | undefined;
   const closers: (() => void | Promise<void>)[] = [];

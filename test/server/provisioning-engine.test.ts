@@ -8,7 +8,7 @@ import { normalizeGroupName, type GroupRecord, type UserRecord } from '../../src
 const now = () => new Date('2026-01-01T00:00:00Z');
 function setup() {
   const store = createMemoryStore();
-  const engine = createProvisioningEngine(store, { now });
+  const engine = createProvisioningEngine(store);
   const user = (id: string, active = true): UserRecord => {
     const u: UserRecord = { id, userName: `${id}@example.com`, active, externalId: undefined, attributes: {}, version: 1, created: now(), lastModified: now() };
     store.putUser(u);

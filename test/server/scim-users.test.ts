@@ -216,6 +216,22 @@ describe('GET /Users/{id}, PUT, PATCH, DELETE', () => {
     expect(after.body.meta.version).toBe('W/"1"');
   });
 
+  it('the userName index follows every change: PATCH, rename, delete (uniqueness and `userName eq` stay right)', async () => {
+    const { body } = await create();
+    const byName = async (userName: string) => (await run.scim('GET', `/Users?filter=${encodeURIComponent(`userName eq "${userName}"`)}`)).body.Resources as { id: string; displayName?: string }[];
+    await run.scim('PATCH', `/Users/${body.id}`, patchOf({ op: 'replace', path: 'displayName', value: 'Alice Jones' }));
+    expect(await byName('alice@example.com')).toMatchObject([{ id: body.id, displayName: 'Alice Jones' }]);
+    expect((await run.scim('PUT', `/Users/${body.id}`, { userName: 'Alice.Jones@example.com', displayName: 'Alice Jones' })).status).toBe(200);
+    expect(await byName('ALICE@example.com')).toEqual([]);
+    expect(await byName('alice.jones@EXAMPLE.com')).toMatchObject([{ id: body.id }]);
+    expectScimError(await run.scim('POST', '/Users', { userName: 'alice.jones@example.com' }), 409, 'uniqueness');
+    const reused = await create({ userName: 'alice@example.com' });
+    expect((await run.scim('DELETE', `/Users/${body.id}`)).status).toBe(204);
+    expect(await byName('alice.jones@example.com')).toEqual([]);
+    await create({ userName: 'Alice.Jones@example.com' });
+    expect(await byName('alice@example.com')).toMatchObject([{ id: reused.body.id }]);
+  });
+
   it('DELETE → 204, then 404; the user leaves its groups', async () => {
     const { body } = await create();
     const group = await run.scim('POST', '/Groups', { displayName: 'Finance', members: [{ value: body.id }] });

@@ -21,7 +21,9 @@ export function coerceValue(def: AttrDef, value: unknown, path: string): unknown
       const coerced = coerceSingle(def, item, `${path}[${i}]`);
       if (coerced !== undefined) out.push(coerced);
     }
-    return out;
+    // The array is stored: push() left room for 17 elements (~150 bytes per user's `emails`); keep an
+    // exact-length copy.
+    return out.slice();
   }
   if (Array.isArray(value)) {
     // A one-element array for a single-valued attribute: some clients wrap values this way.

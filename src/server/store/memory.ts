@@ -43,7 +43,9 @@ function multiValues(index: Multi, key: string): ReadonlySet<string> {
  */
 export function createMemoryStore(): ReferenceStore {
   const users = new Map<string, UserRecord>();
-  const userByName = new Map<string, string>();
+  // Name → record rather than name → id: the `userName eq` lookup every IdP sends before a create is one
+  // random access into 100,000 entries instead of two.
+  const userByName = new Map<string, UserRecord>();
   const usersByExternalId: Multi = new Map();
   const groupsOfUser: Multi = new Map();
   const groups = new Map<string, GroupRecord>();
@@ -63,10 +65,7 @@ export function createMemoryStore(): ReferenceStore {
 
   const store: ReferenceStore = {
     getUser: (id) => users.get(id),
-    findUserByUserName(userName) {
-      const id = userByName.get(asciiLowerCase(userName));
-      return id === undefined ? undefined : users.get(id);
-    },
+    findUserByUserName: (userName) => userByName.get(asciiLowerCase(userName)),
     findUsersByExternalId: (externalId) => byIds(multiValues(usersByExternalId, externalId), users),
     listUsers: () => users.values(),
     countUsers: () => users.size,
@@ -77,7 +76,7 @@ export function createMemoryStore(): ReferenceStore {
         if (old.externalId !== undefined) removeFromMulti(usersByExternalId, old.externalId, old.id);
       }
       users.set(user.id, user);
-      userByName.set(asciiLowerCase(user.userName), user.id);
+      userByName.set(asciiLowerCase(user.userName), user);
       if (user.externalId !== undefined) addToMulti(usersByExternalId, user.externalId, user.id);
     },
     deleteUser(id) {
