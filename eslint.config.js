@@ -27,26 +27,6 @@ export default tseslint.config(
     },
   },
   {
-    // Test doubles implement Promise-returning interfaces (fetch, sleep, load, close) with `async` even
-    // when they have nothing to await: that is what makes a throw inside them a rejection, as in the real
-    // implementation.
-    files: ['test/**/*.ts'],
-    rules: { '@typescript-eslint/require-await': 'off' },
-  },
-  {
-    // Tests read HTTP and JSON wire bodies as `any` on purpose, to assert their exact shape
-    // (`expect(body.Resources[0].meta.location)…`); typing every body would restate the server's schema in
-    // each test. The library, benchmarks and examples keep the full no-unsafe-* family.
-    files: ['test/**/*.ts'],
-    rules: {
-      '@typescript-eslint/no-unsafe-member-access': 'off',
-      '@typescript-eslint/no-unsafe-assignment': 'off',
-      '@typescript-eslint/no-unsafe-argument': 'off',
-      '@typescript-eslint/no-unsafe-call': 'off',
-      '@typescript-eslint/no-unsafe-return': 'off',
-    },
-  },
-  {
     files: ['**/*.js', '**/*.cjs', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
   },

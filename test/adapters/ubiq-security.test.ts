@@ -8,6 +8,7 @@ import { createUbiqIdpCredentials, type UbiqCredentials, type UbiqIdpCredentials
 import { createCertificateAuthority, type CertificateAuthority } from '../../src/x509/index.js';
 import { startIdpFixture, type IdpFixture } from '../credentials/helpers/idp-fixture.js';
 import { officialEncryptionKeyFetch, officialUnawaitedRenew } from './helpers/official-client-double.js';
+import { objectContaining, stringContaining } from '../helpers/matchers.js';
 
 let ca: CertificateAuthority;
 let keys: RsaKeyPair;
@@ -56,7 +57,7 @@ function fakeIdpProvider() {
     listeners.emitRefresh(state.current, { reason: 'forced', failedAttempts: 0, refreshAt: new Date(), expiresAt: state.current.expiresAt });
     return state.current;
   };
-  provider.close = async () => listeners.clear();
+  provider.close = () => Promise.resolve(listeners.clear());
   provider.onRefresh = listeners.onRefresh;
   provider.onRefreshError = listeners.onRefreshError;
   return { provider, state };
@@ -67,7 +68,7 @@ describe('toUbiqSecurityCredentials', () => {
     const { provider } = fakeIdpProvider();
     const credentials = toUbiqSecurityCredentials(provider);
     expect(credentials.initialized).toBe(false);
-    expect(() => credentials.isIdp()).toThrow(expect.objectContaining({ code: 'adapter_not_initialized', hint: expect.stringContaining('initAsync') }));
+    expect(() => credentials.isIdp()).toThrow(objectContaining({ code: 'adapter_not_initialized', hint: stringContaining('initAsync') }));
     await credentials.initAsync({ event_reporting: {} });
     expect(credentials.isIdp()).toBe(true);
     const current = await provider();

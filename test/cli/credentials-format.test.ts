@@ -41,7 +41,7 @@ describe('formatCredentials', () => {
 
   it('env and ini read back (readEnv / the INI reader) as exactly the values, the PEM as one base64 line', () => {
     const env = formatCredentials(credentials(), 'env', 'idp');
-    const vars = Object.fromEntries([...env.matchAll(/^export (\w+)='([^']*)'$/gm)].map((m) => [m[1], m[2]]));
+    const vars = Object.fromEntries([...env.matchAll(/^export (\w+)='([^']*)'$/gm)].map((m): [string, string] => [m[1] ?? '', m[2] ?? '']));
     const read = readEnv(vars).values;
     expect(read.get('keys.accessKeyId')?.value).toBe('AKID+abc/def==');
     expect(Buffer.from(String(read.get('issued.encryptedPrivateKey')?.value), 'base64').toString()).toBe(encryptedPrivateKey);

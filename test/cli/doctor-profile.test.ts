@@ -3,6 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { cli, tempDir } from './cli-helpers.js';
+import { stringContaining } from '../helpers/matchers.js';
 
 const dirs: Array<{ remove(): Promise<void> }> = [];
 afterEach(async () => {
@@ -27,5 +28,5 @@ it('doctor --offline with no profile named reads [idp], says why, and passes the
   const whoami = await cli(['whoami'], { env: {}, homeDir: home.path });
   expect(whoami.stdout).toMatch(/profile\s+\[idp\] \(no profile named; \[default\] does not exist and \[idp\] holds IDP_USERNAME/);
   const json = await cli(['whoami', '--json'], { env: {}, homeDir: home.path });
-  expect(JSON.parse(json.stdout)).toMatchObject({ profile: 'idp', profileChosenBy: 'detected', profileReason: expect.stringContaining('[idp] holds IDP_USERNAME') });
+  expect(JSON.parse(json.stdout)).toMatchObject({ profile: 'idp', profileChosenBy: 'detected', profileReason: stringContaining('[idp] holds IDP_USERNAME') });
 });

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { CANARY, CUSTOMER_ID, idpCredentials, oktaSeedDialect, problemsOf, tempHomes } from './helpers.js';
+import { objectContaining, stringContaining, stringMatching } from '../helpers/matchers.js';
 
 const home = tempHomes();
 
@@ -38,8 +39,8 @@ describe('idp block dialects', () => {
     const problems = await problemsOf(config);
     expect(problems).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ source: h.path('.ubiq/configuration'), key: 'idp.type', code: 'conflicting_keys', message: expect.stringContaining('"provider"') }),
-        expect.objectContaining({ key: 'idp.client_secret', code: 'conflicting_keys' }),
+        objectContaining({ source: h.path('.ubiq/configuration'), key: 'idp.type', code: 'conflicting_keys', message: stringContaining('"provider"') }),
+        objectContaining({ key: 'idp.client_secret', code: 'conflicting_keys' }),
       ]),
     );
     expect(JSON.stringify(problems)).not.toContain('other-secret-value');
@@ -55,15 +56,15 @@ describe('idp block dialects', () => {
 
   it('explains an unknown provider, suggesting entra for Azure names', async () => {
     const problems = await problemsOf((await load(JSON.stringify({ idp: { ...official, provider: 'AzureAD' } }))).config);
-    expect(problems).toEqual([expect.objectContaining({ key: 'idp.provider', code: 'unknown_provider', message: expect.stringContaining("write 'entra'") })]);
+    expect(problems).toEqual([objectContaining({ key: 'idp.provider', code: 'unknown_provider', message: stringContaining("write 'entra'") })]);
   });
 
   it('warns about unknown idp keys with a suggestion, and keeps loading', async () => {
     const c = await (await load(JSON.stringify({ idp: { ...official, tokenEndpointUrl: 'x', colour: 1 } }))).config;
     expect(c.warnings).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ key: 'idp.tokenEndpointUrl', code: 'unknown_key', message: expect.stringContaining('"token_endpoint_url"') }),
-        expect.objectContaining({ key: 'idp.colour', code: 'unknown_key' }),
+        objectContaining({ key: 'idp.tokenEndpointUrl', code: 'unknown_key', message: stringContaining('"token_endpoint_url"') }),
+        objectContaining({ key: 'idp.colour', code: 'unknown_key' }),
       ]),
     );
   });
@@ -78,24 +79,24 @@ describe('idp block dialects', () => {
 
   it('rejects values of the wrong type and a non-object idp block', async () => {
     let problems = await problemsOf((await load(JSON.stringify({ idp: { ...official, idp_tenant_id: 12345 } }))).config);
-    expect(problems).toEqual([expect.objectContaining({ key: 'idp.idp_tenant_id', code: 'not_a_string' })]);
+    expect(problems).toEqual([objectContaining({ key: 'idp.idp_tenant_id', code: 'not_a_string' })]);
     problems = await problemsOf((await load(JSON.stringify({ idp: 'okta' }))).config);
-    expect(problems).toEqual([expect.objectContaining({ key: 'idp', code: 'not_an_object' })]);
+    expect(problems).toEqual([objectContaining({ key: 'idp', code: 'not_an_object' })]);
     problems = await problemsOf((await load('[1, 2]')).config);
-    expect(problems).toEqual([expect.objectContaining({ code: 'not_an_object' })]);
+    expect(problems).toEqual([objectContaining({ code: 'not_an_object' })]);
   });
 
   it('an IdP user without any idp settings is one clear problem', async () => {
     const { h, config } = await load('{"key_caching": {}}');
     const problems = await problemsOf(config);
-    expect(problems).toEqual([expect.objectContaining({ source: h.path('.ubiq/configuration'), key: 'idp', code: 'missing_idp_block' })]);
+    expect(problems).toEqual([objectContaining({ source: h.path('.ubiq/configuration'), key: 'idp', code: 'missing_idp_block' })]);
   });
 
   it('lists each missing idp field with both of its names and its variable', async () => {
-    const { client_secret: _omit, ...rest } = JSON.parse(oktaSeedDialect()).idp as Record<string, string>;
+    const { client_secret: _omit, ...rest } = (JSON.parse(oktaSeedDialect()) as { idp: Record<string, string> }).idp;
     const problems = await problemsOf((await load(JSON.stringify({ idp: rest }))).config);
     expect(problems).toEqual([
-      expect.objectContaining({ key: 'idp.client_secret', code: 'missing_field', message: expect.stringMatching(/"idp_client_secret".*UBIQ_IDP_CLIENT_SECRET/) }),
+      objectContaining({ key: 'idp.client_secret', code: 'missing_field', message: stringMatching(/"idp_client_secret".*UBIQ_IDP_CLIENT_SECRET/) }),
     ]);
   });
 });

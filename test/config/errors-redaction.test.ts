@@ -5,6 +5,7 @@ import { loadConfig } from '../../src/config/load.js';
 import { UbiqIdpError, isUbiqIdpError } from '../../src/errors.js';
 import { REDACTED } from '../../src/util/redact.js';
 import { CANARY, expectNoSecrets, idpCredentials, oktaSeedDialect, recordingLogger, tempHome, type TempHome } from './helpers.js';
+import { objectContaining } from '../helpers/matchers.js';
 
 const homes: TempHome[] = [];
 afterEach(async () => {
@@ -80,14 +81,14 @@ describe('errors', () => {
     const h = await home();
     const error = await loadConfig({ homeDir: h.home, env: {}, overrides: { password: 5, bogus: 1 } as never }).catch((e: unknown) => e);
     expect((error as ConfigError).problems).toEqual([
-      expect.objectContaining({ source: 'options', key: 'overrides.password', code: 'not_a_string' }),
-      expect.objectContaining({ source: 'options', key: 'overrides', code: 'unknown_key', message: 'has unknown keys: bogus' }),
+      objectContaining({ source: 'options', key: 'overrides.password', code: 'not_a_string' }),
+      objectContaining({ source: 'options', key: 'overrides', code: 'unknown_key', message: 'has unknown keys: bogus' }),
     ]);
   });
 
   it('a profile named __proto__ is refused', async () => {
     const h = await home();
-    await expect(loadConfig({ homeDir: h.home, env: { UBIQ_PROFILE: '__proto__' } })).rejects.toMatchObject({ problems: [expect.objectContaining({ key: 'UBIQ_PROFILE' })] });
+    await expect(loadConfig({ homeDir: h.home, env: { UBIQ_PROFILE: '__proto__' } })).rejects.toMatchObject({ problems: [objectContaining({ key: 'UBIQ_PROFILE' })] });
   });
 });
 
@@ -117,7 +118,7 @@ describe('redaction', () => {
     const h = await home({ '.ubiq/configuration': oktaSeedDialect() });
     const logger = recordingLogger();
     await loadConfig({ homeDir: h.home, env: { UBIQ_IDP_USERNAME: 'u', UBIQ_IDP_PASSWORD: ` ${CANARY.password} ` }, logger });
-    expect(logger.lines).toEqual([{ message: 'ubiq-idp config: environment UBIQ_IDP_PASSWORD: had leading or trailing whitespace, which was removed', fields: expect.objectContaining({ code: 'env_whitespace' }) }]);
+    expect(logger.lines).toEqual([{ message: 'ubiq-idp config: environment UBIQ_IDP_PASSWORD: had leading or trailing whitespace, which was removed', fields: objectContaining({ code: 'env_whitespace' }) }]);
     expectNoSecrets(JSON.stringify(logger.lines));
   });
 });
@@ -125,7 +126,7 @@ describe('redaction', () => {
 describe('options shape', () => {
   it('overrides.idp that is not an object says so', async () => {
     const error = await loadConfig({ homeDir: '', env: {}, overrides: { idp: 'okta' } as never }).catch((e: unknown) => e);
-    expect((error as ConfigError).problems).toEqual([expect.objectContaining({ key: 'overrides.idp', message: 'must be an object' })]);
+    expect((error as ConfigError).problems).toEqual([objectContaining({ key: 'overrides.idp', message: 'must be an object' })]);
   });
 });
 
@@ -153,6 +154,6 @@ describe('hostile and odd files', () => {
     const h = await home({ '.ubiq/configuration': ' \r\n\t\n', '.ubiq/credentials': idpCredentials('default') });
     const env = { UBIQ_IDP_PROVIDER: 'okta', UBIQ_IDP_CUSTOMER_ID: '6e7e795e-26a2-4973-aa73-b9fc259ebc5f', UBIQ_IDP_TOKEN_ENDPOINT_URL: 'https://a.okta.com/oauth2/v1/token', UBIQ_IDP_TENANT_ID: 'c', UBIQ_IDP_CLIENT_SECRET: CANARY.clientSecret };
     const config = await loadConfig({ homeDir: h.home, env });
-    expect(config.warnings).toEqual([expect.objectContaining({ code: 'empty_file', source: h.path('.ubiq/configuration') })]);
+    expect(config.warnings).toEqual([objectContaining({ code: 'empty_file', source: h.path('.ubiq/configuration') })]);
   });
 });

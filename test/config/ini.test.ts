@@ -4,6 +4,7 @@ import { loadConfig } from '../../src/config/load.js';
 import { MAX_CONFIG_FILE_BYTES } from '../../src/config/read-file.js';
 import { parseCredentialsIni } from '../../src/config/sources/ini.js';
 import { CANARY, loadProblems, oktaSeedDialect, tempHomes } from './helpers.js';
+import { objectContaining, stringContaining, stringMatching } from '../helpers/matchers.js';
 
 const home = tempHomes();
 const fixture = (name: string) => readFile(new URL(`../fixtures/config/${name}`, import.meta.url));
@@ -55,23 +56,23 @@ describe('credentials INI', () => {
 
   it('refuses a file over the size cap before parsing it', async () => {
     const h = await withCredentials(`[default]\nIDP_USERNAME=u\nIDP_PASSWORD=p\n;${'x'.repeat(MAX_CONFIG_FILE_BYTES)}\n`);
-    expect(await loadProblems(h)).toEqual([expect.objectContaining({ source: h.path('.ubiq/credentials'), code: 'file_too_large' })]);
+    expect(await loadProblems(h)).toEqual([objectContaining({ source: h.path('.ubiq/credentials'), code: 'file_too_large' })]);
   });
 
   it('explains UTF-16 files and invalid UTF-8', async () => {
     const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('[default]\nIDP_USERNAME=u\n', 'utf16le')]);
-    expect(await loadProblems(await withCredentials(utf16))).toEqual([expect.objectContaining({ code: 'utf16' })]);
-    expect(await loadProblems(await withCredentials(Buffer.from([0x5b, 0xc3, 0x28, 0x5d])))).toEqual([expect.objectContaining({ code: 'not_utf8' })]);
+    expect(await loadProblems(await withCredentials(utf16))).toEqual([objectContaining({ code: 'utf16' })]);
+    expect(await loadProblems(await withCredentials(Buffer.from([0x5b, 0xc3, 0x28, 0x5d])))).toEqual([objectContaining({ code: 'not_utf8' })]);
   });
 
   it('a directory where the file should be is a problem, not "not found"', async () => {
     const h = await home({ '.ubiq/configuration': oktaSeedDialect(), '.ubiq/credentials/x': '' });
-    expect(await loadProblems(h)).toEqual([expect.objectContaining({ code: 'not_a_file' })]);
+    expect(await loadProblems(h)).toEqual([objectContaining({ code: 'not_a_file' })]);
   });
 
   it('refuses ; or # in an unquoted secret (INI would cut the value there) and accepts it quoted or escaped', async () => {
     let h = await withCredentials(`[default]\nIDP_USERNAME=u\nIDP_PASSWORD=${CANARY.password}#tail\n`);
-    expect(await loadProblems(h)).toEqual([expect.objectContaining({ key: '[default] IDP_PASSWORD', code: 'ini_inline_comment', message: expect.stringMatching(/^line 3: /) })]);
+    expect(await loadProblems(h)).toEqual([objectContaining({ key: '[default] IDP_PASSWORD', code: 'ini_inline_comment', message: stringMatching(/^line 3: /) })]);
     h = await withCredentials(`[default]\nIDP_USERNAME=u\nIDP_PASSWORD="${CANARY.password}#tail"\n`);
     await expect(loadConfig({ homeDir: h.home, env: {} })).resolves.toMatchObject({ user: { password: `${CANARY.password}#tail` } });
     h = await withCredentials(`[default]\nIDP_USERNAME=u\nIDP_PASSWORD=${CANARY.password}\\;tail\n`);
@@ -89,7 +90,7 @@ describe('credentials INI', () => {
     await expect(loadConfig({ homeDir: h.home, env: {} })).resolves.toMatchObject({ user: { username: 'u', password: 'p' } });
     h = await withCredentials(`[default]\nIDP_USERNAME=u\nIDP_PASSWORD=${CANARY.password}\n[x]\n[default]\nidp_password=other\n`);
     expect(await loadProblems(h)).toEqual([
-      expect.objectContaining({ key: '[default] idp_password', code: 'duplicate_key', message: 'line 6: IDP_PASSWORD is given again with a different value (first on line 3); keep one' }),
+      objectContaining({ key: '[default] idp_password', code: 'duplicate_key', message: 'line 6: IDP_PASSWORD is given again with a different value (first on line 3); keep one' }),
     ]);
   });
 
@@ -102,8 +103,8 @@ describe('credentials INI', () => {
       'empty_section line 8:',
     ]);
     const parsed = parseCredentialsIni('SERVER=x\n[default]\nIDP_PASSWORD[]=p\n', 'f');
-    expect(parsed.warnings).toEqual([expect.objectContaining({ code: 'keys_outside_profile' })]);
-    expect(parsed.problems).toEqual([expect.objectContaining({ code: 'not_a_string', key: '[default] IDP_PASSWORD[]' })]);
+    expect(parsed.warnings).toEqual([objectContaining({ code: 'keys_outside_profile' })]);
+    expect(parsed.problems).toEqual([objectContaining({ code: 'not_a_string', key: '[default] IDP_PASSWORD[]' })]);
   });
 
   it('unknown keys in the chosen profile are warnings with a suggestion', async () => {
@@ -118,7 +119,7 @@ describe('credentials INI', () => {
   it('a named profile that does not exist never silently becomes [default]', async () => {
     const h = await withCredentials('[default]\nIDP_USERNAME=u\nIDP_PASSWORD=p\n');
     expect(await loadProblems(h, { profile: 'prod' })).toEqual([
-      expect.objectContaining({ key: '[prod]', code: 'profile_not_found', message: expect.stringContaining('(profiles: default)') }),
+      objectContaining({ key: '[prod]', code: 'profile_not_found', message: stringContaining('(profiles: default)') }),
     ]);
     // With the sign-in in the environment, the missing profile is only a warning.
     const config = await loadConfig({ homeDir: h.home, profile: 'prod', env: { UBIQ_IDP_USERNAME: 'e', UBIQ_IDP_PASSWORD: 'f' } });

@@ -9,6 +9,7 @@ import { exchangeIdpToken } from '../../src/credentials/sso.js';
 import { fetchIdpToken } from '../../src/idp/index.js';
 import { allowsInsecureHttp } from '../../src/util/insecure-http.js';
 import { loadProblems, tempHomes } from './helpers.js';
+import { stringMatching } from '../helpers/matchers.js';
 
 const home = tempHomes();
 let local: LocalUbiq;
@@ -32,7 +33,7 @@ describe('the loader', () => {
     const h = await home();
     const problems = await loadProblems(h, { env: { ...local.env() } });
     expect(problems.map((p) => p.key).sort()).toEqual(['UBIQ_IDP_TOKEN_ENDPOINT_URL', 'UBIQ_SERVER']);
-    for (const problem of problems) expect(problem).toMatchObject({ code: 'insecure_http', message: expect.stringMatching(HOW) });
+    for (const problem of problems) expect(problem).toMatchObject({ code: 'insecure_http', message: stringMatching(HOW) });
   });
 
   it('allows it with UBIQ_ALLOW_INSECURE_HTTP=1 (or true/yes) and says so in the result', async () => {
@@ -80,7 +81,7 @@ describe('the token fetcher and the SSO exchange on their own', () => {
 
   it('fetchIdpToken: refused with how to allow it; UBIQ_ALLOW_INSECURE_HTTP=1 in the process allows it', async () => {
     const user = { username: local.username, password: local.password };
-    await expect(fetchIdpToken(settings(), user, { retry: false })).rejects.toMatchObject({ code: 'insecure_endpoint', message: expect.stringMatching(HOW) });
+    await expect(fetchIdpToken(settings(), user, { retry: false })).rejects.toMatchObject({ code: 'insecure_endpoint', message: stringMatching(HOW) });
     vi.stubEnv('UBIQ_ALLOW_INSECURE_HTTP', '1');
     const token = await fetchIdpToken(settings(), user, { retry: false });
     expect(token.accessToken).toBeTruthy();
@@ -88,7 +89,7 @@ describe('the token fetcher and the SSO exchange on their own', () => {
 
   it('exchangeIdpToken: an http:// server is refused before the access token is sent', async () => {
     const error = await exchangeIdpToken({ server: local.server, customerId: local.customerId, accessToken: 'canary-access-token', csrPem: 'unused', retry: false }).catch((e: unknown) => e);
-    expect(error).toMatchObject({ code: 'sso_insecure_server', hint: expect.stringMatching(HOW) });
+    expect(error).toMatchObject({ code: 'sso_insecure_server', hint: stringMatching(HOW) });
     expect(JSON.stringify(error)).not.toContain('canary-access-token');
   });
 });

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { ConfigProblem } from '../../src/config/errors.js';
 import { loadConfig } from '../../src/config/load.js';
 import { CANARY, CUSTOMER_ID, expectNoSecrets, idpCredentials, loadProblems, oktaSeedDialect, tempHomes } from './helpers.js';
+import { objectContaining, stringContaining, stringMatching } from '../helpers/matchers.js';
 
 const setup = tempHomes();
 
@@ -38,9 +39,9 @@ describe('mistakes from copying the seed documents', () => {
     const h = await setup({ '.ubiq/configuration': oktaSeedDialect(), '.ubiq/credentials': await fixture('seed-okta-credentials-pasted.ini') });
     const list = await loadProblems(h, { profile: 'idp' });
     expect(list).toEqual([
-      expect.objectContaining({ source: h.path('.ubiq/credentials'), key: '[idp] SERVER', code: 'angle_brackets' }),
-      expect.objectContaining({ key: '[idp] IDP_USERNAME', code: 'placeholder' }),
-      expect.objectContaining({ key: '[idp] IDP_PASSWORD', code: 'placeholder' }),
+      objectContaining({ source: h.path('.ubiq/credentials'), key: '[idp] SERVER', code: 'angle_brackets' }),
+      objectContaining({ key: '[idp] IDP_USERNAME', code: 'placeholder' }),
+      objectContaining({ key: '[idp] IDP_PASSWORD', code: 'placeholder' }),
     ]);
   });
 
@@ -83,9 +84,9 @@ describe('mistakes from copying the seed documents', () => {
 
   it('customer id: the whole SCIM URL pasted is explained; other non-UUIDs too', async () => {
     let h = await setup({ '.ubiq/configuration': oktaSeedDialect({ customer_id: `https://api.ubiqsecurity.com/${CUSTOMER_ID}/api/v3/scim` }), '.ubiq/credentials': idpCredentials('default') });
-    expect(await loadProblems(h)).toEqual([expect.objectContaining({ code: 'customer_id_is_url', message: expect.stringContaining(CUSTOMER_ID) })]);
+    expect(await loadProblems(h)).toEqual([objectContaining({ code: 'customer_id_is_url', message: stringContaining(CUSTOMER_ID) })]);
     h = await setup({ '.ubiq/configuration': oktaSeedDialect({ customer_id: 'acme' }), '.ubiq/credentials': idpCredentials('default') });
-    expect(await loadProblems(h)).toEqual([expect.objectContaining({ key: 'idp.customer_id', code: 'not_a_uuid' })]);
+    expect(await loadProblems(h)).toEqual([objectContaining({ key: 'idp.customer_id', code: 'not_a_uuid' })]);
   });
 
   it('Entra: a tenant_id equal to the directory tenant in the token endpoint is a warning, through the logger', async () => {
@@ -96,8 +97,8 @@ describe('mistakes from copying the seed documents', () => {
     });
     const lines: string[] = [];
     const config = await loadConfig({ homeDir: h.home, env: {}, logger: { warn: (m) => lines.push(m) } });
-    expect(config.warnings).toEqual([expect.objectContaining({ code: 'entra_tenant_id_is_directory', key: 'idp.tenant_id', source: h.path('.ubiq/configuration') })]);
-    expect(lines).toEqual([expect.stringContaining('Application (client) ID')]);
+    expect(config.warnings).toEqual([objectContaining({ code: 'entra_tenant_id_is_directory', key: 'idp.tenant_id', source: h.path('.ubiq/configuration') })]);
+    expect(lines).toEqual([stringContaining('Application (client) ID')]);
   });
 
   it('Entra: a tenant_id that is not a GUID, and a provider that does not match the endpoint, are warnings', async () => {
@@ -112,7 +113,7 @@ describe('mistakes from copying the seed documents', () => {
   it('a password wrapped in <...> is only a warning (a password may contain anything)', async () => {
     const h = await setup({ '.ubiq/configuration': oktaSeedDialect(), '.ubiq/credentials': idpCredentials('default').replace(CANARY.password, `<${CANARY.password}>`) });
     const config = await loadConfig({ homeDir: h.home, env: {} });
-    expect(config.warnings).toEqual([expect.objectContaining({ key: '[default] IDP_PASSWORD', code: 'angle_brackets' })]);
+    expect(config.warnings).toEqual([objectContaining({ key: '[default] IDP_PASSWORD', code: 'angle_brackets' })]);
     expectNoSecrets(JSON.stringify(config.warnings));
   });
 
@@ -123,7 +124,7 @@ describe('mistakes from copying the seed documents', () => {
     expect((await loadProblems(h)).map((p) => p.code)).toContain('smart_quotes');
     h = await setup({ '.ubiq/configuration': `{\n  "idp": {\n    "client_secret": "${CANARY.clientSecret}" "x"\n  }\n}`, '.ubiq/credentials': idpCredentials('default') });
     const list = await loadProblems(h);
-    expect(list).toEqual([expect.objectContaining({ code: 'invalid_json', message: expect.stringMatching(/line 3, column \d+/) })]);
+    expect(list).toEqual([objectContaining({ code: 'invalid_json', message: stringMatching(/line 3, column \d+/) })]);
   });
 
   it('reports problems from every source together', async () => {

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { idpCredentials, oktaSeedDialect, recordingLogger, tempHome, type TempHome } from './helpers.js';
+import { objectContaining, stringContaining } from '../helpers/matchers.js';
 
 const homes: TempHome[] = [];
 afterEach(async () => {
@@ -14,8 +15,8 @@ describe.skipIf(process.platform === 'win32')('file permissions', () => {
     const path = await h.write('.ubiq/credentials', idpCredentials('default'), 0o644);
     const logger = recordingLogger();
     const config = await loadConfig({ homeDir: h.home, env: {}, logger });
-    expect(config.warnings).toEqual([expect.objectContaining({ code: 'file_permissions', source: path, message: expect.stringContaining('mode 644') })]);
-    expect(logger.lines.map((l) => l.message)).toEqual([expect.stringContaining(`chmod 600 '${path}'`)]);
+    expect(config.warnings).toEqual([objectContaining({ code: 'file_permissions', source: path, message: stringContaining('mode 644') })]);
+    expect(logger.lines.map((l) => l.message)).toEqual([stringContaining(`chmod 600 '${path}'`)]);
   });
 
   it('strictPermissions makes it an error; 0600 passes', async () => {
@@ -24,7 +25,7 @@ describe.skipIf(process.platform === 'win32')('file permissions', () => {
     await h.write('.ubiq/credentials', idpCredentials('default'), 0o640);
     await expect(loadConfig({ homeDir: h.home, env: {}, strictPermissions: true })).rejects.toMatchObject({
       code: 'config_invalid',
-      problems: [expect.objectContaining({ code: 'file_permissions' })],
+      problems: [objectContaining({ code: 'file_permissions' })],
     });
     await h.write('.ubiq/credentials', idpCredentials('default'), 0o600);
     await expect(loadConfig({ homeDir: h.home, env: {}, strictPermissions: true })).resolves.toMatchObject({ warnings: [] });

@@ -166,7 +166,7 @@ describe('sources and precedence', () => {
   });
 
   it('keeps unknown top-level blocks for the encryption client', async () => {
-    const conf = { event_reporting: { wake_interval: 1 }, key_caching: { ttl_seconds: 1800 }, nodejs: { anything: [1, 2] }, idp: JSON.parse(oktaSeedDialect()).idp };
+    const conf = { event_reporting: { wake_interval: 1 }, key_caching: { ttl_seconds: 1800 }, nodejs: { anything: [1, 2] }, idp: (JSON.parse(oktaSeedDialect()) as { idp: unknown }).idp };
     const h = await home({ '.ubiq/configuration': JSON.stringify(conf), '.ubiq/credentials': idpCredentials('default') });
     const config = await loadConfig({ homeDir: h.home, env: {} });
     expect(config.otherBlocks).toEqual({ event_reporting: { wake_interval: 1 }, key_caching: { ttl_seconds: 1800 }, nodejs: { anything: [1, 2] } });

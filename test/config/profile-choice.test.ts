@@ -4,6 +4,7 @@ import { loadConfig } from '../../src/config/load.js';
 import { suggestKey } from '../../src/config/mistakes.js';
 import { defaultProvider } from '../../src/credentials/sources.js';
 import { CANARY, expectNoSecrets, idpCredentials, loadProblems, oktaSeedDialect, tempHomes } from './helpers.js';
+import { objectContaining, stringContaining, stringMatching } from '../helpers/matchers.js';
 
 const home = tempHomes();
 
@@ -25,7 +26,7 @@ describe('the profile read when none is named', () => {
     const config = await loadConfig({ homeDir: h.home, env: {}, logger: { warn() {}, debug: (message) => debug.push(message) } });
     expect(config.kind).toBe('idp');
     expect(config.profile).toBe('idp');
-    expect(config.sources.profile).toEqual({ name: 'idp', chosenBy: 'detected', reason: expect.stringContaining('[idp] holds IDP_USERNAME') });
+    expect(config.sources.profile).toEqual({ name: 'idp', chosenBy: 'detected', reason: stringContaining('[idp] holds IDP_USERNAME') });
     expect(config.sources.profile.reason).toContain('[default] does not exist');
     expect(debug).toContain(`ubiq-idp config: profile [idp]: ${config.sources.profile.reason}`);
   });
@@ -116,7 +117,7 @@ describe('client_id, the honest name of tenant_id', () => {
     expect((await loadConfig({ homeDir: h.home, env: {} })).kind).toBe('idp');
     h = await home({ '.ubiq/configuration': oktaSeedDialect({ idp_client_id: '0oaOTHER' }), '.ubiq/credentials': idpCredentials('idp') });
     const problems = await loadProblems(h, { env: {} });
-    expect(problems).toEqual([expect.objectContaining({ key: 'idp.tenant_id', code: 'conflicting_keys', message: expect.stringMatching(/"tenant_id" and "idp_client_id" are given, with different values/) })]);
+    expect(problems).toEqual([objectContaining({ key: 'idp.tenant_id', code: 'conflicting_keys', message: stringMatching(/"tenant_id" and "idp_client_id" are given, with different values/) })]);
   });
 });
 
@@ -125,7 +126,7 @@ describe('misspelled keys in the files', () => {
     const h = await home({ '.ubiq/configuration': oktaSeedDialect({ client_secret: undefined, client_secert: CANARY.clientSecret }), '.ubiq/credentials': idpCredentials('idp') });
     const problems = await loadProblems(h, { env: {} });
     expect(problems).toEqual([
-      expect.objectContaining({ key: 'idp.client_secret', code: 'missing_field', message: expect.stringContaining('idp.client_secert is there: did you mean client_secret?') }),
+      objectContaining({ key: 'idp.client_secret', code: 'missing_field', message: stringContaining('idp.client_secert is there: did you mean client_secret?') }),
     ]);
   });
 
@@ -133,7 +134,7 @@ describe('misspelled keys in the files', () => {
     const h = await home({ '.ubiq/configuration': oktaSeedDialect(), '.ubiq/credentials': `[idp]\nIDP_USRNAME=alice@example.com\nIDP_PASSWORD=${CANARY.password}\n` });
     const problems = await loadProblems(h, { env: {}, profile: 'idp' });
     // The password alone makes it an IdP profile; the username is then missing, and the typo is named.
-    expect(problems).toEqual([expect.objectContaining({ key: '[idp] IDP_USERNAME', code: 'missing_field', message: expect.stringContaining('[idp] IDP_USRNAME is there: did you mean IDP_USERNAME?') })]);
+    expect(problems).toEqual([objectContaining({ key: '[idp] IDP_USERNAME', code: 'missing_field', message: stringContaining('[idp] IDP_USRNAME is there: did you mean IDP_USERNAME?') })]);
   });
 
   it('idp_token_endpont_url: warned with the suggestion (official dialect)', async () => {
@@ -142,7 +143,7 @@ describe('misspelled keys in the files', () => {
     });
     const h = await home({ '.ubiq/configuration': config, '.ubiq/credentials': idpCredentials('idp') });
     const loaded = await loadConfig({ homeDir: h.home, env: {} });
-    expect(loaded.warnings).toContainEqual(expect.objectContaining({ key: 'idp.idp_token_endpont_url', code: 'unknown_key', message: 'is not a known idp setting; did you mean "idp_token_endpoint_url"?' }));
+    expect(loaded.warnings).toContainEqual(objectContaining({ key: 'idp.idp_token_endpont_url', code: 'unknown_key', message: 'is not a known idp setting; did you mean "idp_token_endpoint_url"?' }));
   });
 
   it('suggestKey: typing slips and separators yes, unrelated keys no', () => {

@@ -7,7 +7,7 @@ import { parseCredentialsIni } from '../../src/config/sources/ini.js';
 import { diagnoseJson, syntaxErrorLocation } from '../../src/config/sources/json-syntax.js';
 
 const ini = (text: string) => parseCredentialsIni(text, '/c');
-const entries = (text: string, section = 'default') => Object.fromEntries([...(ini(text).sections.get(section) ?? new Map())].map(([k, e]) => [k, e.value]));
+const entries = (text: string, section = 'default') => Object.fromEntries([...(ini(text).sections.get(section) ?? new Map<string, { value: string }>())].map(([k, e]) => [k, e.value]));
 
 describe('parseCredentialsIni', () => {
   it('skips comments and blank lines, trims, keeps the key as written and its line', () => {

@@ -7,6 +7,7 @@ import { isConfigError, type ConfigError } from '../../src/config/errors.js';
 import { loadConfig } from '../../src/config/load.js';
 import { cli } from '../cli/cli-helpers.js';
 import { idpCredentials, oktaSeedDialect, tempHomes } from './helpers.js';
+import { objectContaining, stringContaining } from '../helpers/matchers.js';
 
 const home = tempHomes();
 const fifos: string[] = [];
@@ -42,20 +43,20 @@ describe.skipIf(process.platform === 'win32')('paths that are not regular files'
     const h = await home({ '.ubiq/configuration': oktaSeedDialect() });
     const fifo = mkfifo(h.path('credentials.fifo'));
     const problems = await problemsFor({ homeDir: h.home, env: {}, credentialsFile: fifo });
-    expect(problems).toEqual([expect.objectContaining({ source: fifo, code: 'not_a_file', message: expect.stringContaining('is a FIFO (named pipe), not a regular file') })]);
+    expect(problems).toEqual([objectContaining({ source: fifo, code: 'not_a_file', message: stringContaining('is a FIFO (named pipe), not a regular file') })]);
   });
 
   it('a FIFO as the configuration file, named by UBIQ_CONFIGURATION_FILE: refused at once', async () => {
     const h = await home({ '.ubiq/credentials': idpCredentials('idp') });
     const fifo = mkfifo(h.path('configuration.fifo'));
     const problems = await problemsFor({ homeDir: h.home, env: { UBIQ_CONFIGURATION_FILE: fifo } });
-    expect(problems).toContainEqual(expect.objectContaining({ source: fifo, code: 'not_a_file', message: expect.stringContaining('FIFO') }));
+    expect(problems).toContainEqual(objectContaining({ source: fifo, code: 'not_a_file', message: stringContaining('FIFO') }));
   });
 
   it('a device and a directory are named as such', async () => {
     const h = await home({ '.ubiq/configuration': oktaSeedDialect(), 'dir/x': '' });
-    expect(await problemsFor({ homeDir: h.home, env: {}, credentialsFile: '/dev/null' })).toEqual([expect.objectContaining({ code: 'not_a_file', message: expect.stringContaining('is a device') })]);
-    expect(await problemsFor({ homeDir: h.home, env: {}, credentialsFile: h.path('dir') })).toEqual([expect.objectContaining({ code: 'not_a_file', message: expect.stringContaining('is a directory') })]);
+    expect(await problemsFor({ homeDir: h.home, env: {}, credentialsFile: '/dev/null' })).toEqual([objectContaining({ code: 'not_a_file', message: stringContaining('is a device') })]);
+    expect(await problemsFor({ homeDir: h.home, env: {}, credentialsFile: h.path('dir') })).toEqual([objectContaining({ code: 'not_a_file', message: stringContaining('is a directory') })]);
   });
 
   it('ubiq-idp login and doctor with a FIFO as the credentials file: exit with the problem, no hang', async () => {

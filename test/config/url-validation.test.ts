@@ -84,7 +84,7 @@ describe('one URL validation', () => {
     const want = expected('server', value, allowInsecureHttp);
     const verdicts = {
       loadConfig: await verdictOf(() => loadConfig({ env: idpEnv({ UBIQ_SERVER: value }), homeDir: '/nonexistent-home', allowInsecureHttp })),
-      fromStaticKeys: await verdictOf(async () => fromStaticKeys({ server: value, accessKeyId: 'AK', secretSigningKey: 'SSK', secretCryptoAccessKey: 'SCAK' }, { allowInsecureHttp, load: { env: {} } })),
+      fromStaticKeys: await verdictOf(() => Promise.resolve().then(() => fromStaticKeys({ server: value, accessKeyId: 'AK', secretSigningKey: 'SSK', secretCryptoAccessKey: 'SCAK' }, { allowInsecureHttp, load: { env: {} } }))),
       exchangeIdpToken: await verdictOf(() =>
         exchangeIdpToken({ server: value, customerId: CUSTOMER, accessToken: 'access-token-value', csrPem: 'unused', retry: false, allowInsecureHttp, fetch: sentinelFetch }),
       ),

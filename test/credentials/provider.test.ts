@@ -177,8 +177,8 @@ describe('createIdpCredentialProvider against the Okta emulator and the referenc
     [401, 'sso_unauthorized', (): Promise<void> => fx.setIdpAudience('api://another-audience')],
     [403, 'sso_forbidden', (): Promise<void> => fx.deactivateUser()],
     // A Ubiq server never answers these to a valid request; a broken one or a proxy in between does.
-    [500, 'sso_server_error', async (): Promise<void> => void fx.sso.canned.push({ status: 500, body: JSON.stringify({ message: 'no' }) })],
-    [201, 'sso_unexpected_status', async (): Promise<void> => void fx.sso.canned.push({ status: 201, body: JSON.stringify({ message: 'no' }) })],
+    [500, 'sso_server_error', (): Promise<void> => Promise.resolve(void fx.sso.canned.push({ status: 500, body: JSON.stringify({ message: 'no' }) }))],
+    [201, 'sso_unexpected_status', (): Promise<void> => Promise.resolve(void fx.sso.canned.push({ status: 201, body: JSON.stringify({ message: 'no' }) }))],
   ])('a first login answered %i fails with %s', async (status, code, arrange) => {
     const provider = quick();
     await arrange();

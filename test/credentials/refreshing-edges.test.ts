@@ -84,7 +84,7 @@ function setup(
 }
 
 describe('refreshing cache: option validation', () => {
-  const load = async () => ({ value: 1, expiresAt: T0 });
+  const load = () => Promise.resolve({ value: 1, expiresAt: T0 });
   const cases: Array<[Partial<RefreshingCacheOptions<number>>, string]> = [
     [{ softWindowMs: -1 }, 'softWindowMs must be a non-negative number of milliseconds, got -1.'],
     [{ softWindowMs: Number.POSITIVE_INFINITY }, 'softWindowMs must be a non-negative number of milliseconds, got Infinity.'],

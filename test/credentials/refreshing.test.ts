@@ -249,7 +249,7 @@ describe('createRefreshingCache', () => {
 
   it('treats a value that is already expired on arrival as a failure', async () => {
     const time = createFakeTime();
-    const cache = createRefreshingCache({ load: async () => ({ value: 1, expiresAt: time.now() - 1 }), now: time.now, timers: time.timers });
+    const cache = createRefreshingCache({ load: () => Promise.resolve({ value: 1, expiresAt: time.now() - 1 }), now: time.now, timers: time.timers });
     await expect(cache.get()).rejects.toMatchObject({ code: 'credentials_expired' });
     cache.close();
   });
@@ -259,7 +259,7 @@ describe('createRefreshingCache', () => {
     const onRefresh = vi.fn(() => {
       throw new Error('listener bug');
     });
-    const cache = createRefreshingCache({ load: async () => ({ value: 1, expiresAt: time.now() + HOUR }), now: time.now, timers: time.timers, onRefresh });
+    const cache = createRefreshingCache({ load: () => Promise.resolve({ value: 1, expiresAt: time.now() + HOUR }), now: time.now, timers: time.timers, onRefresh });
     expect(await cache.get()).toBe(1);
     expect(onRefresh).toHaveBeenCalledTimes(1);
     cache.close();
@@ -270,10 +270,10 @@ describe('createRefreshingCache', () => {
     let loads = 0;
     let fail: Error | undefined = new Error('wrong password');
     const cache = createRefreshingCache({
-      load: async () => {
+      load: () => {
         loads += 1;
-        if (fail) throw fail;
-        return { value: loads, expiresAt: time.now() + HOUR };
+        if (fail) return Promise.reject(fail);
+        return Promise.resolve({ value: loads, expiresAt: time.now() + HOUR });
       },
       isPermanent: (error) => error === fail,
       now: time.now,
@@ -298,7 +298,7 @@ describe('createRefreshingCache', () => {
   });
 
   it('rejects nonsensical window options with a typed error', () => {
-    expect(() => createRefreshingCache({ load: async () => ({ value: 1, expiresAt: 0 }), jitter: 2 })).toThrow(expect.objectContaining({ code: 'invalid_provider_options' }));
-    expect(() => createRefreshingCache({ load: async () => ({ value: 1, expiresAt: 0 }), softWindowMs: -1 })).toThrow(expect.objectContaining({ code: 'invalid_provider_options' }));
+    expect(() => createRefreshingCache({ load: () => Promise.resolve({ value: 1, expiresAt: 0 }), jitter: 2 })).toThrow(expect.objectContaining({ code: 'invalid_provider_options' }));
+    expect(() => createRefreshingCache({ load: () => Promise.resolve({ value: 1, expiresAt: 0 }), softWindowMs: -1 })).toThrow(expect.objectContaining({ code: 'invalid_provider_options' }));
   });
 });

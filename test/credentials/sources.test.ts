@@ -68,9 +68,7 @@ function idpConfiguration() {
 }
 
 describe('chain()', () => {
-  const unavailable = (message: string) => async (): Promise<UbiqCredentials> => {
-    throw new CredentialsUnavailableError(message);
-  };
+  const unavailable = (message: string) => (): Promise<UbiqCredentials> => Promise.reject(new CredentialsUnavailableError(message));
   const statik = fromStaticKeys({ accessKeyId: 'AK', secretSigningKey: 'SSK', secretCryptoAccessKey: 'SCAK' });
 
   it('moves on only on "unavailable" errors and keeps the first source that answers', async () => {
@@ -79,25 +77,22 @@ describe('chain()', () => {
       calls += 1;
       return statik();
     };
-    const provider = chain(unavailable('no env'), Object.assign(async () => Promise.reject(new ConfigNotFoundError('nothing', ['environment']))), counting);
+    const provider = chain(unavailable('no env'), async () => Promise.reject(new ConfigNotFoundError('nothing', ['environment'])), counting);
     expect((await provider()).accessKeyId).toBe('AK');
     expect((await provider()).accessKeyId).toBe('AK');
     expect(calls).toBe(2);
   });
 
   it('stops at a misconfigured source with its own error', async () => {
-    const broken = async (): Promise<UbiqCredentials> => {
-      throw Object.assign(new Error('bad file'), { code: 'config_invalid' });
-    };
+    const broken = (): Promise<UbiqCredentials> => Promise.reject(Object.assign(new Error('bad file'), { code: 'config_invalid' }));
     const provider = chain(unavailable('no env'), broken, statik);
     await expect(provider()).rejects.toMatchObject({ code: 'config_invalid' });
   });
 
   it('does not move on for another library\'s "try the next link" error', async () => {
     // An AWS SDK CredentialsProviderError carries tryNextLink; the first version's guard took it for ours.
-    const aws = async (): Promise<UbiqCredentials> => {
-      throw Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError', tryNextLink: true, code: 'credentials_unavailable' });
-    };
+    const aws = (): Promise<UbiqCredentials> =>
+      Promise.reject(Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError', tryNextLink: true, code: 'credentials_unavailable' }));
     await expect(chain(aws, statik)()).rejects.toMatchObject({ name: 'CredentialsProviderError' });
   });
 
@@ -113,8 +108,9 @@ describe('chain()', () => {
     let closed = 0;
     const full = Object.assign(async () => statik(), {
       forceRefresh: async () => statik(),
-      close: async () => {
+      close: () => {
         closed += 1;
+        return Promise.resolve();
       },
       onRefresh: () => () => {},
       onRefreshError: () => () => {},

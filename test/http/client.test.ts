@@ -100,7 +100,7 @@ describe('default transport', () => {
   it('an injected fetch is used as-is', async () => {
     const seen: string[] = [];
     // eslint-disable-next-line @typescript-eslint/no-base-to-string -- the client calls fetch with a URL string
-    const http = client({ fetch: async (input) => (seen.push(String(input)), new Response('ok')) });
+    const http = client({ fetch: (input) => Promise.resolve((seen.push(String(input)), new Response('ok'))) });
     expect(await (await http.request('https://idp.example/token', { method: 'GET' })).text()).toBe('ok');
     expect(seen).toEqual(['https://idp.example/token']);
   });

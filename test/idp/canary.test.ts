@@ -84,8 +84,8 @@ it('no secret in errors, logs or printed tokens on any path, for both providers'
   failures.push(await caught(refreshIdpToken({ ...oktaSettings, clientSecret: `${SECRET}-wrong` }, renewed.refreshToken ?? '', options)));
   // A 200 that is not a valid token answer still carries tokens: they must not leak into the error.
   const bad = JSON.stringify({ access_token: access, refresh_token: refresh, token_type: 'mac', expires_in: 3600 });
-  failures.push(await caught(fetchIdpToken(oktaSettings, ada, { ...options, fetch: async () => new Response(bad, { status: 200, headers: { 'content-type': 'application/json' } }) })));
-  failures.push(await caught(fetchIdpToken(oktaSettings, ada, { ...options, fetch: async () => new Response(bad.replace('"mac"', '"Bearer"').replace('3600', '"x"'), { status: 200, headers: { 'content-type': 'application/json' } }) })));
+  failures.push(await caught(fetchIdpToken(oktaSettings, ada, { ...options, fetch: () => Promise.resolve(new Response(bad, { status: 200, headers: { 'content-type': 'application/json' } })) })));
+  failures.push(await caught(fetchIdpToken(oktaSettings, ada, { ...options, fetch: () => Promise.resolve(new Response(bad.replace('"mac"', '"Bearer"').replace('3600', '"x"'), { status: 200, headers: { 'content-type': 'application/json' } })) })));
   // An injected fetch that throws an error quoting the request body.
   // eslint-disable-next-line @typescript-eslint/no-base-to-string -- the library sends a form-encoded string body; quoting it is the leak this checks
   failures.push(await caught(fetchIdpToken(oktaSettings, ada, { ...options, fetch: async (_url, init) => Promise.reject(new TypeError(`fetch failed: ${String(init?.body)}`)) })));

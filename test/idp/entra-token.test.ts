@@ -115,7 +115,7 @@ describe('errors', () => {
   it('maps Entra throttling (429, AADSTS90055) to rate_limited with the Retry-After time', async () => {
     entra.faults.set({ rateLimitNext: { count: 5, retryAfterSeconds: 7 }, endpoints: ['token'] });
     const delays: number[] = [];
-    const error = await failure(fetchIdpToken(settings, { username: UPN, password: PASSWORD }, { ...base, retry: { sleep: async (ms) => void delays.push(ms) } }));
+    const error = await failure(fetchIdpToken(settings, { username: UPN, password: PASSWORD }, { ...base, retry: { sleep: (ms) => Promise.resolve(void delays.push(ms)) } }));
     expect(error.code).toBe('rate_limited');
     expect(error.idpErrorCode).toBe('90055');
     expect(error.retryAfterMs).toBe(7_000);

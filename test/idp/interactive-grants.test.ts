@@ -108,14 +108,14 @@ describe('browser sign-in (authorization code + PKCE on a loopback listener)', (
     const token = await signInWithBrowser(settings, {
       allowInsecureHttp: true,
       redirectPort: port,
-      openBrowser: async (url) => {
+      openBrowser: (url) => {
         printed = url;
         followUp = completeInBrowser(url, () => e.totp('ada@example.com')).then(async (location) => {
           const first = await fetch(location);
           const second = await fetch(location).then((r) => r.status, (error: unknown) => (error as Error).message);
           return { first: first.status, firstBody: await first.text(), second };
         });
-        return true;
+        return Promise.resolve(true);
       },
     });
     const seen = (await followUp) as { first: number; firstBody: string; second: unknown };
@@ -135,12 +135,12 @@ describe('browser sign-in (authorization code + PKCE on a loopback listener)', (
     const { e, settings } = await okta(['http://127.0.0.1:1/placeholder']);
     const error = await signInWithBrowser(settings, {
       allowInsecureHttp: true,
-      openBrowser: async (url) => {
+      openBrowser: (url) => {
         const redirect = new URL(new URL(url).searchParams.get('redirect_uri') ?? '');
         redirect.searchParams.set('code', 'attacker-code');
         redirect.searchParams.set('state', 'forged');
         void fetch(redirect).catch(() => {});
-        return true;
+        return Promise.resolve(true);
       },
     }).catch((caught: unknown) => caught);
     expect(isSignInError(error) && error.code).toBe('state_mismatch');
@@ -151,7 +151,7 @@ describe('browser sign-in (authorization code + PKCE on a loopback listener)', (
   it('times out when the browser never comes back, and an unregistered grant is refused by the IdP page', async () => {
     const { settings } = await okta([]);
     const started = Date.now();
-    const error = await signInWithBrowser(settings, { allowInsecureHttp: true, callbackTimeoutMs: 300, openBrowser: async () => false }).catch((caught: unknown) => caught);
+    const error = await signInWithBrowser(settings, { allowInsecureHttp: true, callbackTimeoutMs: 300, openBrowser: () => Promise.resolve(false) }).catch((caught: unknown) => caught);
     expect(isSignInError(error) && error.code).toBe('callback_timeout');
     expect(Date.now() - started).toBeLessThan(20_000);
   });

@@ -135,7 +135,7 @@ describe('errors', () => {
     await fetchIdpToken(settings, { username: 'ada@example.com', password: PASSWORD }, base);
     const delays: number[] = [];
     const error = await failure(
-      fetchIdpToken(settings, { username: 'ada@example.com', password: PASSWORD }, { ...base, retry: { maxAttempts: 3, sleep: async (ms) => void delays.push(ms) } }),
+      fetchIdpToken(settings, { username: 'ada@example.com', password: PASSWORD }, { ...base, retry: { maxAttempts: 3, sleep: (ms) => Promise.resolve(void delays.push(ms)) } }),
     );
     expect(error.code).toBe('rate_limited');
     expect(error.status).toBe(429);

@@ -57,9 +57,7 @@ it('every code has a hint, and the seed steps are named', () => {
 
 it('an unknown provider is a typed invalid_settings error, and settings are checked before any request', async () => {
   const settings = { provider: 'auth0', customerId: 'c', tokenEndpointUrl: 'https://idp.example/token', clientId: 'x', clientSecret: 's' } as unknown as IdpSettings;
-  const fetch = async () => {
-    throw new Error('no request expected');
-  };
+  const fetch = () => Promise.reject(new Error('no request expected'));
   await expect(fetchIdpToken(settings, { username: 'u', password: 'p' }, { fetch })).rejects.toMatchObject({ name: 'IdpError', code: 'invalid_settings' });
   const okta = { ...settings, provider: 'okta' as const };
   await expect(fetchIdpToken({ ...okta, tokenEndpointUrl: 'not a url' }, { username: 'u', password: 'p' }, { fetch })).rejects.toMatchObject({ code: 'invalid_settings' });

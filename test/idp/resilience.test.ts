@@ -23,7 +23,7 @@ beforeEach(async () => {
   settings = { provider: 'okta', customerId: 'c', tokenEndpointUrl: tokenEndpoint, clientId: '0oaclient', clientSecret: SECRET };
   delays = [];
   // Waits are recorded, not slept: the tests count requests and check waits without wall-clock time.
-  options = { allowInsecureHttp: true, retry: { sleep: async (ms) => void delays.push(ms), random: () => 0.5 } };
+  options = { allowInsecureHttp: true, retry: { sleep: (ms) => Promise.resolve(void delays.push(ms)), random: () => 0.5 } };
 });
 afterEach(async () => {
   await okta.close();
@@ -125,7 +125,7 @@ describe('bad answers', () => {
     ['token_type not Bearer', { access_token: 'abc.def.ghi', token_type: 'mac', expires_in: 3600 }, /token_type/],
     ['expires_in not a number', { access_token: 'abc.def.ghi', token_type: 'Bearer', expires_in: 'soon' }, /expires_in/],
   ])('a 200 with %s is invalid_response, not "Bearer undefined"', async (_name, body, problem) => {
-    const fetch = async () => new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json' } });
+    const fetch = () => Promise.resolve(new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json' } }));
     const error = await failure(fetchIdpToken(settings, user, { ...options, fetch }));
     expect(error.code).toBe('invalid_response');
     expect(error.message).toMatch(problem);
@@ -134,8 +134,8 @@ describe('bad answers', () => {
   });
 
   it('accepts expires_in as a numeric string', async () => {
-    const fetch = async () =>
-      new Response(JSON.stringify({ access_token: 'abc.def.ghi', token_type: 'bearer', expires_in: '60' }), { status: 200, headers: { 'content-type': 'application/json' } });
+    const fetch = () =>
+      Promise.resolve(new Response(JSON.stringify({ access_token: 'abc.def.ghi', token_type: 'bearer', expires_in: '60' }), { status: 200, headers: { 'content-type': 'application/json' } }));
     const token = await fetchIdpToken(settings, user, { ...options, fetch, now: () => 0 });
     expect(token.expiresAt.getTime()).toBe(60_000);
   });

@@ -74,7 +74,7 @@ function provider(retry: RetryOptions | false = false, timeoutMs?: number): Cred
 }
 function recorded(maxAttempts: number): { retry: RetryOptions; waits: number[] } {
   const waits: number[] = [];
-  return { waits, retry: { maxAttempts, baseDelayMs: 10, deadlineMs: 60_000, sleep: async (ms) => void waits.push(ms) } };
+  return { waits, retry: { maxAttempts, baseDelayMs: 10, deadlineMs: 60_000, sleep: (ms) => Promise.resolve(void waits.push(ms)) } };
 }
 
 describe('credential provider against the Entra emulator under faults', () => {

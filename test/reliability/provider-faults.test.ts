@@ -16,9 +16,10 @@ function recordedRetry(extra: RetryOptions = {}): { retry: RetryOptions; waits: 
     retry: {
       maxAttempts: 4,
       baseDelayMs: 10,
-      sleep: async (ms, signal) => {
-        if (signal?.aborted) throw signal.reason;
+      sleep: (ms, signal) => {
+        if (signal?.aborted) return Promise.reject(signal.reason);
         waits.push(ms);
+        return Promise.resolve();
       },
       ...extra,
     },
@@ -120,9 +121,10 @@ describe('IdP faults', () => {
       const retry: RetryOptions = {
         maxAttempts: 3,
         now: () => t,
-        sleep: async (ms) => {
+        sleep: (ms) => {
           waits.push(ms);
           t += ms;
+          return Promise.resolve();
         },
       };
       // The SSO endpoint cannot verify this org's tokens: only the token requests are under test here.

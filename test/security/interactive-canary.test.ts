@@ -78,7 +78,7 @@ describe('secrets canary: device and browser sign-in', () => {
       logger: h.logger,
       redirectPort: settings.redirectPort ?? 0,
       onAuthorizationUrl: (url) => h.show(url),
-      openBrowser: async (url) => {
+      openBrowser: (url) => {
         // The person's browser: sign-in, TOTP, then the loopback redirect (its page is kept for the scan).
         void (async () => {
           const cookies: string[] = [];
@@ -98,7 +98,7 @@ describe('secrets canary: device and browser sign-in', () => {
           h.secrets.add(new URL(location).searchParams.get('code') ?? 'missing');
           page = await (await fetch(location)).text();
         })();
-        return true;
+        return Promise.resolve(true);
       },
     });
     h.show(token);

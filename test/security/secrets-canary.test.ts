@@ -186,7 +186,7 @@ describe('secrets canary: the whole system', () => {
     await failing('IdP timeout', await load({}), { timeoutMs: 300 });
     sys.okta.faults.clear();
     await expectFailure('config with an insecure endpoint', () => loadConfig({ env: {}, homeDir: '/nonexistent', overrides: { server: sys.front.url, idp: { provider: 'okta', customerId: sys.server.info().customerId, tokenEndpointUrl: sys.okta.tokenEndpoint, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET }, username: USERNAME, password: PASSWORD } }));
-    await expectFailure('createReferenceServer with a short token', async () => createReferenceServer({ scimToken: 'canary-short' }));
+    await expectFailure('createReferenceServer with a short token', () => Promise.resolve().then(() => createReferenceServer({ scimToken: 'canary-short' })));
 
     // The CLI (login, doctor) with the canaries in its environment; `credentials` prints secrets by design.
     const env = {

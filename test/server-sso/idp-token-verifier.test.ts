@@ -47,10 +47,10 @@ describe('bearerToken', () => {
   it('reads a Bearer token and says missing or malformed otherwise', async () => {
     expect(bearerToken('Bearer abc.def.ghi')).toBe('abc.def.ghi');
     expect(bearerToken('bearer  abc.def.ghi ')).toBe('abc.def.ghi');
-    expect(await rejection((async () => bearerToken(null))())).toBe('missing');
-    expect(await rejection((async () => bearerToken('  '))())).toBe('missing');
-    expect(await rejection((async () => bearerToken('Basic dXNlcjpwYXNz'))())).toBe('malformed');
-    expect(await rejection((async () => bearerToken('Bearer a b'))())).toBe('malformed');
+    expect(await rejection(Promise.resolve().then(() => bearerToken(null)))).toBe('missing');
+    expect(await rejection(Promise.resolve().then(() => bearerToken('  ')))).toBe('missing');
+    expect(await rejection(Promise.resolve().then(() => bearerToken('Basic dXNlcjpwYXNz')))).toBe('malformed');
+    expect(await rejection(Promise.resolve().then(() => bearerToken('Bearer a b')))).toBe('malformed');
   });
 });
 
@@ -189,7 +189,7 @@ describe('IdP token verifier against the Okta emulator', () => {
     expect(await rejection(verifier.verify(token))).toBe('resolved');
     const refused = oktaVerifier(okta, { discoveryUrl: 'http://127.0.0.1:1/.well-known/openid-configuration', timeoutMs: 2_000 });
     expect(await rejection(refused.verify(token))).toBe('unavailable');
-    const noJwks = oktaVerifier(okta, { fetch: async () => Response.json({ issuer: okta.issuer }) });
+    const noJwks = oktaVerifier(okta, { fetch: () => Promise.resolve(Response.json({ issuer: okta.issuer })) });
     expect(await rejection(noJwks.verify(token))).toBe('unavailable');
   });
 });

@@ -37,8 +37,8 @@ async function okta(own = false): Promise<OktaEmulator> {
   await emulator.listen();
   return emulator;
 }
-async function entra(): Promise<EntraEmulator> {
-  return sharedEntra;
+function entra(): Promise<EntraEmulator> {
+  return Promise.resolve(sharedEntra);
 }
 async function server(options: TestServerOptions): Promise<{ server: ReferenceServer; ssoUrl: string }> {
   const started = await startServer(options);

@@ -1,5 +1,6 @@
 // The admin API (the "Ubiq UI" stand-in) over a real socket: auth, IdP settings, SCIM token rotation,
 // datasets, dataset groups, assignment, API keys, the access query, and its JSON errors.
+/* eslint-disable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-return -- this file asserts the admin API's JSON answers member by member (`body.apiKeys[0].access`), read from the socket as `any` by helpers.ts; a type per answer would restate the server's schema in the test that checks it. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startServer, type Running } from './helpers.js';
 

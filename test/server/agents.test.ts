@@ -67,7 +67,7 @@ describe('Okta provisioning agent against the reference server', () => {
     expect(accessOf(run.server, 'bob@example.com')).toEqual([]);
     // A deactivated user is still returned by GET with active:false.
     const got = await run.scim('GET', `/Users/${okta.scimIdOf(bob)}`);
-    expect(got.body.active).toBe(false);
+    expect((got.body as { active: boolean }).active).toBe(false);
     await okta.reactivateUser(bob);
     expect(run.server.store.findApiKeyByUserId(okta.scimIdOf(bob)!)!.enabled).toBe(true);
     expect(accessOf(run.server, 'bob@example.com')).toEqual(['ledger']);
@@ -120,7 +120,11 @@ describe('Entra provisioning agent against the reference server', () => {
 
     const changed = await entra.updateUser({ ...dave, givenName: 'David', surname: 'Kim-Lee', jobTitle: 'Engineer', department: 'R&D', mail: 'david.kim@contoso.com' });
     expect(changed.changed.length).toBeGreaterThan(0);
-    const after = (await run.scim('GET', `/Users/${d.scimId}`)).body;
+    const after = (await run.scim('GET', `/Users/${d.scimId}`)).body as {
+      name: { givenName: string };
+      emails: unknown;
+      'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User': { department: string };
+    };
     expect(after.name.givenName).toBe('David');
     expect(after.emails).toEqual([{ primary: true, type: 'work', value: 'david.kim@contoso.com' }]);
     expect(after['urn:ietf:params:scim:schemas:extension:enterprise:2.0:User'].department).toBe('R&D');

@@ -19,9 +19,9 @@ const keyOf = (userName: string) => {
   const user = run.server.store.findUserByUserName(userName);
   return user ? run.server.store.findApiKeyByUserId(user.id) : undefined;
 };
-const createUser = async (userName: string) => (await run.scim('POST', '/Users', { userName, name: { givenName: 'A', familyName: 'B' } })).body.id as string;
+const createUser = async (userName: string) => ((await run.scim('POST', '/Users', { userName, name: { givenName: 'A', familyName: 'B' } })).body as { id: string }).id;
 const createGroup = async (displayName: string, members: string[] = []) =>
-  (await run.scim('POST', '/Groups', { displayName, members: members.map((value) => ({ value })) })).body.id as string;
+  ((await run.scim('POST', '/Groups', { displayName, members: members.map((value) => ({ value })) })).body as { id: string }).id;
 
 describe('auto-provisioning table (seed documents)', () => {
   it('IDP user is created → an API key named after the user, enabled, auto-provisioned, with stable public/signing values', async () => {
@@ -32,7 +32,7 @@ describe('auto-provisioning table (seed documents)', () => {
     expect(key.secretSigningKey).toMatch(/^[\w-]{43}$/);
     expect(JSON.stringify(key)).not.toContain(key.secretSigningKey);
     const listed = await run.admin('GET', '/api-keys');
-    expect(listed.body.apiKeys).toEqual([expect.objectContaining({ name: 'alice@example.com', autoProvisioned: true, enabled: true, access: [] })]);
+    expect((listed.body as { apiKeys: unknown }).apiKeys).toEqual([expect.objectContaining({ name: 'alice@example.com', autoProvisioned: true, enabled: true, access: [] })]);
     expect(JSON.stringify(listed.body)).not.toContain(key.secretSigningKey);
   });
 
@@ -119,7 +119,7 @@ describe('auto-provisioning table (seed documents)', () => {
   it('Dataset → Dataset Group assignment (in Ubiq UI) → access provisioned to the keys of the matching group', async () => {
     const alice = await createUser('alice@example.com');
     await createGroup('Finance', [alice]);
-    const fin = (await run.admin('GET', '/dataset-groups/Finance')).body.id as string;
+    const fin = ((await run.admin('GET', '/dataset-groups/Finance')).body as { id: string }).id;
     await run.admin('PUT', `/dataset-groups/${fin}/datasets/payroll`);
     expect(accessOf(run.server, 'alice@example.com')).toEqual(['ledger', 'payroll']);
     const why = await run.admin('GET', `/access?apiKey=${keyOf('alice@example.com')!.accessKeyId}&dataset=payroll`);
@@ -135,7 +135,7 @@ describe('auto-provisioning table (seed documents)', () => {
       const res = await run.admin(method, `/api-keys/${key.id}`, body);
       expect(res.status).toBe(409);
       expect(res.body).toMatchObject({ code: 'api_key_auto_provisioned' });
-      expect(res.body.message).toContain('auto-provisioned');
+      expect((res.body as { message: string }).message).toContain('auto-provisioned');
     }
     expect(keyOf('alice@example.com')).toMatchObject({ enabled: true, name: 'alice@example.com' });
   });

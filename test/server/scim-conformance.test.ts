@@ -1,6 +1,7 @@
 // RFC 7643/7644 points that SCIM conformance tools (Okta's and Entra's validators, scim2-tester) check and
 // that an earlier version got wrong: unresolvable PATCH paths, extension URNs and unqualified extension
 // names, `remove active`, primary-aware sorting, If-None-Match, POST .search, one primary, 501 and 403.
+/* eslint-disable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-member-access -- this file asserts RFC 7643/7644 wire bodies member by member (`body.Resources[0].meta.location`), read from the socket as `any` by helpers.ts; a type per answer would restate the server's schema in the test that checks it. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ENTERPRISE, GROUP_SCHEMA, USER_SCHEMA, patchOf, startServer, type Running } from './helpers.js';
 

@@ -1,5 +1,6 @@
 // Listing and discovery over a real socket: filters the IdPs send, every operator, pagination, sorting,
 // projection, and the discovery endpoints.
+/* eslint-disable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-member-access -- this file asserts RFC 7643/7644 wire bodies member by member (`body.Resources[0].meta.location`), read from the socket as `any` by helpers.ts; a type per answer would restate the server's schema in the test that checks it. */
 import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
 import { ENTERPRISE, startServer, type Running } from './helpers.js';
 

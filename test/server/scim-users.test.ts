@@ -1,4 +1,5 @@
 // /Users over a real socket: every method, the IdPs' shapes, and every error with its status and scimType.
+/* eslint-disable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access -- this file asserts RFC 7643/7644 wire bodies member by member (`body.Resources[0].meta.location`), read from the socket as `any` by helpers.ts; a type per answer would restate the server's schema in the test that checks it. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ENTERPRISE, USER_SCHEMA, patchOf, startServer, type Running } from './helpers.js';
 

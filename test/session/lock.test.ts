@@ -23,7 +23,7 @@ function deadPid(): number {
   const child = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']);
   return Number(child.stdout.toString());
 }
-const never = async () => undefined;
+const never = () => Promise.resolve(undefined);
 
 describe('session lock', () => {
   it('runs the work holding the lock (pid and time in it) and removes it afterwards', async () => {
@@ -41,7 +41,7 @@ describe('session lock', () => {
     await writeFile(lock, held(deadPid()));
     const why: string[] = [];
     const started = Date.now();
-    const outcome = await withSessionLock(lock, async () => 'mine', never, { waitMs: 30_000, onTakeOver: (reason) => why.push(reason) });
+    const outcome = await withSessionLock(lock, () => Promise.resolve('mine'), never, { waitMs: 30_000, onTakeOver: (reason) => why.push(reason) });
     expect(outcome.kind).toBe('acquired');
     expect(why).toEqual(['its process has ended']);
     expect(Date.now() - started).toBeLessThan(20_000);
@@ -50,7 +50,7 @@ describe('session lock', () => {
   it('takes over a lock older than staleMs even though its process lives', async () => {
     await writeFile(lock, held(process.pid, Date.now() - 10_000));
     const why: string[] = [];
-    const outcome = await withSessionLock(lock, async () => 'mine', never, { staleMs: 5_000, onTakeOver: (reason) => why.push(reason) });
+    const outcome = await withSessionLock(lock, () => Promise.resolve('mine'), never, { staleMs: 5_000, onTakeOver: (reason) => why.push(reason) });
     expect(outcome.kind).toBe('acquired');
     expect(why).toEqual(['older than the stale limit']);
   });
@@ -58,7 +58,7 @@ describe('session lock', () => {
   it('takes over an unreadable lock only once it is old', async () => {
     await writeFile(lock, 'garbage');
     await utimes(lock, new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
-    expect((await withSessionLock(lock, async () => 'mine', never, { waitMs: 30_000 })).kind).toBe('acquired');
+    expect((await withSessionLock(lock, () => Promise.resolve('mine'), never, { waitMs: 30_000 })).kind).toBe('acquired');
   });
 
   it('while a live process holds it, returns what poll finds (the other process wrote the session)', async () => {
@@ -67,22 +67,22 @@ describe('session lock', () => {
     let worked = false;
     const outcome = await withSessionLock(
       lock,
-      async () => {
+      () => {
         worked = true;
-        return 'mine';
+        return Promise.resolve('mine');
       },
-      async () => (++polls >= 3 ? 'theirs' : undefined),
+      () => Promise.resolve(++polls >= 3 ? 'theirs' : undefined),
       { pollMs: 5 },
     );
     expect(outcome).toEqual({ kind: 'resolved', value: 'theirs' });
     expect(worked).toBe(false);
     // Not ours: left in place.
-    expect(await readFile(lock, 'utf8')).toBe(held(process.pid, JSON.parse(await readFile(lock, 'utf8')).createdAt as number));
+    expect(await readFile(lock, 'utf8')).toBe(held(process.pid, (JSON.parse(await readFile(lock, 'utf8')) as { createdAt: number }).createdAt));
   });
 
   it('gives up waiting after waitMs and does the work without the lock', async () => {
     await writeFile(lock, held(process.pid));
-    const outcome = await withSessionLock(lock, async () => 'mine', never, { waitMs: 150, pollMs: 10 });
+    const outcome = await withSessionLock(lock, () => Promise.resolve('mine'), never, { waitMs: 150, pollMs: 10 });
     expect(outcome).toEqual({ kind: 'timeout', value: 'mine' });
     expect(JSON.parse(await readFile(lock, 'utf8'))).toMatchObject({ nonce: 'someone-else' });
   });
@@ -91,6 +91,6 @@ describe('session lock', () => {
     await writeFile(lock, held(process.pid));
     const controller = new AbortController();
     setTimeout(() => controller.abort(new Error('closed')), 50);
-    await expect(withSessionLock(lock, async () => 'mine', never, { signal: controller.signal, pollMs: 10 })).rejects.toThrow(/closed/);
+    await expect(withSessionLock(lock, () => Promise.resolve('mine'), never, { signal: controller.signal, pollMs: 10 })).rejects.toThrow(/closed/);
   });
 });

@@ -111,10 +111,10 @@ describe('faults', () => {
     const malformed = await postForm(emulator.tokenEndpoint, entraForm, {}, emulator.fetch);
     expect(malformed.status).toBe(200);
     expect(malformed.headers.get('content-type')).toMatch(/^application\/json/);
-    expect(() => JSON.parse(malformed.text)).toThrow(SyntaxError);
+    expect((): unknown => JSON.parse(malformed.text)).toThrow(SyntaxError);
     const truncated = await postForm(emulator.tokenEndpoint, entraForm, {}, emulator.fetch);
     expect(truncated.status).toBe(200);
-    expect(() => JSON.parse(truncated.text)).toThrow(SyntaxError);
+    expect((): unknown => JSON.parse(truncated.text)).toThrow(SyntaxError);
     expect(truncated.text.startsWith('{"token_type":"Bearer"')).toBe(true);
     const whole = await postForm(emulator.tokenEndpoint, entraForm, {}, emulator.fetch);
     expect(whole.body.token_type).toBe('Bearer');
