@@ -69,7 +69,7 @@ describe('the key pair of the first call', () => {
     try {
       const credentials = await provider();
       expect(generated).toHaveBeenCalledTimes(1);
-      const made = await generated.mock.results[0]?.value;
+      const made = (await generated.mock.results[0]?.value) as keypair.RsaKeyPair;
       expect(credentials.privateKey.equals(made.privateKey)).toBe(true);
     } finally {
       await provider.close();
