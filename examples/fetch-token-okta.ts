@@ -28,7 +28,8 @@ try {
   const credentials = { username: 'ada@example.com', password: 'example-password' };
   // allowInsecureHttp only because the emulator listens on http://127.0.0.1.
   const token = await fetchIdpToken(settings, credentials, { allowInsecureHttp: true });
-  console.log(`token for ${String(token.idTokenClaims?.preferred_username)}, scope "${token.scope}", expires ${token.expiresAt.toISOString()}`);
+  // The ID token's sub is the Okta user id; its login (preferred_username) comes only with the profile scope.
+  console.log(`token for user ${String(token.idTokenClaims?.sub)}, scope "${token.scope}", expires ${token.expiresAt.toISOString()}`);
   console.log('printed, the token is redacted:', token);
 
   // Later: renew with the refresh token (offline_access), falling back to the password when refused.

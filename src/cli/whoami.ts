@@ -83,7 +83,8 @@ Examples:
         profileChosenBy: config.sources.profile.chosenBy,
         profileReason: config.sources.profile.reason,
         server: config.server,
-        user: config.user.username,
+        // A device or browser profile configures no username: the session names who signed in.
+        ...(config.user.username === '' ? {} : { user: config.user.username }),
         provider: config.idp.provider,
         customerId: config.idp.customerId,
         ...(store === undefined ? {} : { sessionPath: store.path }),
@@ -96,6 +97,7 @@ Examples:
           source: valid || read.record.refreshToken !== undefined ? 'session' : 'password',
           from: 'session',
           signedIn: valid,
+          ...(read.record.signedInUser === undefined ? {} : { user: read.record.signedInUser }),
           ...(read.record.issuer === undefined ? {} : { issuer: read.record.issuer }),
           ...(credentials === undefined ? {} : { accessKeyId: shorten(credentials.accessKeyId), expiresAt: credentials.expiresAt.toISOString() }),
           signedInAt: read.record.signedInAt.toISOString(),

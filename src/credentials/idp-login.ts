@@ -2,6 +2,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { IdpSettings, IdpUserCredentials } from '../config/types.js';
 import type { HttpClient } from '../http/index.js';
 import { renewIdpToken } from '../idp/grant.js';
+import { signedInUserOf } from '../idp/signed-in-user.js';
 import type { IdpToken, RenewedIdpToken } from '../idp/token.js';
 import type { Logger } from '../util/logger.js';
 import { createCsr } from './csr.js';
@@ -185,7 +186,7 @@ export function createIdpLogin(options: IdpLoginOptions): IdpLogin {
         expiresAt: sso.notAfter,
         provider: options.settings.provider,
         // A device or browser sign-in has no configured username: the person's, as the ID token names it.
-        username: options.user.username !== '' ? options.user.username : signedInAs(idpToken),
+        username: options.user.username !== '' ? options.user.username : (signedInUserOf(idpToken, options.settings.provider) ?? ''),
         profile: options.profile,
       });
       return { value, expiresAt: sso.notAfter.getTime(), issuedAt: sso.notBefore.getTime() };
@@ -212,10 +213,4 @@ export function createIdpLogin(options: IdpLoginOptions): IdpLogin {
       last = undefined;
     },
   };
-}
-
-function signedInAs(token: IdpToken): string {
-  const claims = token.idTokenClaims ?? {};
-  const name = claims.preferred_username ?? claims.upn ?? claims.email ?? claims.sub;
-  return typeof name === 'string' ? name : '';
 }

@@ -41,6 +41,8 @@ function issuerOf(settings: IdpSettings): string | undefined {
 export function createSessionLogin(options: SessionLoginOptions): { load: (context: LoadContext<UbiqIdpCredentials>) => Promise<ExpiringValue<UbiqIdpCredentials>> } {
   const { login, store, logger } = options;
   let signedInAt: Date | undefined;
+  /** Who the session's sign-in named (kept when a renewal's token names nobody). */
+  let signedInUser: string | undefined;
   /** The stored credentials last found too old to serve (not opened again while unchanged). */
   let staleVersion: string | undefined;
   /** When this process last got a token itself (its refresh token is then the newest we know of). */
@@ -55,6 +57,7 @@ export function createSessionLogin(options: SessionLoginOptions): { load: (conte
     // Only a file written after our own last token: if saving ours failed, the file's is older (and Okta may have rotated it away).
     if (record.updatedAt.getTime() < ownTokenAt) return;
     signedInAt = record.signedInAt;
+    if (record.signedInUser !== undefined) signedInUser = record.signedInUser;
     // A newer refresh token than ours (another process renewed; Okta may have rotated ours away).
     if (record.refreshToken !== undefined) login.useRefreshToken(record.refreshToken);
   }
@@ -76,7 +79,7 @@ export function createSessionLogin(options: SessionLoginOptions): { load: (conte
     }
     let opened: ReturnType<typeof openSessionCredentials>;
     try {
-      opened = openSessionCredentials(stored, options.identity);
+      opened = openSessionCredentials(stored, options.identity, record.signedInUser);
     } catch (error) {
       const refusal = new SessionError('session_corrupt', `The Ubiq session file ${store.path} does not hold together (${(error as Error).message}); it was not used.`, {
         path: store.path,
@@ -108,6 +111,7 @@ export function createSessionLogin(options: SessionLoginOptions): { load: (conte
     ownTokenAt = now.getTime();
     if (token?.via === 'password' || signedInAt === undefined) signedInAt = now;
     const value = loaded.value;
+    if (value.username !== '') signedInUser = value.username;
     const record: SessionRecord = {
       identity: options.identity,
       issuer: issuerOf(options.settings),
@@ -121,6 +125,7 @@ export function createSessionLogin(options: SessionLoginOptions): { load: (conte
         issuedAt: value.issuedAt,
         expiresAt: value.expiresAt,
       },
+      ...(signedInUser === undefined ? {} : { signedInUser }),
       signedInAt,
       updatedAt: now,
     };

@@ -44,6 +44,12 @@ export interface SessionRecord {
   /** Secret. The IdP refresh token, when the IdP issued one. */
   refreshToken: string | undefined;
   credentials: SessionCredentials | undefined;
+  /**
+   * Who signed in, for display (`whoami`, the credentials' `username`): the configured username, else
+   * the name the IdP's ID or access token gave (a device or browser sign-in has no configured one).
+   * Never compared or trusted: the identity's `username` decides whose session this is.
+   */
+  signedInUser?: string | undefined;
   /** When the person last signed in with a password (or another interactive grant). */
   signedInAt: Date;
   /** When the session was last written. */
@@ -87,6 +93,7 @@ const fileSchema = z
     issuer: text.optional(),
     refreshToken: z.string().min(1).max(16 * 1024).optional(),
     credentials: credentialsSchema.optional(),
+    signedInUser: z.string().min(1).max(256).optional(),
     signedInAt: instant,
     updatedAt: instant,
   })
@@ -126,6 +133,7 @@ export function decodeSession(raw: string): DecodeResult {
         credentials === undefined
           ? undefined
           : { ...credentials, issuedAt: new Date(credentials.issuedAt), expiresAt: new Date(credentials.expiresAt) },
+      ...(data.signedInUser === undefined ? {} : { signedInUser: data.signedInUser }),
       signedInAt: new Date(data.signedInAt),
       updatedAt: new Date(data.updatedAt),
     },
@@ -153,6 +161,7 @@ export function encodeSession(record: SessionRecord): string {
             expiresAt: record.credentials.expiresAt.toISOString(),
           },
         }),
+    ...(record.signedInUser === undefined || record.signedInUser === '' ? {} : { signedInUser: record.signedInUser }),
     signedInAt: record.signedInAt.toISOString(),
     updatedAt: record.updatedAt.toISOString(),
   };
@@ -193,6 +202,7 @@ function corrupt(detail: string): SessionError {
 export function openSessionCredentials(
   stored: SessionCredentials,
   identity: SessionIdentity,
+  signedInUser?: string,
 ): { credentials: UbiqIdpCredentials; keyPair: SessionKeyPair } {
   let privateKey: KeyObject;
   try {
@@ -227,7 +237,8 @@ export function openSessionCredentials(
     issuedAt: notBefore,
     expiresAt: notAfter,
     provider: identity.provider,
-    username: identity.username,
+    // A device or browser profile configures no username: the person the IdP named at sign-in.
+    username: identity.username !== '' ? identity.username : (signedInUser ?? ''),
     profile: identity.profile,
   });
   return { credentials, keyPair: { privateKey, publicKey } };

@@ -728,11 +728,12 @@ export function createOktaEmulator(options: OktaEmulatorOptions = {}): OktaEmula
         amr: signIn.amr ?? ['pwd'],
         idp: orgId,
         ...(signIn.nonce === undefined ? {} : { nonce: signIn.nonce }),
-        preferred_username: user.login,
         auth_time: authTime,
         at_hash: digest.subarray(0, digest.length / 2).toString('base64url'),
       };
+      // As Okta: the profile claims (preferred_username, the login, among them) only with the profile scope.
       if (scopes.includes('profile')) {
+        claims.preferred_username = user.login;
         claims.name = [user.profile.firstName, user.profile.lastName].filter(Boolean).join(' ') || user.login;
       }
       if (scopes.includes('email') && user.profile.email !== undefined) claims.email = user.profile.email;

@@ -21,6 +21,8 @@ export interface RunOptions {
   input?: string;
   /** Receives stdout as it is written (for long-running commands). */
   onStdout?: (text: string) => void;
+  /** Receives stderr (all of it so far) as it is written: prompts of `login --device` / `--browser`. */
+  onStderr?: (text: string) => void;
 }
 
 export async function cli(argv: string[], options: RunOptions = {}): Promise<CliRun> {
@@ -36,9 +38,19 @@ export async function cli(argv: string[], options: RunOptions = {}): Promise<Cli
         },
       }
     : stdout;
+  const watchedErr = options.onStderr
+    ? {
+        isTTY: stderr.isTTY,
+        write(chunk: string) {
+          stderr.write(chunk);
+          options.onStderr?.(stderr.text());
+          return true;
+        },
+      }
+    : stderr;
   const io: CliIo = {
     stdout: watched,
-    stderr,
+    stderr: watchedErr,
     env: options.env ?? {},
     homeDir: options.homeDir ?? '/nonexistent-home-for-tests',
     ...(options.signal ? { signal: options.signal } : {}),

@@ -22,7 +22,7 @@ it('works with openid-client against the Okta org server: discovery, password gr
     const tokens = await client.genericGrantRequest(config, 'password', {
       username: 'ada@example.com',
       password: 'ada-password',
-      scope: 'openid offline_access okta.users.read',
+      scope: 'openid profile offline_access okta.users.read',
     });
     expect(tokens.token_type).toBe('bearer');
     expect(tokens.claims()?.preferred_username).toBe('ada@example.com');
