@@ -89,8 +89,10 @@ export const configureCommand: Command = {
 
 Asks for each value of the Okta / Entra setup, one by one, showing the current value (secrets as
 ****abcd), the default, and where in the Okta or Entra console the value is found. Enter keeps the
-current value. Each answer is checked as the loader checks it and asked again, with the reason, when it
-is wrong. Then writes
+current value. A value set in a UBIQ_* variable (UBIQ_IDP_CUSTOMER_ID, …) is shown as the current
+one, marked "(from the environment, UBIQ_…)", since it overrides the files while it is set; Enter
+writes it into the file. Each answer is checked as the loader checks it and asked again, with the
+reason, when it is wrong. Then writes
   ~/.ubiq/configuration  the idp block (provider, ubiq_customer_id, idp_token_endpoint_url,
                          idp_tenant_id, idp_client_secret); every other block is kept
   ~/.ubiq/credentials    the profile (default [idp]): SERVER, IDP_USERNAME, IDP_PASSWORD; other
@@ -188,16 +190,32 @@ Examples:
 async function ask(reader: LineReader, context: CommandContext, out: CliOutput, current: ConfigureValues, answers: ConfigureValues, allowHttp: boolean): Promise<void> {
   const ui = createUi(context.io, out);
   const say = (text: string) => void out.write(text);
+  const env = context.io.env;
+  /** A UBIQ_* variable's value: it overrides the files while it is set, so it is the current value. */
+  const fromEnv = (question: Question): string | undefined => {
+    const value = env[specOf(question.field).env];
+    return value === undefined || value.trim() === '' ? undefined : value;
+  };
   for (const question of QUESTIONS) {
     if (answers[question.field] !== undefined) continue;
-    const provider = (answers['idp.provider'] ?? current['idp.provider'])?.trim().toLowerCase();
+    const provider = (answers['idp.provider'] ?? fromEnv(QUESTIONS[0]!) ?? current['idp.provider'])?.trim().toLowerCase();
     const where = question.where(provider === 'okta' || provider === 'entra' ? provider : undefined);
-    const keep = current[question.field] ?? DEFAULTS[question.field];
+    const envName = specOf(question.field).env;
+    const envValue = fromEnv(question);
+    const now = envValue ?? current[question.field];
+    const keep = now ?? DEFAULTS[question.field];
     const secret = specOf(question.field).secret;
     for (;;) {
       say(`${ui.styles.dim(`  ${where}`)}\n`);
-      const now = shown(question, current[question.field]);
-      const fallback = current[question.field] === undefined && DEFAULTS[question.field] !== undefined ? `default ${DEFAULTS[question.field] ?? ''}` : now;
+      if (envValue !== undefined && current[question.field] !== undefined && current[question.field] !== envValue) {
+        say(`${ui.styles.dim(`  (${envName} is set and overrides the file's value ${shown(question, current[question.field])} while it is set)`)}\n`);
+      }
+      const fallback =
+        envValue !== undefined
+          ? `${shown(question, envValue)} (from the environment, ${envName})`
+          : now === undefined && DEFAULTS[question.field] !== undefined
+            ? `default ${DEFAULTS[question.field] ?? ''}`
+            : shown(question, now);
       say(`${question.label}${fallback ? ` [${fallback}]` : ''}: `);
       // Ctrl-C (PromptInterrupted, code 'aborted') propagates: exit 130, nothing written.
       const line = await reader.read({ secret });
