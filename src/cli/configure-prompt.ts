@@ -4,9 +4,11 @@ import type { CliInput, CliOutput } from './io.js';
 export interface LineReader {
   /**
    * The next line without its line break, or `undefined` when the input has ended. With `secret` on a
-   * terminal, the typed characters are not echoed.
+   * terminal, the typed characters are not echoed. `prompt` is written once the terminal is ready for the
+   * answer: for a secret, after echo is off, so a secret typed (or pasted) as soon as the prompt shows is
+   * never echoed.
    */
-  read(options: { secret: boolean }): Promise<string | undefined>;
+  read(options: { secret: boolean; prompt?: string }): Promise<string | undefined>;
   /** Stops listening to the input, so the process can exit. */
   close(): void;
 }
@@ -91,10 +93,14 @@ export function createLineReader(input: CliInput, echo: CliOutput, signal?: Abor
   }
 
   return {
-    async read({ secret }) {
+    async read({ secret, prompt }) {
       const raw = secret && input.isTTY === true && typeof input.setRawMode === 'function';
-      if (!raw) return readCooked();
+      if (!raw) {
+        if (prompt !== undefined) echo.write(prompt);
+        return readCooked();
+      }
       input.setRawMode?.(true);
+      if (prompt !== undefined) echo.write(prompt);
       try {
         return await readRaw();
       } finally {

@@ -216,9 +216,9 @@ async function ask(reader: LineReader, context: CommandContext, out: CliOutput, 
           : now === undefined && DEFAULTS[question.field] !== undefined
             ? `default ${DEFAULTS[question.field] ?? ''}`
             : shown(question, now);
-      say(`${question.label}${fallback ? ` [${fallback}]` : ''}: `);
-      // Ctrl-C (PromptInterrupted, code 'aborted') propagates: exit 130, nothing written.
-      const line = await reader.read({ secret });
+      // Ctrl-C (PromptInterrupted, code 'aborted') propagates: exit 130, nothing written. The prompt is
+      // shown by the reader, after a secret's echo is off.
+      const line = await reader.read({ secret, prompt: `${question.label}${fallback ? ` [${fallback}]` : ''}: ` });
       if (line === undefined) {
         const kept = keep === undefined ? undefined : check(question, keep, allowHttp);
         if (kept !== undefined && 'value' in kept) {

@@ -185,7 +185,7 @@ export function createIdpLogin(options: IdpLoginOptions): IdpLogin {
         issuedAt: sso.notBefore,
         expiresAt: sso.notAfter,
         provider: options.settings.provider,
-        // A device or browser sign-in has no configured username: the person's, as the ID token names it.
+        // A device or browser sign-in has no configured username: the person the IdP's ID or access token names.
         username: options.user.username !== '' ? options.user.username : (signedInUserOf(idpToken, options.settings.provider) ?? ''),
         profile: options.profile,
       });

@@ -27,6 +27,23 @@ describe('configure line reader', () => {
     reader.close();
   });
 
+  it("shows a secret's prompt only once echo is off, so an answer typed as soon as it shows is never echoed", async () => {
+    const terminal = fakeTerminal();
+    const events: string[] = [];
+    const input = Object.assign(terminal.input, { setRawMode: (mode: boolean) => events.push(`raw ${String(mode)}`) });
+    const echo = { isTTY: true, write: (text: string) => (events.push(`write ${text}`), true) };
+    const reader = createLineReader(input, echo);
+    const answer = reader.read({ secret: true, prompt: 'Password: ' });
+    terminal.type('s3cret\r');
+    expect(await answer).toBe('s3cret');
+    expect(events).toEqual(['raw true', 'write Password: ', 'write \n', 'raw false']);
+    const plain = reader.read({ secret: false, prompt: 'Username: ' });
+    terminal.type('ada\n');
+    expect(await plain).toBe('ada');
+    expect(events.slice(4)).toEqual(['write Username: ']);
+    reader.close();
+  });
+
   it('Ctrl-C while a secret is typed interrupts and leaves raw mode', async () => {
     const terminal = fakeTerminal();
     const reader = createLineReader(terminal.input, memoryOutput(true));
