@@ -158,11 +158,21 @@ export const groupType: ResourceTypeDef = { name: 'Group', endpoint: '/Groups', 
 
 const lower = (s: string) => s.toLowerCase();
 
+// Attribute lists are built once and never changed; each gets a lower-cased name index on first use, so
+// every key of every POST body and every filter path is one Map lookup, not a scan lower-casing each name.
+const attrIndexes = new WeakMap<readonly AttrDef[], Map<string, AttrDef>>();
+
 /** Find a sub-attribute (case-insensitive name). */
 export function findAttr(list: readonly AttrDef[] | undefined, name: string): AttrDef | undefined {
   if (!list) return undefined;
-  const n = lower(name);
-  return list.find((d) => lower(d.name) === n);
+  let index = attrIndexes.get(list);
+  if (!index) {
+    index = new Map();
+    // The first definition of a name wins, as a scan would find it.
+    for (const def of list) if (!index.has(lower(def.name))) index.set(lower(def.name), def);
+    attrIndexes.set(list, index);
+  }
+  return index.get(lower(name));
 }
 
 /** A resolved attribute path: which schema (core URN or extension URN), top attribute, optional sub-attribute. */
