@@ -41,23 +41,25 @@ const editSignature = (headers: Record<string, string>, edit: (value: string) =>
 
 describe('verifyUbiqRequest: every refusal has its code and a message that says what is wrong', () => {
   const good = signed();
-  const cases: Array<[string, UbiqSignatureVerification]> = [
-    ['no header', verify({ ...good, Signature: '  ' })],
-    ['unparsable', verify(editSignature(good, () => 'keyId="a" "b"'))],
-    ['no keyId', verify(editSignature(good, (v) => v.replace(/keyId="[^"]*", /, '')))],
-    ['other algorithm', verify(editSignature(good, (v) => v.replace('hmac-sha512', 'hmac-sha256')))],
-    ['created not a time', verify(editSignature(good, (v) => v.replace(/created=\d+/, 'created=12a')))],
-    ['does not cover the digest', verify(editSignature(good, (v) => v.replace(' digest"', '"')))],
-    ['signature not base64', verify(editSignature(good, (v) => v.replace(/signature="[^"]*"/, 'signature="***"')))],
-    ['from the future', verify(good, { now: now - 3_600_000 })],
-    ['too old', verify(good, { now: now + 3_600_000 })],
-    ['unknown key', verify(good, { lookupSigningKey: () => undefined })],
-    ['disabled key (empty secret)', verify(good, { lookupSigningKey: () => '' })],
-    ['no SHA-512 digest', verify({ ...good, Digest: 'SHA-256=abc' })],
-    ['digest of another body', verify(good, { body: '{"uses":2}' })],
-    ['unparsable URL', verify(good, { url: 'not a url' })],
-    ['signed header absent', verify({ ...good, 'Content-Type': undefined })],
-    ['wrong secret', verify(good, { lookupSigningKey: () => 'another-secret' })],
+  // Thunks, run inside each test: a verification run while the file is collected is attributed to no test
+  // (mutation testing's per-test coverage then runs other tests against its mutants, which check less).
+  const cases: Array<[string, () => UbiqSignatureVerification]> = [
+    ['no header', () => verify({ ...good, Signature: '  ' })],
+    ['unparsable', () => verify(editSignature(good, () => 'keyId="a" "b"'))],
+    ['no keyId', () => verify(editSignature(good, (v) => v.replace(/keyId="[^"]*", /, '')))],
+    ['other algorithm', () => verify(editSignature(good, (v) => v.replace('hmac-sha512', 'hmac-sha256')))],
+    ['created not a time', () => verify(editSignature(good, (v) => v.replace(/created=\d+/, 'created=12a')))],
+    ['does not cover the digest', () => verify(editSignature(good, (v) => v.replace(' digest"', '"')))],
+    ['signature not base64', () => verify(editSignature(good, (v) => v.replace(/signature="[^"]*"/, 'signature="***"')))],
+    ['from the future', () => verify(good, { now: now - 3_600_000 })],
+    ['too old', () => verify(good, { now: now + 3_600_000 })],
+    ['unknown key', () => verify(good, { lookupSigningKey: () => undefined })],
+    ['disabled key (empty secret)', () => verify(good, { lookupSigningKey: () => '' })],
+    ['no SHA-512 digest', () => verify({ ...good, Digest: 'SHA-256=abc' })],
+    ['digest of another body', () => verify(good, { body: '{"uses":2}' })],
+    ['unparsable URL', () => verify(good, { url: 'not a url' })],
+    ['signed header absent', () => verify({ ...good, 'Content-Type': undefined })],
+    ['wrong secret', () => verify(good, { lookupSigningKey: () => 'another-secret' })],
   ];
   const expected: Record<string, [string, RegExp]> = {
     'no header': ['missing_signature', /^The request has no Signature header\.$/],
@@ -77,7 +79,8 @@ describe('verifyUbiqRequest: every refusal has its code and a message that says 
     'signed header absent': ['malformed_signature', /^The signed header content-type is missing from the request\.$/],
     'wrong secret': ['bad_signature', /^The request signature does not match\.$/],
   };
-  it.each(cases)('%s', (name, result) => {
+  it.each(cases)('%s', (name, run) => {
+    const result = run();
     const [code, message] = expected[name]!;
     expect(result.ok).toBe(false);
     if (result.ok) return;
@@ -93,6 +96,34 @@ describe('verifyUbiqRequest: every refusal has its code and a message that says 
   it('names every component the signature fails to cover', () => {
     const result = verify(editSignature(good, (v) => v.replace(/headers="[^"]*"/, 'headers="content-type date"')));
     expect(result.ok === false && result.message).toBe('The signature does not cover (request-target), (created), host, digest.');
+  });
+});
+
+describe('verifyUbiqRequest: edges that mutation testing found unpinned', () => {
+  it('without a Host header the URL\'s host is the signed host', () => {
+    const good = signed();
+    expect(verify({ ...good, host: undefined })).toMatchObject({ ok: true });
+    expect(verify({ ...good, host: undefined }, { url: 'https://ubiq.internal/api/v0/encryption/key?dataset=payroll' })).toMatchObject({ ok: false, code: 'bad_signature' });
+  });
+
+  it('created and signature must be wholly digits and wholly base64, not merely end or start so', () => {
+    const good = signed();
+    for (const edit of [(v: string) => v.replace(/created=(\d+)/, 'created=a$1'), (v: string) => v.replace(/signature="([^"]*)"/, 'signature="*$1"'), (v: string) => v.replace(/signature="([^"]*)"/, 'signature="$1*"')]) {
+      expect(verify(editSignature(good, edit))).toMatchObject({ ok: false, code: 'malformed_signature' });
+    }
+  });
+
+  it('a created exactly maxSkewSeconds away is still accepted, one second more is not', () => {
+    const good = signed();
+    expect(verify(good, { now: () => now + 300_000 }).ok).toBe(true);
+    expect(verify(good, { now: () => now - 300_000 }).ok).toBe(true);
+    expect(verify(good, { now: () => now + 301_000 }).ok).toBe(false);
+  });
+
+  it('a signature of another length is refused as not matching, not thrown on', () => {
+    const good = signed();
+    const short = editSignature(good, (v) => v.replace(/signature="[^"]*"/, 'signature="AAAA"'));
+    expect(verify(short)).toEqual({ ok: false, code: 'bad_signature', message: 'The request signature does not match.' });
   });
 });
 
