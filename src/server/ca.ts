@@ -70,7 +70,7 @@ export async function createServerCertificateAuthority(options: ServerCertificat
     existing = { certificatePem: options.certificatePem, privateKey };
   }
   const ca = await createCertificateAuthority({
-    now: options.now(),
+    now: () => options.now().getTime(),
     backdateSeconds: options.clockSkewSeconds,
     ...(existing === undefined ? {} : { existing }),
   });
@@ -83,7 +83,7 @@ export async function createServerCertificateAuthority(options: ServerCertificat
     certificatePem: ca.certificatePem,
     async issueFromCsr(csrPem, binding, now) {
       const { publicKey } = await verifyCsrPem(csrPem, { minModulusLength: options.minimumRsaKeyBits });
-      return ca.issue({ publicKey, subjectCommonName: binding.accessKeyId, lifetimeSeconds: options.certificateLifetimeSeconds, now });
+      return ca.issue({ publicKey, subjectCommonName: binding.accessKeyId, lifetimeSeconds: options.certificateLifetimeSeconds, now: () => now.getTime() });
     },
     // eslint-disable-next-line @typescript-eslint/require-await -- async so that a PayloadCertError thrown below reaches the caller as a rejection
     async checkPayloadCert(certificatePem, accessKeyId, now) {
@@ -91,7 +91,7 @@ export async function createServerCertificateAuthority(options: ServerCertificat
       if (entry === undefined) {
         let parsed;
         try {
-          parsed = ca.verifyIssued(certificatePem, now);
+          parsed = ca.verifyIssued(certificatePem, () => now.getTime());
         } catch (error) {
           if (isCertificateError(error)) throw new PayloadCertError(CERTIFICATE_REASONS[error.code]);
           throw error;

@@ -2,6 +2,7 @@ import { createHash, createPublicKey, randomBytes, X509Certificate, type KeyObje
 import * as asn1js from 'asn1js';
 import type * as Pkijs from 'pkijs';
 import { generateRsaKeyPair } from '../crypto/keypair.js';
+import type { Clock } from '../util/clock.js';
 import { parseCertificateDer, parseCertificatePem, publicKeysEqual, type ParsedCertificate } from './certificate.js';
 import { CertificateAuthorityError, CertificateError } from './errors.js';
 import { buildName, NAME_OID, nameAttribute } from './name.js';
@@ -16,8 +17,8 @@ export interface CertificateAuthorityOptions {
   modulusLength?: number;
   /** Lifetime of a generated CA certificate. Default 3650 days. */
   lifetimeDays?: number;
-  /** Creation time; default now. */
-  now?: Date | number;
+  /** The clock of the CA certificate's validity (epoch ms); default `Date.now`. */
+  now?: Clock;
   /** Use this CA instead of generating one: its certificate and private key (they must match). */
   existing?: { certificatePem: string; privateKey: KeyObject };
   /**
@@ -35,7 +36,8 @@ export interface IssueCertificateOptions {
   subjectCommonName?: string;
   /** `notAfter` = now + this. A positive whole number of seconds. */
   lifetimeSeconds: number;
-  now?: Date | number;
+  /** The clock `notBefore` / `notAfter` count from (epoch ms); default `Date.now`. */
+  now?: Clock;
 }
 
 /** An in-process certificate authority (the reference server's), signing with SHA-256 through native WebCrypto. */
@@ -52,7 +54,7 @@ export interface CertificateAuthority {
    * `certificate_wrong_issuer`, `certificate_not_end_entity`, `certificate_bad_signature`,
    * `certificate_expired`, `certificate_not_yet_valid`).
    */
-  verifyIssued(certificatePem: string, now?: Date | number): ParsedCertificate;
+  verifyIssued(certificatePem: string, now?: Clock): ParsedCertificate;
 }
 
 const OID = {
@@ -68,9 +70,8 @@ const OID = {
 const CA_KEY_USAGE = { bits: 0b1000_0110, unusedBits: 1 }; // digitalSignature, keyCertSign, cRLSign
 const LEAF_KEY_USAGE = { bits: 0b1010_0000, unusedBits: 5 }; // digitalSignature, keyEncipherment
 
-function millisOf(now: Date | number | undefined): number {
-  if (now === undefined) return Date.now();
-  return typeof now === 'number' ? now : now.getTime();
+function millisOf(now: Clock | undefined): number {
+  return (now ?? Date.now)();
 }
 
 function usageError(message: string): CertificateAuthorityError {
@@ -205,7 +206,7 @@ export async function createCertificateAuthority(options: CertificateAuthorityOp
     return toPem('CERTIFICATE', certificate.toSchema(true).toBER(false));
   }
 
-  function verifyIssued(pem: string, at?: Date | number): ParsedCertificate {
+  function verifyIssued(pem: string, at?: Clock): ParsedCertificate {
     const parsed = parseCertificatePem(pem);
     if (!parsed.x509.checkIssued(caX509)) {
       throw new CertificateError('certificate_wrong_issuer', `The certificate was not issued by this server's CA (issuer: ${parsed.issuer || 'empty'}).`);

@@ -41,9 +41,9 @@ describe('createCertificateAuthority', () => {
   let client: RsaKeyPair;
   beforeAll(async () => {
     [ca, otherCa, client] = await Promise.all([
-      createCertificateAuthority({ now: T0 }),
+      createCertificateAuthority({ now: () => T0 }),
       // Same name, different key: only the key identifiers and signature tell them apart.
-      createCertificateAuthority({ now: T0 }),
+      createCertificateAuthority({ now: () => T0 }),
       generateRsaKeyPair({ modulusLength: 2048 }),
     ]);
   });
@@ -62,7 +62,7 @@ describe('createCertificateAuthority', () => {
 
   it('issues an end-entity certificate for the CSR key that verifies with the CA key (independently of verifyIssued)', async () => {
     const { publicKey } = await verifyCsrPem(await createCsr(client, { hash: 'SHA-1', subject: 'empty' }));
-    const pem = await ca.issue({ publicKey, lifetimeSeconds: 3600, subjectCommonName: 'alice@example.com', now: T0 });
+    const pem = await ca.issue({ publicKey, lifetimeSeconds: 3600, subjectCommonName: 'alice@example.com', now: () => T0 });
     const x509 = new X509Certificate(pem);
     expect(x509.verify(ca.publicKey)).toBe(true);
     expect(x509.verify(otherCa.publicKey)).toBe(false);
@@ -91,46 +91,46 @@ describe('createCertificateAuthority', () => {
   });
 
   it('verifyIssued accepts its own certificate within the validity window, inclusive', async () => {
-    const pem = await ca.issue({ publicKey: client.publicKey, lifetimeSeconds: 600, now: T0 });
+    const pem = await ca.issue({ publicKey: client.publicKey, lifetimeSeconds: 600, now: () => T0 });
     const notAfter = Date.UTC(2026, 10, 25, 12, 10, 0);
-    expect(ca.verifyIssued(pem, T0).subjectCommonName).toBe('ubiq-idp api key');
-    expect(codeOf(() => ca.verifyIssued(pem, notAfter))).toBe('no error');
-    expect(codeOf(() => ca.verifyIssued(pem, new Date(T0 - 60_000)))).toBe('no error');
+    expect(ca.verifyIssued(pem, () => T0).subjectCommonName).toBe('ubiq-idp api key');
+    expect(codeOf(() => ca.verifyIssued(pem, () => notAfter))).toBe('no error');
+    expect(codeOf(() => ca.verifyIssued(pem, () => T0 - 60_000))).toBe('no error');
   });
 
   it('certificate_expired and certificate_not_yet_valid', async () => {
-    const pem = await ca.issue({ publicKey: client.publicKey, lifetimeSeconds: 600, now: T0 });
-    expect(codeOf(() => ca.verifyIssued(pem, Date.UTC(2026, 10, 25, 12, 10, 1)))).toBe('certificate_expired');
-    expect(codeOf(() => ca.verifyIssued(pem, T0 - 61_000))).toBe('certificate_not_yet_valid');
+    const pem = await ca.issue({ publicKey: client.publicKey, lifetimeSeconds: 600, now: () => T0 });
+    expect(codeOf(() => ca.verifyIssued(pem, () => Date.UTC(2026, 10, 25, 12, 10, 1)))).toBe('certificate_expired');
+    expect(codeOf(() => ca.verifyIssued(pem, () => T0 - 61_000))).toBe('certificate_not_yet_valid');
   });
 
   it("certificate_wrong_issuer: another CA's certificate, even under the same name", async () => {
-    const foreign = await otherCa.issue({ publicKey: client.publicKey, lifetimeSeconds: 600, now: T0 });
-    expect(codeOf(() => ca.verifyIssued(foreign, T0))).toBe('certificate_wrong_issuer');
+    const foreign = await otherCa.issue({ publicKey: client.publicKey, lifetimeSeconds: 600, now: () => T0 });
+    expect(codeOf(() => ca.verifyIssued(foreign, () => T0))).toBe('certificate_wrong_issuer');
   });
 
   it('certificate_bad_signature: a tampered signature', async () => {
-    const der = pemToDer(await ca.issue({ publicKey: client.publicKey, lifetimeSeconds: 600, now: T0 }));
+    const der = pemToDer(await ca.issue({ publicKey: client.publicKey, lifetimeSeconds: 600, now: () => T0 }));
     der[der.length - 1] = (der[der.length - 1] ?? 0) ^ 0x01;
-    expect(codeOf(() => ca.verifyIssued(derToPem(der), T0))).toBe('certificate_bad_signature');
+    expect(codeOf(() => ca.verifyIssued(derToPem(der), () => T0))).toBe('certificate_bad_signature');
   });
 
   it('certificate_not_end_entity: the CA certificate itself', () => {
-    expect(codeOf(() => ca.verifyIssued(ca.certificatePem, T0))).toBe('certificate_not_end_entity');
+    expect(codeOf(() => ca.verifyIssued(ca.certificatePem, () => T0))).toBe('certificate_not_end_entity');
   });
 
   it('certificate_malformed: garbage', () => {
-    expect(codeOf(() => ca.verifyIssued('nope', T0))).toBe('certificate_malformed');
+    expect(codeOf(() => ca.verifyIssued('nope', () => T0))).toBe('certificate_malformed');
     expect(codeOf(() => parseCertificatePem(derToPem(Buffer.from('not a certificate at all'))))).toBe('certificate_malformed');
   });
 
   it('a second instance built from an existing CA verifies the first one’s certificates', async () => {
-    const pem = await ca.issue({ publicKey: client.publicKey, lifetimeSeconds: 600, now: T0 });
+    const pem = await ca.issue({ publicKey: client.publicKey, lifetimeSeconds: 600, now: () => T0 });
     const again = await createCertificateAuthority({ existing: { certificatePem: ca.certificatePem, privateKey: ca.privateKey } });
     expect(again.certificatePem).toBe(ca.certificatePem);
-    expect(again.verifyIssued(pem, T0).serialNumber).toBe(parseCertificatePem(pem).serialNumber);
-    const reissued = await again.issue({ publicKey: client.publicKey, lifetimeSeconds: 600, now: T0 });
-    expect(codeOf(() => ca.verifyIssued(reissued, T0))).toBe('no error');
+    expect(again.verifyIssued(pem, () => T0).serialNumber).toBe(parseCertificatePem(pem).serialNumber);
+    const reissued = await again.issue({ publicKey: client.publicKey, lifetimeSeconds: 600, now: () => T0 });
+    expect(codeOf(() => ca.verifyIssued(reissued, () => T0))).toBe('no error');
   });
 
   it('refuses a mismatched existing key, a leaf as CA and bad lifetimes with ca_usage', async () => {
@@ -148,7 +148,7 @@ describe('createCertificateAuthority', () => {
   });
 
   it('writes GeneralizedTime after 2049', async () => {
-    const pem = await ca.issue({ publicKey: client.publicKey, lifetimeSeconds: 30 * 365 * 86_400, now: T0 });
+    const pem = await ca.issue({ publicKey: client.publicKey, lifetimeSeconds: 30 * 365 * 86_400, now: () => T0 });
     const parsed = parseCertificatePem(pem);
     expect(parsed.notAfter.getUTCFullYear()).toBe(2056);
     expect(new X509Certificate(pem).validTo).toContain('2056');
