@@ -8,9 +8,10 @@ import { parentPort } from 'node:worker_threads';
 import { generateRsaKeyPair, type RsaKeyPair } from '../crypto/keypair.js';
 import type { Logger } from '../util/logger.js';
 import { CredentialsError } from './errors.js';
-import { createInProcessLogin, type InProcessLogin } from './in-process-login.js';
+import type { InProcessLogin } from './in-process-login.js';
 import { fromTransferredError, toTransferredError, type FromLoginWorker, type LoginWorkerData, type ToLoginWorker } from './login-protocol.js';
-import { createUbiqIdpCredentials } from './ubiq-credentials.js';
+import type { ExpiringValue } from './refreshing-types.js';
+import { createUbiqIdpCredentials, type UbiqIdpCredentials } from './ubiq-credentials.js';
 
 const port = parentPort;
 // Stays a plain Error: it can only happen if this file is run as a script (it is not an entry point of the
@@ -40,6 +41,8 @@ function forwardingLogger(slot: number, target: 'provider' | 'config'): Logger {
 }
 
 interface Slot {
+  /** A valid shared session's credentials, read before (and without) the login's modules. */
+  peek(): Promise<ExpiringValue<UbiqIdpCredentials> | undefined>;
   setup(): Promise<InProcessLogin>;
   giveKeyPair(keyPair: RsaKeyPair): void;
   failKeyPair(error: unknown): void;
@@ -66,7 +69,10 @@ function openSlot(slot: number, data: LoginWorkerData): Slot {
   function setup(): Promise<InProcessLogin> {
     if (login) return Promise.resolve(login);
     if (settingUp === undefined) {
-      const pending = createInProcessLogin({
+      // The login's modules (IdP, HTTP, CSR) are loaded here, after the session's: a process that a valid
+      // session serves gets its credentials before they are evaluated.
+      const pending = import('./in-process-login.js').then(({ createInProcessLogin }) =>
+        createInProcessLogin({
         load: data.load === undefined ? undefined : { ...data.load, logger: forwardingLogger(slot, 'config') },
         config: data.config,
         fetch: undefined,
@@ -80,8 +86,9 @@ function openSlot(slot: number, data: LoginWorkerData): Slot {
         minRemainingMs: data.minRemainingMs,
         now: Date.now,
         logger,
-        passwordGrantOnly: true,
-      });
+          passwordGrantOnly: true,
+        }),
+      );
       settingUp = pending;
       pending.then(
         (made) => {
@@ -95,10 +102,25 @@ function openSlot(slot: number, data: LoginWorkerData): Slot {
     }
     return settingUp;
   }
-  // Warm up at once: settings, HTTP client and (with a pre-generated key pair) CSR and encrypted key are
-  // ready before the first call, and so is undici (which the HTTP client loads on its first request).
-  setup().then(() => import('undici')).catch(() => {});
+  let peeked: Promise<ExpiringValue<UbiqIdpCredentials> | undefined> | undefined;
+  function peek(): Promise<ExpiringValue<UbiqIdpCredentials> | undefined> {
+    const session = data.session;
+    if (session === undefined || session.reuse === false) return Promise.resolve(undefined);
+    peeked ??= import('./session-peek.js').then(({ peekSession }) =>
+      peekSession({ load: data.load, config: data.config, allowInsecureHttp: data.allowInsecureHttp, session, minRemainingMs: data.minRemainingMs, now: Date.now }),
+    );
+    return peeked;
+  }
+  // Warm up at once: the session first (the first call may need nothing else), then settings, HTTP client
+  // and (with a pre-generated key pair) CSR and encrypted key, ready before the first call, and undici
+  // (which the HTTP client loads on its first request).
+  peek()
+    .catch(() => undefined)
+    .then(() => setup())
+    .then(() => import('undici'))
+    .catch(() => {});
   return {
+    peek,
     setup,
     giveKeyPair: (pair) => giveKeyPair(pair),
     failKeyPair: (error) => failKeyPair(error),
@@ -150,6 +172,14 @@ async function handle(message: ToLoginWorker): Promise<void> {
         post({ type: 'ready', id: message.id });
       } catch (error) {
         post({ type: 'failed', id: message.id, error: toTransferredError(error) });
+      }
+      return;
+    case 'peek':
+      try {
+        const found = await slots.get(message.slot)?.peek();
+        post(found === undefined ? { type: 'nothing', id: message.id } : { type: 'loaded', id: message.id, fields: { ...found.value }, expiresAt: found.expiresAt, issuedAt: found.issuedAt });
+      } catch {
+        post({ type: 'nothing', id: message.id });
       }
       return;
     case 'load': {

@@ -351,8 +351,31 @@ export function createIdpCredentialProvider(options: IdpCredentialProviderOption
     return (context) => made.load(context);
   }
 
+  /**
+   * With the login in the worker and a shared session, the first call is served from the session file when
+   * it holds valid credentials, as soon as the worker has read it (before the worker has loaded the IdP,
+   * HTTP and CSR modules of a login); the login is then set up in the background, for the renewals.
+   */
+  async function firstFromSession(): Promise<((context: LoadContext<UbiqIdpCredentials>) => Promise<ExpiringValue<UbiqIdpCredentials>>) | undefined> {
+    if (thread === undefined || session === undefined || session.reuse === false) return undefined;
+    const served = await thread.peek();
+    if (served === undefined) return undefined;
+    const login = loginStep();
+    login.catch(() => {}); // a renewal that needs it reports the failure
+    let first: ExpiringValue<UbiqIdpCredentials> | undefined = served;
+    return async (context) => {
+      if (first !== undefined && context.reason === 'initial') {
+        const value = first;
+        first = undefined;
+        return value;
+      }
+      first = undefined;
+      return (await login)(context);
+    };
+  }
+
   async function build(): Promise<RefreshingCache<UbiqIdpCredentials>> {
-    const load = await loginStep();
+    const load = (await firstFromSession()) ?? (await loginStep());
     if (closed) throw closedError();
     const refresh = options.refresh ?? {};
     return createRefreshingCache<UbiqIdpCredentials>({

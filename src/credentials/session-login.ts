@@ -34,6 +34,15 @@ function issuerOf(settings: IdpSettings): string | undefined {
 }
 
 /**
+ * @internal Whether stored credentials may still be served: more than `minRemainingMs` left, capped at a
+ * tenth of their lifetime (so short-lived certificates are not renewed on every call).
+ */
+export function servable(expiresAt: Date, issuedAt: Date, minRemainingMs: number, now: number): boolean {
+  const margin = Math.min(minRemainingMs, (expiresAt.getTime() - issuedAt.getTime()) / 10);
+  return expiresAt.getTime() - now > margin;
+}
+
+/**
  * @internal Puts the shared session around an IdP login: serve the stored credentials while they are
  * valid; renew through the stored refresh token; and let only one process of many sign in at a time —
  * the others wait on the session lock and take what the winner wrote.
@@ -48,10 +57,7 @@ export function createSessionLogin(options: SessionLoginOptions): { load: (conte
   /** When this process last got a token itself (its refresh token is then the newest we know of). */
   let ownTokenAt = 0;
 
-  function usable(expiresAt: Date, issuedAt: Date): boolean {
-    const margin = Math.min(options.minRemainingMs, (expiresAt.getTime() - issuedAt.getTime()) / 10);
-    return expiresAt.getTime() - options.now() > margin;
-  }
+  const usable = (expiresAt: Date, issuedAt: Date): boolean => servable(expiresAt, issuedAt, options.minRemainingMs, options.now());
 
   function learn(record: SessionRecord): void {
     // Only a file written after our own last token: if saving ours failed, the file's is older (and Okta may have rotated it away).

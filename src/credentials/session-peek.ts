@@ -1,0 +1,48 @@
+// The first call of a provider whose login runs in the login worker, served from a valid shared session as
+// soon as the worker has read it: reading the file needs the settings and the session modules only, not the
+// IdP, HTTP and CSR modules of a login, so a process that a session serves does not wait for those. Anything
+// unusual (no session, too old, unreadable, refused) is left to the login, which reads the file again and
+// reports it as usual.
+import { loadConfig, type LoadConfigOptions, type LoadedConfig } from '../config/load.js';
+import { sessionIdentityOf } from '../session/identity.js';
+import { openSessionCredentials } from '../session/format.js';
+import { sessionLocation } from '../session/paths.js';
+import { createSessionStore } from '../session/store.js';
+import { silentLogger } from '../util/logger.js';
+import { requireIdpSignIn } from './login-protocol.js';
+import type { ExpiringValue } from './refreshing-types.js';
+import { servable } from './session-login.js';
+import type { SessionOptions } from './session-options.js';
+import type { UbiqIdpCredentials } from './ubiq-credentials.js';
+
+/** @internal What the provider passes. */
+export interface SessionPeekOptions {
+  load: LoadConfigOptions | undefined;
+  config: LoadedConfig | undefined;
+  allowInsecureHttp: boolean;
+  session: SessionOptions;
+  minRemainingMs: number;
+  now: () => number;
+}
+
+/** @internal The session's credentials when they can be served as they are; otherwise undefined. */
+export async function peekSession(options: SessionPeekOptions): Promise<ExpiringValue<UbiqIdpCredentials> | undefined> {
+  try {
+    // Quiet: the worker's login reads the same settings and file, and reports their warnings once.
+    const load: LoadConfigOptions = { ...(options.load ?? {}), allowInsecureHttp: options.load?.allowInsecureHttp === true || options.allowInsecureHttp, logger: silentLogger };
+    const config = requireIdpSignIn(options.config ?? (await loadConfig(load)));
+    const location = sessionLocation({ dir: options.session.dir, env: options.load?.env, homeDir: options.load?.homeDir });
+    if (location === undefined) return undefined;
+    const identity = sessionIdentityOf(config);
+    const store = createSessionStore({ location, identity, strictPermissions: options.load?.strictPermissions === true, logger: silentLogger });
+    // inspect(), not read(): a refusal is the login's to warn about (read() warns once per file and problem).
+    const found = await store.inspect();
+    const stored = found.status === 'found' ? found.record.credentials : undefined;
+    if (stored === undefined) return undefined;
+    const { credentials } = openSessionCredentials(stored, identity);
+    if (!servable(credentials.expiresAt, credentials.issuedAt, options.minRemainingMs, options.now())) return undefined;
+    return { value: credentials, expiresAt: credentials.expiresAt.getTime(), issuedAt: credentials.issuedAt.getTime() };
+  } catch {
+    return undefined;
+  }
+}
