@@ -821,9 +821,8 @@ export function createEntraEmulator(options: EntraEmulatorOptions = {}): EntraEm
           iat,
           nbf: iat,
           exp: iat + 3600,
-          ...(oidc.includes('profile') ? { name: user.displayName } : {}),
-          oid: user.id,
-          preferred_username: user.userPrincipalName,
+          // As Entra: the profile claims (name, oid, preferred_username) only with the profile scope.
+          ...(oidc.includes('profile') ? { name: user.displayName, oid: user.id, preferred_username: user.userPrincipalName } : {}),
           rh: `0.${randomToken(24)}.`,
           sub: subjectFor(client, user),
           tid: tenantId,

@@ -46,7 +46,7 @@ it('works with openid-client against the Entra v2.0 endpoints (issuer follows th
   const tokens = await client.genericGrantRequest(config, 'password', {
     username: 'ada@contoso.onmicrosoft.com',
     password: 'ada-password',
-    scope: `api://${clientId}/.default openid offline_access`,
+    scope: `api://${clientId}/.default openid profile offline_access`,
   });
   expect(tokens.claims()?.preferred_username).toBe('ada@contoso.onmicrosoft.com');
   await expect(
