@@ -59,7 +59,9 @@ export async function exchangeIdpToken(options: ExchangeIdpTokenOptions): Promis
 
 /**
  * Build a PKCS#10 certificate signing request for the key pair, signed with the private key through
- * Node's native WebCrypto (a few milliseconds for RSA-4096, where pure-JS signing takes ~240 ms).
+ * Node's native WebCrypto (a few milliseconds for RSA-4096, where pure-JS signing takes ~240 ms). It is
+ * made in the library's login worker thread when one can be started, so the CSR library (pkijs) is never
+ * evaluated on the caller's thread; otherwise on the caller's thread.
  * The result is what `POST {server}/{customer_id}/api/v3/scim/sso` expects in `{"csr": …}`.
  *
  * @example
@@ -67,6 +69,10 @@ export async function exchangeIdpToken(options: ExchangeIdpTokenOptions): Promis
  * const csr = await createCsr(keyPair); // "-----BEGIN CERTIFICATE REQUEST-----\n…"
  */
 export async function createCsr(keyPair: RsaKeyPair, options: CreateCsrOptions = {}): Promise<string> {
+  // In the login worker when it can be used: pkijs is then evaluated and run off the caller's thread.
+  const { createCsrInWorker } = await import('./login-thread.js');
+  const made = await createCsrInWorker(keyPair, options);
+  if (made !== undefined) return made;
   const { createCsr: run } = await import('./csr.js');
   return run(keyPair, options);
 }

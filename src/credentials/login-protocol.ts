@@ -43,7 +43,9 @@ export type ToLoginWorker =
   | { type: 'load'; slot: number; id: number; reason: RefreshReason; previous: Omit<UbiqIdpCredentials, 'kind'> | undefined }
   | { type: 'abort'; slot: number; id: number }
   | { type: 'key-pair'; slot: number; keyPair: RsaKeyPair }
-  | { type: 'key-pair-failed'; slot: number; error: TransferredError };
+  | { type: 'key-pair-failed'; slot: number; error: TransferredError }
+  /** The public createCsr(), made here so that pkijs is evaluated and run off the caller's thread. */
+  | { type: 'csr'; id: number; keyPair: RsaKeyPair; options: { subject?: 'ubiq' | 'empty'; hash?: 'SHA-256' | 'SHA-1' } };
 
 /** @internal Worker → main thread. */
 export type FromLoginWorker =
@@ -54,6 +56,7 @@ export type FromLoginWorker =
   | { type: 'closed'; slot: number }
   | { type: 'loaded'; id: number; fields: Omit<UbiqIdpCredentials, 'kind'>; expiresAt: number; issuedAt: number | undefined }
   | { type: 'failed'; id: number; error: TransferredError }
+  | { type: 'csr-made'; id: number; pem: string }
   /** The answer to a `peek` when no session can serve the call as it is. */
   | { type: 'nothing'; id: number }
   | { type: 'log'; slot: number; level: 'debug' | 'info' | 'warn' | 'error'; target: 'provider' | 'config'; message: string; fields: Record<string, unknown> | undefined };

@@ -51,7 +51,8 @@ export interface StartLoginThreadOptions {
 }
 
 interface Pending {
-  slot: number;
+  /** The provider the request belongs to; undefined for a CSR of the public createCsr(). */
+  slot: number | undefined;
   resolve(value: FromLoginWorker): void;
   reject(error: unknown): void;
 }
@@ -95,7 +96,7 @@ function startHost(script: URL): Host {
     }
     if (message.type === 'idle') {
       // The worker has had no provider for a while (its own clock): end it, unless one arrived meanwhile.
-      if (host.slots.size > 0 || host.dead) return;
+      if (host.slots.size > 0 || host.pending.size > 0 || host.dead) return;
       if (hosts.get(script.href) === host) hosts.delete(script.href);
       host.dead = new LoginWorkerUnavailable('the login worker ended (no providers)');
       void worker.terminate();
@@ -120,9 +121,9 @@ function startHost(script: URL): Host {
   return host;
 }
 
-function call(host: Host, message: ToLoginWorker & { id: number; slot: number }, signal?: AbortSignal): Promise<FromLoginWorker> {
+function call(host: Host, message: ToLoginWorker & { id: number; slot?: number }, signal?: AbortSignal): Promise<FromLoginWorker> {
   if (host.dead) return Promise.reject(host.dead);
-  if (!host.slots.has(message.slot)) return Promise.reject(closedError());
+  if (message.slot !== undefined && !host.slots.has(message.slot)) return Promise.reject(closedError());
   return new Promise<FromLoginWorker>((resolve, reject) => {
     if (signal?.aborted) {
       reject(signal.reason);
@@ -131,7 +132,7 @@ function call(host: Host, message: ToLoginWorker & { id: number; slot: number },
     const onAbort = (): void => {
       host.pending.delete(message.id);
       if (host.pending.size === 0) host.worker.unref();
-      if (!host.dead) host.worker.postMessage({ type: 'abort', slot: message.slot, id: message.id } satisfies ToLoginWorker);
+      if (!host.dead && message.slot !== undefined) host.worker.postMessage({ type: 'abort', slot: message.slot, id: message.id } satisfies ToLoginWorker);
       reject(signal?.reason);
     };
     signal?.addEventListener('abort', onAbort, { once: true });
@@ -150,6 +151,32 @@ function call(host: Host, message: ToLoginWorker & { id: number; slot: number },
     host.worker.ref();
     host.worker.postMessage(message);
   });
+}
+
+/**
+ * @internal The public createCsr() in the process's login worker (started if there is none): pkijs is then
+ * evaluated and run there, never on the caller's thread. Undefined where the worker cannot be used (the
+ * caller makes the CSR itself); the worker's errors (e.g. a key pair that is not RSA) are rethrown.
+ */
+export async function createCsrInWorker(keyPair: RsaKeyPair, options: { subject?: 'ubiq' | 'empty'; hash?: 'SHA-256' | 'SHA-1' }, script: URL = loginWorkerUrl()): Promise<string | undefined> {
+  let host: Host;
+  try {
+    const existing = hosts.get(script.href);
+    host = existing && !existing.dead ? existing : startHost(script);
+    hosts.set(script.href, host);
+  } catch {
+    return undefined;
+  }
+  let answer: FromLoginWorker;
+  try {
+    answer = await call(host, { type: 'csr', id: nextId++, keyPair, options });
+  } catch (error) {
+    if (error instanceof LoginWorkerUnavailable) return undefined;
+    throw error;
+  }
+  if (answer.type === 'csr-made') return answer.pem;
+  if (answer.type === 'failed') throw fromTransferredError(answer.error);
+  return undefined;
 }
 
 /**

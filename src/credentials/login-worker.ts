@@ -202,6 +202,16 @@ async function handle(message: ToLoginWorker): Promise<void> {
     case 'abort':
       running.get(message.id)?.controller.abort();
       return;
+    case 'csr':
+      try {
+        const { createCsr } = await import('./csr.js');
+        post({ type: 'csr-made', id: message.id, pem: await createCsr(message.keyPair, message.options) });
+      } catch (error) {
+        post({ type: 'failed', id: message.id, error: toTransferredError(error) });
+      }
+      // A worker started only for CSRs ends like one whose providers closed.
+      armIdleTimer();
+      return;
     case 'key-pair':
       slots.get(message.slot)?.giveKeyPair(message.keyPair);
       return;

@@ -64,7 +64,8 @@ export function createFreshProcessRunner(prefix: string): {
       const out = join(dir, `${name}.mjs`);
       await writeFile(entry, source);
       const common = { entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', packages: 'external', logLevel: 'error', absWorkingDir: projectRoot, nodePaths: [join(projectRoot, 'node_modules')] } satisfies BuildOptions;
-      if (options.splitting === true) await build({ ...common, splitting: true, outdir: dir, entryNames: '[name]', outExtension: { '.js': '.mjs' }, chunkNames: `${name}-chunks/[name]-[hash]` });
+      // Chunks beside the entry, as in dist/: the login worker (built above) is found beside them.
+      if (options.splitting === true) await build({ ...common, splitting: true, outdir: dir, entryNames: '[name]', outExtension: { '.js': '.mjs' }, chunkNames: `${name}-chunk-[hash]` });
       else await build({ ...common, outfile: out });
       const { stdout } = await promisify(execFile)(process.execPath, [...(options.nodeArgs ?? []), out], { cwd: projectRoot, timeout: options.timeoutMs ?? 15_000 });
       return JSON.parse(stdout) as Record<string, unknown>;
