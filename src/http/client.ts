@@ -102,7 +102,7 @@ export function createHttpClient(options: HttpOptions = {}): HttpClient {
       // Loaded on the first request, not at import: a caller with its own `fetch` never evaluates undici.
       const undici = await import('undici');
       // A dispatcher made after close() would hold sockets nobody closes.
-      if (closed) throw new HttpRequestError('network_error', 'the HTTP client was closed', { url: describeUrl(input instanceof Request ? input.url : input), attempts: 1, hint: 'Create a new client (or provider): close() is for shutdown.' });
+      if (closed) throw ownRefusal('the HTTP client was closed', input instanceof Request ? input.url : input, 'Create a new client (or provider): close() is for shutdown.');
       // Our per-attempt timer covers headers and body (and may be longer per request): undici's own
       // header/body timeouts are turned off so they cannot fire first with a different error.
       dispatcher ??= new undici.EnvHttpProxyAgent({ connect: { timeout: defaultTimeout }, headersTimeout: 0, bodyTimeout: 0 });
@@ -176,7 +176,7 @@ export function createHttpClient(options: HttpOptions = {}): HttpClient {
           url: where,
           attempts: attempt,
           cause: outcome.cause,
-          ...(isHttpRequestError(outcome.cause) && outcome.cause.hint !== undefined ? { hint: outcome.cause.hint } : {}),
+          ...(isHttpRequestError(outcome.cause) && ownRefusals.has(outcome.cause) && outcome.cause.hint !== undefined ? { hint: outcome.cause.hint } : {}),
         });
       }
       logger.debug?.(`retrying ${method} ${where}`, { event: 'http_retry', method, url: redactUrl(url), attempt, of: maxAttempts, reason, ...(detail === undefined ? {} : { detail }), delayMs: delay });
@@ -231,8 +231,7 @@ export function createHttpClient(options: HttpOptions = {}): HttpClient {
 
 /** What a failed connection was, in words (undici puts the system error code in `cause`). */
 function networkDetail(cause: unknown): string {
-  // Our own refusals inside an attempt (a body over the cap, a closed client) say what happened.
-  if (isHttpRequestError(cause)) return cause.message;
+  if (isHttpRequestError(cause) && ownRefusals.has(cause)) return cause.message;
   let current: unknown = cause;
   for (let depth = 0; depth < 4 && current !== null && typeof current === 'object'; depth += 1) {
     const code = (current as { code?: unknown }).code;
@@ -259,6 +258,16 @@ const NETWORK_CODES: Record<string, string> = {
   ERR_TLS_CERT_ALTNAME_INVALID: 'TLS certificate is for another host',
 };
 
+// This client's own refusals inside an attempt (a body over the cap, a closed client): their message is the
+// attempt's detail. An HttpRequestError from elsewhere (a nested client as `fetch`) is described by its cause.
+const ownRefusals = new WeakSet<HttpRequestError>();
+
+function ownRefusal(message: string, url: string | URL, hint: string): HttpRequestError {
+  const error = new HttpRequestError('network_error', message, { url: describeUrl(url), attempts: 1, hint });
+  ownRefusals.add(error);
+  return error;
+}
+
 const TOO_LARGE_HINT = 'The server answered with more than 4 MiB, which no IdP or Ubiq endpoint does: check that the URL names the right endpoint (and not, e.g., a download).';
 
 // Thrown inside an attempt and caught by it: the attempt's failure (`network_error`) keeps this as its cause,
@@ -267,11 +276,11 @@ async function readBody(response: Response, url: string | URL): Promise<ArrayBuf
   const declared = Number(response.headers.get('content-length'));
   if (Number.isFinite(declared) && declared > MAX_BODY_BYTES) {
     await response.body?.cancel();
-    throw new HttpRequestError('network_error', `answer body of ${declared} bytes is larger than ${MAX_BODY_BYTES}`, { url: describeUrl(url), attempts: 1, hint: TOO_LARGE_HINT });
+    throw ownRefusal(`answer body of ${declared} bytes is larger than ${MAX_BODY_BYTES}`, url, TOO_LARGE_HINT);
   }
   const buffer = await response.arrayBuffer();
   if (buffer.byteLength > MAX_BODY_BYTES) {
-    throw new HttpRequestError('network_error', `answer body is larger than ${MAX_BODY_BYTES} bytes`, { url: describeUrl(url), attempts: 1, hint: TOO_LARGE_HINT });
+    throw ownRefusal(`answer body is larger than ${MAX_BODY_BYTES} bytes`, url, TOO_LARGE_HINT);
   }
   return buffer;
 }
