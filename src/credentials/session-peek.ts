@@ -37,9 +37,9 @@ export async function peekSession(options: SessionPeekOptions): Promise<Expiring
     const store = createSessionStore({ location, identity, strictPermissions: options.load?.strictPermissions === true, logger: silentLogger });
     // inspect(), not read(): a refusal is the login's to warn about (read() warns once per file and problem).
     const found = await store.inspect();
-    const stored = found.status === 'found' ? found.record.credentials : undefined;
-    if (stored === undefined) return undefined;
-    const { credentials } = openSessionCredentials(stored, identity);
+    if (found.status !== 'found' || found.record.credentials === undefined) return undefined;
+    // A device or browser profile configures no username: the session names who signed in.
+    const { credentials } = openSessionCredentials(found.record.credentials, identity, found.record.signedInUser);
     if (!servable(credentials.expiresAt, credentials.issuedAt, options.minRemainingMs, options.now())) return undefined;
     return { value: credentials, expiresAt: credentials.expiresAt.getTime(), issuedAt: credentials.issuedAt.getTime() };
   } catch {

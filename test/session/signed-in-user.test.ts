@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { createReferenceServer, type ReferenceServer } from 'ubiq-idp/server';
 import { createEntraEmulator, createOktaEmulator, type EntraEmulator, type OktaEmulator } from 'ubiq-idp/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultProvider } from '../../src/credentials/sources.js';
 import { cli, tempDir } from '../cli/cli-helpers.js';
 import { datasetGroup, scimGroup, scimUser } from '../server-keys/key-helpers.js';
 import { testCa } from '../server-sso/server-helpers.js';
@@ -151,6 +152,15 @@ describe.each(['okta', 'entra'] as const)('%s: who signed in is recorded and sho
     const exported = await cli(['credentials', '--format', 'json', ...FLAGS], { env: envFor(idp, 'device'), homeDir: home });
     expect(exported.code, exported.stderr).toBe(0);
     expect(JSON.parse(exported.stdout)).toMatchObject({ username: USERS[idp] });
+
+    // An app's provider (login worker on, as by default): its first call is served from the session.
+    const provider = defaultProvider({ load: { env: envFor(idp, 'device'), homeDir: home, allowInsecureHttp: true }, allowInsecureHttp: true });
+    try {
+      const credentials = await provider();
+      expect(credentials.kind === 'idp' && credentials.username).toBe(USERS[idp]);
+    } finally {
+      await provider.close();
+    }
   }, 60_000);
 
   it('login --browser: the session records the user and whoami says who', async () => {
