@@ -53,8 +53,37 @@ export const exportedCredentialsSchema = z.discriminatedUnion('kind', [
   }),
 ]);
 
-/** One exported credentials document, validated. */
-export type ExportedCredentials = z.infer<typeof exportedCredentialsSchema>;
+/** One exported credentials document, validated: static keys, or IdP-issued credentials. */
+export type ExportedCredentials =
+  | {
+      kind: 'static';
+      version?: 1 | undefined;
+      server: string;
+      accessKeyId: string;
+      secretSigningKey: string;
+      secretCryptoAccessKey: string;
+    }
+  | {
+      kind: 'idp';
+      version?: 1 | undefined;
+      server: string;
+      accessKeyId: string;
+      secretSigningKey: string;
+      secretCryptoAccessKey: string;
+      /** Base64 of the certificate's PEM (the server's `api_cert`). */
+      payloadCert: string;
+      /** PKCS#8 PEM, encrypted with `secretCryptoAccessKey`. */
+      encryptedPrivateKey: string;
+      /** ISO 8601 UTC: the certificate's end. */
+      expiresAt: string;
+      username: string;
+      provider: 'okta' | 'entra';
+    };
+
+// The written type and the schema's stay one: a change to either that the other lacks fails to compile.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const schemaMatchesType: Same<z.infer<typeof exportedCredentialsSchema>, ExportedCredentials> = true;
+void schemaMatchesType;
 
 /** Names a person recognises: the server's names for the values it chose. */
 const FIELD_LABEL: Record<string, string> = {
