@@ -17,18 +17,28 @@ export function bearerMatches(header: string | null | undefined, expected: strin
 }
 
 /**
- * {@link bearerMatches} that keeps the digest of the last expected token, so a hot route hashes only what the
- * client sent. The token may be rotated at any time: a different `expected` is hashed again. One per server.
+ * {@link bearerMatches} for a hot route, without hashing per request: the expected token's bytes are kept
+ * (again after a rotation) and the client's token is written into a scratch buffer of that length (cut off
+ * there), so `timingSafeEqual` always compares the expected length; the byte lengths must agree too, which
+ * refuses a shorter token (whatever the buffer held before) and a longer one.
+ * Neither the secret's content nor its length leaks through timing (the work depends on what the client
+ * sent). One per server; synchronous, so the scratch buffer is never shared between requests in flight.
  */
 export function createBearerCheck(): BearerCheck {
   let lastExpected: string | undefined;
-  let lastDigest = Buffer.alloc(0);
+  let expectedBytes = Buffer.alloc(0);
+  let scratch = Buffer.alloc(0);
   return (header, expected) => {
     if (expected !== lastExpected) {
-      lastDigest = hash('sha256', expected, 'buffer');
+      expectedBytes = Buffer.from(expected, 'utf8');
+      scratch = Buffer.alloc(expectedBytes.length);
       lastExpected = expected;
     }
-    return digestsMatch(header, lastDigest);
+    if (!header) return false;
+    const given = BEARER.exec(header)?.[1] ?? '';
+    scratch.write(given, 'utf8');
+    const same = timingSafeEqual(scratch, expectedBytes);
+    return same && Buffer.byteLength(given, 'utf8') === expectedBytes.length && given.length > 0;
   };
 }
 

@@ -30,4 +30,14 @@ describe('createBearerCheck', () => {
     expect(check('Bearer ', '')).toBe(false);
     expect(check(undefined, '')).toBe(false);
   });
+
+  it('refuses a wrong token of the same length, a prefix, and a longer one (also by a multi-byte character)', () => {
+    const check = createBearerCheck();
+    const sameLength = `${first.slice(0, -1)}${first.endsWith('f') ? 'e' : 'f'}`;
+    expect(sameLength.length).toBe(first.length);
+    expect(check(`Bearer ${sameLength}`, first)).toBe(false);
+    expect(check(`Bearer ${first.slice(0, -1)}`, first)).toBe(false);
+    expect(check(`Bearer ${first}\u00e9`, first)).toBe(false);
+    expect(check(`Bearer ${first}\u20ac`, first)).toBe(false);
+  });
 });
