@@ -9,6 +9,11 @@ export const etagOf = (version: number) => `W/"${version}"`;
 const USER_SCHEMAS: readonly string[] = [USER_SCHEMA];
 const USER_SCHEMAS_WITH_ENTERPRISE: readonly string[] = [USER_SCHEMA, ENTERPRISE_SCHEMA];
 
+function pushGroupRef(store: ReferenceStore, groups: Json[], groupId: string, baseUrl: string): void {
+  const group = store.getGroup(groupId);
+  if (group) groups.push({ value: group.id, $ref: `${baseUrl}/Groups/${group.id}`, display: group.displayName, type: 'direct' });
+}
+
 export function renderUser(store: ReferenceStore, user: UserRecord, baseUrl: string, withGroups = true): Json {
   const attributes = user.attributes;
   const enterprise = attributes[ENTERPRISE_SCHEMA];
@@ -19,10 +24,9 @@ export function renderUser(store: ReferenceStore, user: UserRecord, baseUrl: str
   out.active = user.active;
   if (withGroups) {
     const groups: Json[] = [];
-    for (const groupId of store.groupIdsOfUser(user.id)) {
-      const group = store.getGroup(groupId);
-      if (group) groups.push({ value: group.id, $ref: `${baseUrl}/Groups/${group.id}`, display: group.displayName, type: 'direct' });
-    }
+    const ids = store.groupIdsOfUserUnwrapped ? store.groupIdsOfUserUnwrapped(user.id) : store.groupIdsOfUser(user.id);
+    if (typeof ids === 'string') pushGroupRef(store, groups, ids, baseUrl);
+    else if (ids) for (const groupId of ids) pushGroupRef(store, groups, groupId, baseUrl);
     if (groups.length > 0) out.groups = groups;
   }
   if (enterprise !== undefined) out[ENTERPRISE_SCHEMA] = enterprise;

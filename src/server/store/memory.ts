@@ -89,6 +89,7 @@ export function createMemoryStore(): ReferenceStore {
       groupsOfUser.delete(id);
     },
     groupIdsOfUser: (userId) => multiValues(groupsOfUser, userId),
+    groupIdsOfUserUnwrapped: (userId) => groupsOfUser.get(userId),
 
     getGroup: (id) => groups.get(id),
     findGroupByDisplayName(displayName) {

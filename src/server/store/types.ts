@@ -167,6 +167,12 @@ export interface ReferenceStore {
   deleteUser(id: string): void;
   /** Ids of the groups the user is a member of. O(1). */
   groupIdsOfUser(userId: string): ReadonlySet<string>;
+  /**
+   * @internal The same ids without building a set for a user in one group (the render path of every SCIM
+   * GET): one id as a string, several as the store's own set (never to be changed), none as undefined.
+   * Optional; a store without it is read through {@link ReferenceStore.groupIdsOfUser}.
+   */
+  groupIdsOfUserUnwrapped?(userId: string): string | ReadonlySet<string> | undefined;
 
   // groups
   getGroup(id: string): GroupRecord | undefined;
