@@ -58,10 +58,21 @@ export function ifNoneMatchHits(c: Context, version: number): boolean {
   });
 }
 
+/**
+ * The query parameters, names lower-cased (clients send startindex, Count …): one URLSearchParams pass over
+ * the query string. A name repeated exactly keeps its first value; names differing only in case: the last.
+ */
 export function queryOf(c: Context): Record<string, string | undefined> {
-  const q = c.req.query();
-  // Parameter names are case-insensitive in practice (clients send startindex, Count …).
-  const out: Record<string, string | undefined> = {};
-  for (const [k, v] of Object.entries(q)) out[k.toLowerCase()] = v;
+  const url = c.req.url;
+  const out: Record<string, string | undefined> = Object.create(null) as Record<string, string | undefined>;
+  const start = url.indexOf('?');
+  if (start === -1) return out;
+  const hash = url.indexOf('#', start);
+  const seen: Record<string, true> = Object.create(null) as Record<string, true>;
+  for (const [name, value] of new URLSearchParams(url.slice(start + 1, hash === -1 ? undefined : hash))) {
+    if (name === '' || seen[name]) continue;
+    seen[name] = true;
+    out[name.toLowerCase()] = value;
+  }
   return out;
 }

@@ -5,7 +5,7 @@ import type { ServerContext, ServerEnv } from '../context.js';
 import { createBearerCheck } from '../http-util.js';
 import { createDiscoveryHandlers } from './discovery.js';
 import { createGroupsHandlers } from './groups.js';
-import { requireScimAuth } from './http.js';
+import { queryOf, requireScimAuth } from './http.js';
 import { ScimError } from './errors.js';
 import { listResources } from './list.js';
 import { rootSearchHandler } from './root-search.js';
@@ -27,7 +27,7 @@ export function registerScimRoutes(app: Hono<ServerEnv>, ctx: ServerContext): vo
   // RFC 7644 §4: a filter on a discovery endpoint is refused (403) so that no client takes it as applied.
   const discoveryRoute = (handler: Handler) =>
     authed((c) => {
-      if (Object.keys(c.req.query()).some((name) => name.toLowerCase() === 'filter'))
+      if (queryOf(c).filter !== undefined)
         throw new ScimError(403, 'Discovery endpoints do not support filtering (RFC 7644 §4); request the whole list without "filter".');
       return handler(c);
     });
