@@ -3,6 +3,7 @@
 import { Hono } from 'hono';
 import type { ServerContext, ServerEnv } from './context.js';
 import { registerSsoAndKeyRoutes, type SsoAndKeyInfo } from './sso/register.js';
+import { unknownCustomerSso } from './sso/sso-route.js';
 import { registerScimRoutes } from './scim/routes.js';
 import { registerAdminRoutes } from './admin/routes.js';
 import { ScimError, scimErrorResponse } from './scim/errors.js';
@@ -16,8 +17,9 @@ export interface ComposedApp {
 
 /**
  * Builds the app. The SSO and key routes come first: the SSO endpoint lives under the SCIM base
- * (`/:customerId/api/v3/scim/sso`), which works because the SCIM bearer-token check is applied per SCIM
- * route, not to the whole prefix.
+ * (`/{customerId}/api/v3/scim/sso`), which works because the SCIM bearer-token check is applied per SCIM
+ * route, not to the whole prefix. Every path is static or has parameters only past the customer id, so
+ * hono's default router keeps its RegExpRouter (a test checks this).
  */
 export function createApp(ctx: ServerContext): ComposedApp {
   const app = new Hono<ServerEnv>();
@@ -26,6 +28,8 @@ export function createApp(ctx: ServerContext): ComposedApp {
   registerAdminRoutes(app, ctx);
   app.notFound((c) => {
     const path = new URL(c.req.url).pathname;
+    const sso = unknownCustomerSso(c.req.method, path);
+    if (sso) return sso;
     if (path.includes('/api/v3/scim')) return scimErrorResponse(new ScimError(404, `No SCIM endpoint ${c.req.method} ${path}.`));
     return c.json({ code: 'not_found', message: `No endpoint ${c.req.method} ${path}.` }, 404);
   });

@@ -16,6 +16,17 @@ const ssoBodySchema = z.object({ csr: z.string().min(1).max(64 * 1024) });
 /** The limit for an SSO body: a 16384-bit CSR is ~5 KB of PEM. */
 const SSO_BODY_LIMIT = 64 * 1024;
 
+const SSO_PATH = /^\/[^/]+\/api\/v3\/scim\/sso$/;
+
+/**
+ * The answer to `POST /{another customer id}/api/v3/scim/sso` (called where no route matched): the SSO
+ * endpoint's 404 naming the customer id, or undefined for any other request.
+ */
+export function unknownCustomerSso(method: string, path: string): Response | undefined {
+  if (method !== 'POST' || !SSO_PATH.test(path)) return undefined;
+  return problem(404, 'not_found', 'No Ubiq customer with this id: use the customer id of the Ubiq SCIM URL.');
+}
+
 /**
  * Registers `POST {SCIM base}/sso` (ARCHITECTURE.md, SSO exchange): IdP access token (Bearer) + `{"csr": PEM}` →
  * `{"api_cert", "public_value", "signing_value"}`.
@@ -58,10 +69,10 @@ export function registerSsoRoute(
     return cached.verifier;
   };
 
-  app.post('/:customerId/api/v3/scim/sso', async (c) => {
-    if (c.req.param('customerId') !== ctx.options.customerId) {
-      return problem(404, 'not_found', 'No Ubiq customer with this id: use the customer id of the Ubiq SCIM URL.');
-    }
+  // The customer id is part of the registered path (as for the SCIM routes), not a `:customerId` parameter: a
+  // parameter in the first segment next to the `/api/v0/…` routes makes hono's RegExpRouter refuse the route
+  // table, and every request then goes through the slower TrieRouter. Another customer id: see unknownCustomerSso.
+  app.post(`/${ctx.options.customerId}/api/v3/scim/sso`, async (c) => {
     const idp = ctx.settings.idp;
     if (!idp.enabled) {
       return problem(403, 'idp_integration_disabled', 'The IdP integration is disabled for this Ubiq account.', {
