@@ -70,7 +70,11 @@ export interface Projection {
   excludes(attr: string): boolean;
 }
 
+/** The projection of a request without `attributes` / `excludedAttributes`: shared, never changed. */
+const ALL: Projection = Object.freeze({ mode: 'all' as const, paths: Object.freeze([]) as unknown as Projection['paths'], excludes: () => false });
+
 export function parseProjection(type: ResourceTypeDef, attributes: string | undefined, excluded: string | undefined): Projection {
+  if (!attributes && !excluded) return ALL;
   const list = (attributes ?? excluded ?? '')
     .split(',')
     .map((s) => s.trim())
