@@ -168,6 +168,8 @@ describe('keyAccess and derived access', () => {
     user('b', false);
     user('c');
     group('g1', 'Finance Team', ['a', 'b']);
+    // A manual key that names a user still derives nothing: only auto-provisioned keys follow groups.
+    expect(deriveKeyAccess(store, createApiKeyRecord({ name: 'y', enabled: true, autoProvisioned: false, userId: 'a', created })).size).toBe(0);
     expect(deriveKeyAccess(store, keyOf('b')).size).toBe(0);
     const all = deriveAllAccess(store);
     expect([...all.keys()]).toEqual([keyOf('a').id]);
@@ -191,6 +193,8 @@ describe('provisioning engine rows', () => {
     user('b');
     const stranger: UserRecord = { id: 'z', userName: 'z@example.com', active: true, externalId: undefined, attributes: {}, version: 1, created, lastModified: created };
     expect(() => engine.userChanged(stranger)).not.toThrow();
+    expect(() => engine.membersChanged(['z'])).not.toThrow();
+    expect(() => engine.recomputeUser('z')).not.toThrow();
     engine.userDeleted('z');
     const b = keyOf('b').id;
     engine.userDeleted('a');
