@@ -8,9 +8,13 @@ import { build, type BuildOptions } from 'esbuild';
 /** The project root, for `src/…` paths inside scripts. */
 export const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
 
-/** Bundles the login worker (src/credentials/login-worker.ts) to `outfile`, as tsup does for dist/. */
-export async function buildLoginWorker(outfile: string): Promise<void> {
+/**
+ * Bundles the login worker (src/credentials/login-worker.ts) to `outfile`, as tsup does for dist/;
+ * `plugins` replace parts of it for a test (e.g. a login that never answers).
+ */
+export async function buildLoginWorker(outfile: string, plugins: NonNullable<BuildOptions['plugins']> = []): Promise<void> {
   await build({
+    plugins,
     entryPoints: [join(projectRoot, 'src/credentials/login-worker.ts')],
     bundle: true,
     platform: 'node',

@@ -4,9 +4,8 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { projectRoot } from '../helpers/fresh-process.js';
+import { buildLoginWorker, projectRoot } from '../helpers/fresh-process.js';
 import { collectingLogger, startSessionSystem, type SessionSystem } from './helpers.js';
 
 let s: SessionSystem;
@@ -24,17 +23,7 @@ beforeAll(async () => {
     'export async function createInProcessLogin() { return { login: { dispose() {} }, http: { async close() {} }, load: () => new Promise(() => {}) }; }\n',
   );
   const script = join(dir, 'login-worker.mjs');
-  await build({
-    entryPoints: [join(projectRoot, 'src/credentials/login-worker.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    packages: 'external',
-    outfile: script,
-    logLevel: 'error',
-    absWorkingDir: projectRoot,
-    plugins: [{ name: 'never-set-up', setup: (b) => b.onResolve({ filter: /in-process-login\.js$/ }, () => ({ path: neverSetUp })) }],
-  });
+  await buildLoginWorker(script, [{ name: 'never-set-up', setup: (b) => b.onResolve({ filter: /in-process-login\.js$/ }, () => ({ path: neverSetUp })) }]);
   unsetWorker = pathToFileURL(script);
 }, 60_000);
 afterAll(async () => {
