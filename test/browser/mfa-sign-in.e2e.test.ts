@@ -7,10 +7,9 @@ import { join } from 'node:path';
 import { build, type BuildOptions } from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createReferenceServer, type ReferenceServer } from 'ubiq-idp/server';
+import type { ReferenceServer } from 'ubiq-idp/server';
 import { createEntraEmulator, createOktaEmulator, type EntraEmulator, type OktaEmulator } from 'ubiq-idp/testing';
-import { datasetGroup, scimGroup, scimUser } from '../server-keys/key-helpers.js';
-import { testCa } from '../server-sso/server-helpers.js';
+import { freePort, provisionedReferenceServer } from '../helpers/mfa-servers.js';
 import { projectRoot } from '../helpers/fresh-process.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -50,27 +49,6 @@ try {
 }
 `;
 
-async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function referenceServer(idp: { discoveryUrl: string; issuer: string; audience: string }, username: string): Promise<ReferenceServer> {
-  const server = createReferenceServer({ ...(await testCa()), idp });
-  await server.listen();
-  const id = await scimUser(server, username);
-  await datasetGroup(server, 'Engineering', ['payroll']);
-  await scimGroup(server, 'Engineering', [id]);
-  return server;
-}
-
 beforeAll(async () => {
   await mkdir(SHOTS, { recursive: true });
   await mkdir(join(projectRoot, 'node_modules', '.cache'), { recursive: true });
@@ -88,13 +66,13 @@ beforeAll(async () => {
     rateLimit: { perUserPerSecond: 0 },
   });
   const oktaInfo = await okta.listen();
-  oktaServer = await referenceServer({ discoveryUrl: oktaInfo.discoveryUrl, issuer: oktaInfo.issuer, audience: oktaInfo.audience }, OKTA_USER);
+  oktaServer = await provisionedReferenceServer({ discoveryUrl: oktaInfo.discoveryUrl, issuer: oktaInfo.issuer, audience: oktaInfo.audience }, OKTA_USER);
   entra = createEntraEmulator({
     apps: [{ clientId: ENTRA_CLIENT, allowPublicClient: true, redirectUris: ['http://127.0.0.1/callback'] }],
     users: [{ userPrincipalName: ENTRA_USER, password: PASSWORD, mfaRequired: true }],
   });
   await entra.listen();
-  entraServer = await referenceServer({ discoveryUrl: entra.discoveryUrl, issuer: entra.issuerV1, audience: entra.audienceOf(ENTRA_CLIENT) }, ENTRA_USER);
+  entraServer = await provisionedReferenceServer({ discoveryUrl: entra.discoveryUrl, issuer: entra.issuerV1, audience: entra.audienceOf(ENTRA_CLIENT) }, ENTRA_USER);
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],

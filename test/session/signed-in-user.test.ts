@@ -4,13 +4,12 @@
 // server on 127.0.0.1; the person's part (approving the device code, the sign-in pages) done over HTTP.
 import { mkdir, readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createReferenceServer, type ReferenceServer } from 'ubiq-idp/server';
+import type { ReferenceServer } from 'ubiq-idp/server';
 import { createEntraEmulator, createOktaEmulator, type EntraEmulator, type OktaEmulator } from 'ubiq-idp/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultProvider } from '../../src/credentials/sources.js';
 import { cli, tempDir } from '../cli/cli-helpers.js';
-import { datasetGroup, scimGroup, scimUser } from '../server-keys/key-helpers.js';
-import { testCa } from '../server-sso/server-helpers.js';
+import { freePort, provisionedReferenceServer } from '../helpers/mfa-servers.js';
 
 const OKTA_CLIENT = '0oasignedinuser000001';
 const ENTRA_CLIENT = '6a1f3c52-9e4d-4b7a-8c21-3d0e5f7a9b14';
@@ -26,27 +25,6 @@ const servers: Partial<Record<Idp, ReferenceServer>> = {};
 let oktaPort = 0;
 let work: { path: string; remove(): Promise<void> };
 
-async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function referenceServer(idp: { discoveryUrl: string; issuer: string; audience: string }, username: string): Promise<ReferenceServer> {
-  const server = createReferenceServer({ ...(await testCa()), idp });
-  await server.listen();
-  const id = await scimUser(server, username);
-  await datasetGroup(server, 'Engineering', ['payroll']);
-  await scimGroup(server, 'Engineering', [id]);
-  return server;
-}
-
 beforeAll(async () => {
   work = await tempDir('ubiq-signed-in-user-');
   oktaPort = await freePort();
@@ -56,13 +34,13 @@ beforeAll(async () => {
     rateLimit: { perUserPerSecond: 0 },
   });
   const oktaInfo = await okta.listen();
-  servers.okta = await referenceServer({ discoveryUrl: oktaInfo.discoveryUrl, issuer: oktaInfo.issuer, audience: oktaInfo.audience }, OKTA_USER);
+  servers.okta = await provisionedReferenceServer({ discoveryUrl: oktaInfo.discoveryUrl, issuer: oktaInfo.issuer, audience: oktaInfo.audience }, OKTA_USER);
   entra = createEntraEmulator({
     apps: [{ clientId: ENTRA_CLIENT, allowPublicClient: true, redirectUris: ['http://127.0.0.1/callback'] }],
     users: [{ userPrincipalName: ENTRA_USER, password: PASSWORD }],
   });
   await entra.listen();
-  servers.entra = await referenceServer({ discoveryUrl: entra.discoveryUrl, issuer: entra.issuerV1, audience: entra.audienceOf(ENTRA_CLIENT) }, ENTRA_USER);
+  servers.entra = await provisionedReferenceServer({ discoveryUrl: entra.discoveryUrl, issuer: entra.issuerV1, audience: entra.audienceOf(ENTRA_CLIENT) }, ENTRA_USER);
 }, 60_000);
 
 afterAll(async () => {
