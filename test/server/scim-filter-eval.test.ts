@@ -25,6 +25,13 @@ describe('compileFilter comparisons', () => {
     expect(which('displayName gt null', rs)).toEqual([false, false]);
   });
 
+  it('null: ne is the complement of eq, so an absent value is not "ne null"', () => {
+    const rs: Resource[] = [{}, { displayName: 'x' }, { emails: [] }, { emails: [{ value: 'a@example.com' }] }];
+    expect(which('displayName ne null', rs)).toEqual([false, true, false, false]);
+    expect(which('emails ne null', rs)).toEqual([false, false, false, true]);
+    expect(which('emails eq null', rs)).toEqual([true, true, true, false]);
+  });
+
   it('booleans: eq and ne; ordering operators are refused', () => {
     const rs: Resource[] = [{ active: true }, { active: false }, {}];
     expect(which('active eq true', rs)).toEqual([true, false, false]);

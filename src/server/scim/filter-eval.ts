@@ -116,11 +116,13 @@ function compare(getter: Getter, op: CompareOp, value: CompValue): Predicate {
   const { def, get } = getter;
   if (def?.type === 'complex') throw badRequest('invalidFilter', `Invalid filter: "${def.name}" is complex; compare one of its sub-attributes.`);
   if (typeof value === 'boolean' && op !== 'eq' && op !== 'ne') throw badRequest('invalidFilter', `Invalid filter: operator "${op}" cannot compare a boolean.`);
+  // `eq null` is "has no value" and `ne null` its complement, "has a value" (an absent attribute is not
+  // "not null"): the same test both ways, so no resource matches both.
+  if (value === null && (op === 'eq' || op === 'ne')) return op === 'eq' ? (r) => get(r).length === 0 : (r) => get(r).length > 0;
   if (op === 'ne') {
     // ne is "no value equals": an absent attribute is not equal.
     return (r) => !get(r).some((v) => compareValues('eq', v, value, def));
   }
-  if (value === null && op === 'eq') return (r) => get(r).length === 0;
   return (r) => get(r).some((v) => compareValues(op, v, value, def));
 }
 
