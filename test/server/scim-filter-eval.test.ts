@@ -2,9 +2,9 @@
 // `pr` on empty values, and the refusals of comparisons that make no sense.
 import { describe, expect, it } from 'vitest';
 import { parseFilter } from '../../src/server/scim/filter.js';
-import { compileFilter, type Resource } from '../../src/server/scim/filter-eval.js';
+import { compileElementFilter, compileFilter, type Resource } from '../../src/server/scim/filter-eval.js';
 import { ScimError } from '../../src/server/scim/errors.js';
-import { userType } from '../../src/server/scim/schema.js';
+import { userType, type AttrDef } from '../../src/server/scim/schema.js';
 
 const matches = (filter: string, r: Resource) => compileFilter(parseFilter(filter), userType)(r);
 const which = (filter: string, rs: Resource[]) => rs.map((r) => matches(filter, r));
@@ -68,5 +68,35 @@ describe('compileFilter comparisons', () => {
     expect(refusal('name eq "x"')).toBe('Invalid filter: "name" is complex; compare one of its sub-attributes.');
     expect(refusal('title[value eq "x"]')).toBe('Invalid filter: "title[…]" needs a multi-valued complex attribute.');
     expect(matches('nosuch[value eq "x"]', { nosuch: [{ value: 'x' }] })).toBe(false);
+  });
+});
+
+// Element filters (PATCH `attr[filter]`) against an attribute with a number and case-exact text, which no
+// User attribute has: the number comparisons and the case rule of sub-attributes.
+const sub = (name: string, type: AttrDef['type'], caseExact: boolean): AttrDef => ({ name, type, multiValued: false, required: false, caseExact, mutability: 'readWrite', returned: 'default', uniqueness: 'none', description: name });
+const scores: AttrDef = { ...sub('scores', 'complex', false), multiValued: true, subAttributes: [sub('n', 'integer', false), sub('code', 'string', true), sub('label', 'string', false)] };
+const elements: Resource[] = [{ n: 3, code: 'Abc', label: 'Abc' }, { n: 5, code: 'abc', label: 'abc' }, { n: '5' }, {}];
+const elementMatches = (filter: string) => elements.map((el) => compileElementFilter(parseFilter(filter), scores)(el));
+
+describe('compileElementFilter', () => {
+  it('compares numbers with every ordering operator; a value that is not a number matches only ne', () => {
+    expect(elementMatches('n eq 5')).toEqual([false, true, false, false]);
+    expect(elementMatches('n ne 5')).toEqual([true, false, true, true]);
+    expect(elementMatches('n gt 3')).toEqual([false, true, false, false]);
+    expect(elementMatches('n ge 3')).toEqual([true, true, false, false]);
+    expect(elementMatches('n lt 5')).toEqual([true, false, false, false]);
+    expect(elementMatches('n le 5')).toEqual([true, true, false, false]);
+    expect(elementMatches('scores.n eq 3')).toEqual([true, false, false, false]);
+  });
+
+  it('refuses text operators on a number', () => {
+    expect(() => elementMatches('n co 5')).toThrow('Invalid filter: operator "co" cannot compare a number.');
+  });
+
+  it('compares a caseExact sub-attribute exactly and the others ignoring ASCII case; an unknown name matches nothing', () => {
+    expect(elementMatches('code eq "Abc"')).toEqual([true, false, false, false]);
+    expect(elementMatches('label eq "Abc"')).toEqual([true, true, false, false]);
+    expect(elementMatches('code sw "a"')).toEqual([false, true, false, false]);
+    expect(elementMatches('nope eq "x"')).toEqual([false, false, false, false]);
   });
 });
