@@ -100,3 +100,27 @@ describe('compileElementFilter', () => {
     expect(elementMatches('nope eq "x"')).toEqual([false, false, false, false]);
   });
 });
+
+describe('value paths', () => {
+  const scimTypeOf = (run: () => unknown): unknown => {
+    try {
+      run();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ScimError);
+      return { scimType: (error as ScimError).scimType, message: (error as ScimError).message };
+    }
+    throw new Error('did not throw');
+  };
+
+  it('match elements that are objects only, and pr inside them', () => {
+    const rs: Resource[] = [{ emails: ['b', null, { value: 'b' }] }, { emails: [{ type: 'work' }] }, { emails: 'b' }];
+    expect(which('emails[value eq "b"]', rs)).toEqual([true, false, false]);
+    expect(which('emails[value pr]', rs)).toEqual([true, false, false]);
+    expect(which('emails[type pr]', rs)).toEqual([false, true, false]);
+  });
+
+  it('are refused on a single-valued attribute and inside another value path (invalidFilter)', () => {
+    expect(scimTypeOf(() => matches('displayName[value eq "x"]', {}))).toEqual({ scimType: 'invalidFilter', message: 'Invalid filter: "displayName[…]" needs a multi-valued complex attribute.' });
+    expect(scimTypeOf(() => compileElementFilter(parseFilter('scores[n eq 1]'), scores))).toEqual({ scimType: 'invalidFilter', message: 'Invalid filter: value paths cannot be nested.' });
+  });
+});
