@@ -5,9 +5,10 @@
 //             the SSO exchange, then node-forge's AES-256 PKCS#8 encryption of the private key;
 //   cold      our provider, RSA-4096, from its creation to the first credentials;
 //   pregen    our provider given a key pair at creation (pregenerateKeyPair), first call after it had time
-//             to make the CSR and the encrypted key;
+//             to make the CSR and the encrypted key and to open the IdP connection;
 //   trips     the token and SSO round trips alone, with Node's own fetch from a fresh process (the CSR made
-//             before the clock starts): what the pre-generated first call cannot go below;
+//             before the clock starts): two round trips on a cold HTTP stack (the pre-generated provider
+//             warms its own up before the first call);
 //   import    `import()` of each entry point (ubiq-idp, ubiq-idp/server, ubiq-idp/testing) from dist/.
 // Every contestant also reports the longest event-loop stall (a 1 ms interval timer) from before the work
 // starts to the first credentials. Figures are for comparison within one run on a shared, noisy machine;
@@ -75,7 +76,7 @@ const ms = performance.now() - started;
 console.log(JSON.stringify({ ms, stallMs: stop(), ok: encrypted.length > 0 && typeof sso.public_value === 'string' }));
 `;
 
-// The two round trips and nothing else: the floor of the pre-generated first call on this machine.
+// The two round trips and nothing else, on a cold HTTP stack (its first use costs about 20 ms here).
 const TRIPS = `
 import { generateKeyPairSync } from 'node:crypto';
 import forge from 'node-forge';
@@ -188,7 +189,7 @@ console.log('\nfirst credentials (from provider creation / start of the steps)')
 row('baseline (sync RSA-4096 + node-forge CSR)', 'baseline.ms');
 row('ubiq-idp cold (RSA-4096)', 'cold.ms', base);
 row('ubiq-idp pre-generated key pair, first call', 'pregen.ms', base);
-row('the two round trips alone (fetch, fresh process)', 'trips.ms', base);
+row('the two round trips alone (cold fetch, fresh process)', 'trips.ms', base);
 console.log('\nlongest event-loop stall during the login (1 ms interval)');
 row('baseline', 'baseline.stall');
 row('ubiq-idp cold', 'cold.stall');

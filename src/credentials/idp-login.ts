@@ -2,6 +2,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { IdpSettings, IdpUserCredentials } from '../config/types.js';
 import type { HttpClient } from '../http/index.js';
 import { renewIdpToken } from '../idp/grant.js';
+import { discoveryUrlFor } from '../idp/providers.js';
 import { signedInUserOf } from '../idp/signed-in-user.js';
 import type { IdpToken, RenewedIdpToken } from '../idp/token.js';
 import type { Logger } from '../util/logger.js';
@@ -61,9 +62,18 @@ export interface IdpLogin {
   useRefreshToken(refreshToken: string): void;
   /** Forget the refresh token (the next load signs in with the password). */
   forgetToken(): void;
+  /**
+   * Open the connection to the IdP before the first sign-in: one GET of its public discovery document,
+   * through the HTTP client the sign-in uses. Never rejects (a failure only means the sign-in connects
+   * itself).
+   */
+  warmUp(): Promise<void>;
   /** Forget tokens and keys. */
   dispose(): void;
 }
+
+/** The warm-up is a courtesy: it never holds anything up for long. */
+const WARM_UP_TIMEOUT_MS = 5_000;
 
 /**
  * @internal The SSO exchange (ARCHITECTURE.md) as one step: key pair (on the libuv pool, never the main thread) and IdP token
@@ -204,6 +214,23 @@ export function createIdpLogin(options: IdpLoginOptions): IdpLogin {
     },
     forgetToken() {
       token = undefined;
+    },
+    async warmUp() {
+      // A pre-generated key pair promises a first call that costs only the token and SSO round trips. In a
+      // fresh process the first request also pays for the HTTP client's own first use (connection, parser,
+      // first-run code: about 20 ms on a loopback IdP, plus DNS and TLS on a real one), so that is paid now.
+      let url: URL;
+      try {
+        url = new URL(discoveryUrlFor(options.settings));
+      } catch {
+        return; // the sign-in reports the bad setting
+      }
+      if (url.protocol !== 'https:' && !(url.protocol === 'http:' && options.allowInsecureHttp)) return;
+      try {
+        await options.http.request(url, { method: 'GET', headers: { accept: 'application/json' }, retry: false, timeoutMs: Math.min(options.timeoutMs ?? WARM_UP_TIMEOUT_MS, WARM_UP_TIMEOUT_MS) });
+      } catch (error) {
+        options.logger.debug?.('IdP connection warm-up failed; the sign-in connects by itself', { reason: (error as { code?: unknown }).code });
+      }
     },
     dispose() {
       material = undefined;

@@ -21,6 +21,8 @@ export interface LoginWorkerData {
   modulusLength: number;
   /** `true`: generate at once; a key pair: use it; `'pending'`: one arrives in a `key-pair` message; `false`: on the first login. */
   pregenerate: boolean | RsaKeyPair | 'pending';
+  /** Open the IdP connection during the warm-up (the caller pre-generates its key pair). */
+  warmUp: boolean;
   rotateKeyPair: boolean;
   timeoutMs: number | undefined;
   retry: Omit<RetryOptions, 'random' | 'sleep' | 'now'> | false | undefined;

@@ -113,11 +113,15 @@ function openSlot(slot: number, data: LoginWorkerData): Slot {
   }
   // Warm up at once: the session first (the first call may need nothing else), then settings, HTTP client
   // and (with a pre-generated key pair) CSR and encrypted key, ready before the first call, and undici
-  // (which the HTTP client loads on its first request).
+  // (which the HTTP client loads on its first request) — with a pre-generated key pair, through a first
+  // request to the IdP, so that the first call costs only its round trips.
   peek()
     .catch(() => undefined)
     .then(() => setup())
-    .then(() => import('undici'))
+    .then(async (made) => {
+      if (data.warmUp) await made.login.warmUp();
+      else await import('undici');
+    })
     .catch(() => {});
   return {
     peek,

@@ -245,7 +245,9 @@ export function createIdpCredentialProvider(options: IdpCredentialProviderOption
   // step (RSA-4096: one to several seconds). It starts with that call, on this thread's libuv pool, rather
   // than after the login worker has loaded its modules and the settings. With a session, the worker decides:
   // a valid session needs no key pair at all.
-  const keyPairWithFirstCall = session === undefined && (options.pregenerateKeyPair === undefined || options.pregenerateKeyPair === false);
+  // A pre-generated key pair asks for everything to be ready before the first call, the IdP connection included.
+  const preparesAhead = options.pregenerateKeyPair !== undefined && options.pregenerateKeyPair !== false;
+  const keyPairWithFirstCall = session === undefined && !preparesAhead;
   let startFirstKeyPair: (() => void) | undefined;
   const firstKeyPair = keyPairWithFirstCall
     ? new Promise<RsaKeyPair>((resolve, reject) => {
@@ -267,6 +269,7 @@ export function createIdpCredentialProvider(options: IdpCredentialProviderOption
         config: options.config,
         modulusLength,
         pregenerate: given instanceof Promise ? 'pending' : (given ?? false),
+        warmUp: preparesAhead,
         rotateKeyPair: options.rotateKeyPair ?? false,
         timeoutMs,
         retry: options.retry,
@@ -453,8 +456,10 @@ export function createIdpCredentialProvider(options: IdpCredentialProviderOption
   provider.onRefreshError = listeners.onRefreshError;
   // With a pre-generated key pair on this thread, the CSR and the encrypted key are made now too, so the
   // first call waits only for the network. (The login worker does this by itself.)
-  if (thread === undefined && options.pregenerateKeyPair !== undefined && options.pregenerateKeyPair !== false) {
-    ensure().catch(() => {}); // settings errors reach the first caller, who tries again
+  if (thread === undefined && preparesAhead) {
+    ensure()
+      .then(() => inProcess?.login.warmUp())
+      .catch(() => {}); // settings errors reach the first caller, who tries again
   }
   return provider;
 }

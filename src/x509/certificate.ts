@@ -112,15 +112,14 @@ function publicOf(key: KeyObject): KeyObject {
 }
 
 /**
- * True when two keys are the same public key (a private key counts as its public half). Compares the
- * SubjectPublicKeyInfo encodings, so equal keys from different sources (PEM, JWK, a certificate) match.
+ * True when two keys are the same public key (a private key counts as its public half). Compares the keys'
+ * values (OpenSSL's own comparison), so equal keys from different sources (PEM, JWK, a certificate) match.
  *
  * @example
  * if (!publicKeysEqual(parseCertificatePem(apiCert).publicKey, keyPair.publicKey)) throw new Error('not our key');
  */
 export function publicKeysEqual(a: KeyObject, b: KeyObject): boolean {
   if (a.type === 'secret' || b.type === 'secret') return false;
-  const left = publicOf(a).export({ type: 'spki', format: 'der' });
-  const right = publicOf(b).export({ type: 'spki', format: 'der' });
-  return left.equals(right);
+  // KeyObject.equals compares the keys inside OpenSSL, without encoding either of them.
+  return publicOf(a).equals(publicOf(b));
 }
