@@ -52,6 +52,7 @@ export {
   type KeyPairErrorCode,
   type KeySizeErrorCode,
   type GenerateRsaKeyPairOptions,
+  type RsaKeyGeneration,
   type RsaKeyPair,
 } from './crypto/keypair.js';
 export {
