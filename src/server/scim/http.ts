@@ -6,7 +6,12 @@ import { SCIM_CONTENT_TYPE, ScimError, badRequest } from './errors.js';
 import { etagOf } from './render.js';
 
 export function scimJson(status: number, body: unknown, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), { status, headers: { 'content-type': SCIM_CONTENT_TYPE, ...headers } });
+  return scimText(status, JSON.stringify(body), headers);
+}
+
+/** A SCIM response whose body is JSON text already written. */
+export function scimText(status: number, text: string, headers: Record<string, string> = {}): Response {
+  return new Response(text, { status, headers: { 'content-type': SCIM_CONTENT_TYPE, ...headers } });
 }
 
 /** 401 unless the request carries the current SCIM secret token (compared in constant time). */

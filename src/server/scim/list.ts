@@ -6,6 +6,7 @@ import { compileFilter, type Resource } from './filter-eval.js';
 import { parseFilter, type FilterNode } from './filter.js';
 import { LIST_SCHEMA, resolveAttrPath, type ResolvedPath, type ResourceTypeDef } from './schema.js';
 import { parseProjection, project, type Json, type Projection } from './render.js';
+import { listResponseJson } from './render-json.js';
 
 /** The maximum `count` honoured (advertised in /ServiceProviderConfig). */
 export const MAX_RESULTS = 1000;
@@ -16,7 +17,15 @@ export interface ListSource<R> {
   total(): number;
   /** Records that may satisfy `attr eq value` (canonical attribute name), or undefined if not indexed. */
   lookup(attr: string, value: string): readonly R[] | undefined;
+  /**
+   * Exactly the records that satisfy `attr eq value` on its own (the index compares as the filter does),
+   * or undefined when the index cannot promise that for this attribute or these records. A filter that is
+   * only that comparison is then answered without rendering each candidate to test it.
+   */
+  exactLookup?(attr: string, value: string): readonly R[] | undefined;
   render(record: R, projection: Projection, forFilter: boolean): Json;
+  /** Optional: the JSON text of `render(record, <all attributes>, false)`, written without the object. */
+  renderJson?: (record: R) => string;
 }
 
 export interface ListQuery {
@@ -66,7 +75,25 @@ function sortKeyReader(resolved: ResolvedPath): (resource: Resource) => unknown 
   };
 }
 
-export function listResources<R>(source: ListSource<R>, query: ListQuery): Json {
+/** One page of a query: its records, and those the filter already rendered in the page's projection. */
+interface Page<R> {
+  startIndex: number;
+  total: number;
+  projection: Projection;
+  records: R[];
+  /** `rendered[i]`, when present, is `records[i]` rendered (not yet projected). */
+  rendered: readonly (Json | undefined)[];
+}
+
+/** A filter that is one `attr eq "text"` on an attribute the source looks up exactly: those records. */
+function exactMatches<R>(source: ListSource<R>, node: FilterNode): readonly R[] | undefined {
+  if (!source.exactLookup || node.kind !== 'compare' || node.op !== 'eq' || typeof node.value !== 'string') return undefined;
+  const resolved = resolveAttrPath(source.type, node.path);
+  if (!resolved || resolved.isExtension || resolved.sub) return undefined;
+  return source.exactLookup(resolved.attr.name, node.value);
+}
+
+function selectPage<R>(source: ListSource<R>, query: ListQuery): Page<R> {
   const startIndex = Math.max(1, parseIntParam('startIndex', query.startIndex, 1));
   const count = Math.min(MAX_RESULTS, Math.max(0, parseIntParam('count', query.count, MAX_RESULTS)));
   const projection = parseProjection(source.type, query.attributes, query.excludedAttributes);
@@ -78,8 +105,10 @@ export function listResources<R>(source: ListSource<R>, query: ListQuery): Json 
   let rendered: Json[] | undefined;
   const filterText = query.filter?.trim();
   const mentionsMembers = filterText ? /members/i.test(filterText) : false;
-  if (filterText) {
-    const node = parseFilter(filterText);
+  const node = filterText ? parseFilter(filterText) : undefined;
+  const exact = node && exactMatches(source, node);
+  if (exact) matches = [...exact];
+  else if (node) {
     const predicate = compileFilter(node, source.type);
     const candidates = indexed(source, node);
     if (candidates) records = candidates;
@@ -116,21 +145,35 @@ export function listResources<R>(source: ListSource<R>, query: ListQuery): Json 
     throw badRequest('invalidValue', 'sortOrder must be "ascending" or "descending".');
   }
 
-  const page: Json[] = [];
-  let total: number;
-  if (matches) {
-    total = matches.length;
-    const onPage = matches.slice(startIndex - 1, startIndex - 1 + count);
-    for (const [i, record] of onPage.entries()) page.push(project(rendered?.[i] ?? source.render(record, projection, false), projection));
-  } else {
-    total = source.total();
-    let i = 0;
-    for (const record of records) {
-      i++;
-      if (i < startIndex) continue;
-      if (page.length >= count) break;
-      page.push(project(source.render(record, projection, false), projection));
-    }
+  if (matches) return { startIndex, total: matches.length, projection, records: matches.slice(startIndex - 1, startIndex - 1 + count), rendered: rendered ?? [] };
+  const page: R[] = [];
+  let i = 0;
+  for (const record of records) {
+    i++;
+    if (i < startIndex) continue;
+    if (page.length >= count) break;
+    page.push(record);
   }
+  return { startIndex, total: source.total(), projection, records: page, rendered: [] };
+}
+
+/** The ListResponse of a query (RFC 7644 §3.4.2) as an object. */
+export function listResources<R>(source: ListSource<R>, query: ListQuery): Json {
+  const { startIndex, total, projection, records, rendered } = selectPage(source, query);
+  const page = records.map((record, i) => project(rendered[i] ?? source.render(record, projection, false), projection));
   return { schemas: [LIST_SCHEMA], totalResults: total, startIndex, itemsPerPage: page.length, Resources: page };
+}
+
+/**
+ * {@link listResources} as JSON text, the same bytes as `JSON.stringify(listResources(source, query))`:
+ * resources in their full form are written by `source.renderJson` when the source has it.
+ */
+export function listResourcesJson<R>(source: ListSource<R>, query: ListQuery): string {
+  const { startIndex, total, projection, records, rendered } = selectPage(source, query);
+  const renderJson = source.renderJson;
+  if (projection.mode !== 'all' || !renderJson) {
+    const page = records.map((record, i) => project(rendered[i] ?? source.render(record, projection, false), projection));
+    return JSON.stringify({ schemas: [LIST_SCHEMA], totalResults: total, startIndex, itemsPerPage: page.length, Resources: page });
+  }
+  return listResponseJson(total, startIndex, records.map((record, i) => (rendered[i] ? JSON.stringify(rendered[i]) : renderJson(record))));
 }

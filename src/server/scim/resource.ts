@@ -2,10 +2,10 @@
 // behind `filter=… eq …`, finding the `:id` record (404, If-Match 412) and the single-resource response.
 import type { Context } from 'hono';
 import { badRequest, notFound } from './errors.js';
-import { checkIfMatch, ifNoneMatchHits, queryOf, readScimBody, scimJson } from './http.js';
+import { checkIfMatch, ifNoneMatchHits, queryOf, readScimBody, scimText } from './http.js';
 import type { ServerContext } from '../context.js';
 import { z } from 'zod';
-import { listResources, type ListQuery, type ListSource } from './list.js';
+import { listResourcesJson, type ListQuery, type ListSource } from './list.js';
 import { etagOf, parseProjection, project } from './render.js';
 
 interface Versioned {
@@ -52,7 +52,7 @@ export async function readSearchRequest(c: Context, ctx: ServerContext): Promise
 
 /** `POST /Users/.search`, `POST /Groups/.search`. */
 export function searchHandler<R>(ctx: ServerContext, source: ListSource<R>): (c: Context) => Promise<Response> {
-  return async (c) => scimJson(200, listResources(source, await readSearchRequest(c, ctx)));
+  return async (c) => scimText(200, listResourcesJson(source, await readSearchRequest(c, ctx)));
 }
 
 /** GET of one resource; 304 with no body when If-None-Match names its current version (RFC 7644 §3.14). */
@@ -69,9 +69,9 @@ export function getHandler<R extends Versioned>(source: ListSource<R>, kind: 'us
 export function listHandler<R>(source: ListSource<R>): (c: Context) => Response {
   return (c) => {
     const q = queryOf(c);
-    return scimJson(
+    return scimText(
       200,
-      listResources(source, {
+      listResourcesJson(source, {
         filter: q.filter,
         startIndex: q.startindex,
         count: q.count,
@@ -125,6 +125,8 @@ export function resourceResponder<R extends Versioned>(source: ListSource<R>) {
   return (c: Context, record: R, status: number, extra: Record<string, string> = {}): Response => {
     const q = queryOf(c);
     const projection = parseProjection(source.type, q.attributes, q.excludedattributes);
-    return scimJson(status, project(source.render(record, projection, false), projection), { etag: etagOf(record.version), ...extra });
+    const headers = { etag: etagOf(record.version), ...extra };
+    if (projection.mode === 'all' && source.renderJson) return scimText(status, source.renderJson(record), headers);
+    return scimText(status, JSON.stringify(project(source.render(record, projection, false), projection)), headers);
   };
 }

@@ -9,6 +9,7 @@ import { readScimBody } from './http.js';
 import type { ListSource } from './list.js';
 import { applyPatch, parsePatchBody } from './patch.js';
 import { renderUser } from './render.js';
+import { renderUserJson } from './render-json.js';
 import { assertSameId, currentRecordOf, getHandler, indexedLookup, listHandler, resourceResponder, searchHandler } from './resource.js';
 import { userType } from './schema.js';
 
@@ -55,7 +56,26 @@ export function createUsersHandlers(ctx: ServerContext) {
       byExternalId: (value) => ctx.store.findUsersByExternalId(value),
       byId: (value) => ctx.store.getUser(value),
     }),
+    exactLookup: (attr, value) => {
+      // The indexes compare as the filter does (userName ASCII-case-insensitively, externalId and id
+      // exactly) but read the record's fields, the filter its attributes: exact only while they agree,
+      // which every write through these handlers keeps.
+      if (attr === 'userName') {
+        const user = ctx.store.findUserByUserName(value);
+        return !user ? [] : user.attributes.userName === user.userName ? [user] : undefined;
+      }
+      if (attr === 'externalId') {
+        const users = ctx.store.findUsersByExternalId(value);
+        return users.every((user) => user.attributes.externalId === user.externalId) ? users : undefined;
+      }
+      if (attr === 'id') {
+        const user = ctx.store.getUser(value);
+        return user ? [user] : [];
+      }
+      return undefined;
+    },
     render: (user, projection, forFilter) => renderUser(ctx.store, user, base(), forFilter || !projection.excludes('groups')),
+    renderJson: (user) => renderUserJson(ctx.store, user, base()),
   };
   const respond = resourceResponder(source);
   const getUser = (id: string) => ctx.store.getUser(id);
