@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { errorGuard, UbiqIdpError } from '../errors.js';
 import type { AdminApiErrorCode, AdminErrorCode } from '../error-codes.js';
 

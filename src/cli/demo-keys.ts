@@ -1,5 +1,5 @@
 import { constants, createCipheriv, createDecipheriv, privateDecrypt, randomBytes, type KeyObject } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { UbiqIdpCredentials } from '../credentials/ubiq-credentials.js';
 import { signUbiqRequest } from '../signing/index.js';
 

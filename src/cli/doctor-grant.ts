@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { LoadedConfig } from '../config/load.js';
 import { createHttpClient } from '../http/index.js';
 import { stripControl } from '../idp/device.js';

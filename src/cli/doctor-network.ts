@@ -1,7 +1,7 @@
 import { lookup } from 'node:dns/promises';
 import { connect as tcpConnect } from 'node:net';
 import { connect as tlsConnect, type PeerCertificate } from 'node:tls';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { IdpSettings } from '../config/types.js';
 import { createHttpClient } from '../http/index.js';
 import { PROVIDERS } from '../idp/providers.js';

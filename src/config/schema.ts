@@ -1,36 +1,39 @@
-import { z } from 'zod';
+// zod/mini, not classic zod: these schemas are on the way to a session's first credentials, and zod/mini's
+// functions tree-shake to a small part of zod (the package bundles zod), where classic zod evaluates all of it.
+import * as z from 'zod/mini';
 import type { FieldSpec } from './fields.js';
 import { checkUrl, checkValue, type Finding } from './mistakes.js';
 import type { IdpSettings, IdpUserCredentials, StaticKeyCredentials } from './types.js';
 
-const nonEmpty = z.string().min(1);
+const nonEmpty = z.string().check(z.minLength(1));
 
 /** What code may pass as `overrides`: checked because JavaScript callers can pass anything. */
-export const overridesSchema = z
-  .object({
+export const overridesSchema = z.partial(
+  z.strictObject({
     server: z.string(),
-    idp: z
-      .object({ provider: z.string(), customerId: z.string(), tokenEndpointUrl: z.string(), clientId: z.string(), clientSecret: z.string(), scope: z.string(), grant: z.string(), redirectPort: z.union([z.string(), z.number()]) })
-      .partial()
-      .strict(),
+    idp: z.partial(
+      z.strictObject({ provider: z.string(), customerId: z.string(), tokenEndpointUrl: z.string(), clientId: z.string(), clientSecret: z.string(), scope: z.string(), grant: z.string(), redirectPort: z.union([z.string(), z.number()]) }),
+    ),
     username: z.string(),
     password: z.string(),
     accessKeyId: z.string(),
     secretSigningKey: z.string(),
     secretCryptoAccessKey: z.string(),
-  })
-  .partial()
-  .strict();
+  }),
+);
 
-export const providerSchema = z
-  .string()
-  .transform((value) => value.trim().toLowerCase())
-  .pipe(z.enum(['okta', 'entra']));
+export const providerSchema = z.pipe(
+  z.pipe(
+    z.string(),
+    z.transform((value: string) => value.trim().toLowerCase()),
+  ),
+  z.enum(['okta', 'entra']),
+);
 
 export const customerIdSchema = z.guid();
 
 /** The validated result; the loader parses its output through these once more before returning. */
-export const idpSettingsSchema: z.ZodType<IdpSettings> = z
+export const idpSettingsSchema: z.ZodMiniType<IdpSettings> = z
   .object({
     provider: z.enum(['okta', 'entra']),
     customerId: customerIdSchema,
@@ -38,19 +41,22 @@ export const idpSettingsSchema: z.ZodType<IdpSettings> = z
     clientId: nonEmpty,
     // Empty only for a public client, which the device and browser grants allow.
     clientSecret: z.string(),
-    scope: nonEmpty.optional(),
-    grant: z.enum(['password', 'device', 'browser']).optional(),
-    redirectPort: z.number().int().min(0).max(65535).optional(),
+    scope: z.optional(nonEmpty),
+    grant: z.optional(z.enum(['password', 'device', 'browser'])),
+    redirectPort: z.optional(z.int().check(z.minimum(0), z.maximum(65535))),
   })
-  .refine((idp) => idp.clientSecret !== '' || (idp.grant !== undefined && idp.grant !== 'password'), 'clientSecret is empty');
-export const userSchema: z.ZodType<IdpUserCredentials> = z.object({ username: nonEmpty, password: nonEmpty });
+  .check(z.refine((idp) => idp.clientSecret !== '' || (idp.grant !== undefined && idp.grant !== 'password'), 'clientSecret is empty'));
+export const userSchema: z.ZodMiniType<IdpUserCredentials> = z.object({ username: nonEmpty, password: nonEmpty });
 /** A device or browser sign-in: no password; the username is optional (the person types it in the browser). */
-export const interactiveUserSchema: z.ZodType<IdpUserCredentials> = z.object({ username: z.string(), password: z.literal('') });
-export const grantSchema = z
-  .string()
-  .transform((value) => value.trim().toLowerCase())
-  .pipe(z.enum(['password', 'device', 'browser']));
-export const staticKeysSchema: z.ZodType<StaticKeyCredentials> = z.object({
+export const interactiveUserSchema: z.ZodMiniType<IdpUserCredentials> = z.object({ username: z.string(), password: z.literal('') });
+export const grantSchema = z.pipe(
+  z.pipe(
+    z.string(),
+    z.transform((value: string) => value.trim().toLowerCase()),
+  ),
+  z.enum(['password', 'device', 'browser']),
+);
+export const staticKeysSchema: z.ZodMiniType<StaticKeyCredentials> = z.object({
   accessKeyId: nonEmpty,
   secretSigningKey: nonEmpty,
   secretCryptoAccessKey: nonEmpty,
@@ -64,11 +70,10 @@ const GUID_IN = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
 
 /** Check one raw value for its field: the copy mistakes first, then its type and format. */
 export function validateField(spec: FieldSpec, raw: unknown, allowInsecureHttp: boolean): { value?: string; findings: Finding[] } {
-  const asString = z.string().safeParse(raw);
-  if (!asString.success) return { findings: [{ code: 'not_a_string', message: 'must be a string', severity: 'error' }] };
-  const findings = checkValue(spec.kind, asString.data);
+  if (typeof raw !== 'string') return { findings: [{ code: 'not_a_string', message: 'must be a string', severity: 'error' }] };
+  const findings = checkValue(spec.kind, raw);
   if (findings.some((f) => f.severity === 'error')) return { findings };
-  const value = spec.kind === 'password' ? asString.data : asString.data.trim();
+  const value = spec.kind === 'password' ? raw : raw.trim();
   const fail = (code: string, message: string) => ({ findings: [...findings, { code, message, severity: 'error' as const }] });
   switch (spec.kind) {
     case 'server':

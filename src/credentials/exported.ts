@@ -2,7 +2,7 @@
 // read back. One schema decides what may be written and what is accepted, so a value the reader would refuse
 // (or misread) is never written.
 import { createPrivateKey, type KeyObject } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { IssuedCredentialFields, StaticKeyCredentials } from '../config/types.js';
 import { parseCertificatePem, publicKeysEqual, type ParsedCertificate } from '../x509/certificate.js';
 import { ExportedCredentialsError } from './exported-errors.js';

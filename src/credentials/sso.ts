@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { createHttpClient, describeUrl, isHttpRequestError, type FetchLike, type HttpClient, type RetryOptions } from '../http/index.js';
 import { checkEndpointUrl } from '../util/endpoint-url.js';
 import { allowsInsecureHttp, HOW_TO_ALLOW_HTTP } from '../util/insecure-http.js';

@@ -1,5 +1,5 @@
 import * as oidc from 'openid-client';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { IdpSettings } from '../config/types.js';
 import type { FetchIdpTokenOptions } from './grant.js';
 import { toIdpError } from './map-error.js';

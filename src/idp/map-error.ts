@@ -1,5 +1,5 @@
 import type * as oidc from 'openid-client';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { IdpProvider } from '../config/types.js';
 import { isHttpRequestError, serverRetryDelay, type HttpRequestError } from '../http/index.js';
 import { scrub } from '../util/redact.js';

@@ -2,7 +2,7 @@
 // session, `login` and `whoami` name the person from the claims the IdP returned. Never used to decide
 // anything: the Ubiq server reads the user from the verified access token itself.
 import { decodeJwt } from 'jose';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { IdpProvider } from '../config/types.js';
 import { stripControl } from './device.js';
 import type { IdpToken } from './token.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { redactable } from '../util/redact.js';
 
 /** An access token from the IdP. `accessToken` and `refreshToken` print as `[REDACTED]`. */

@@ -1,5 +1,5 @@
 import { createPrivateKey, randomBytes, randomUUID, X509Certificate } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { endpointUrlSchema } from '../util/endpoint-url-schema.js';
 import { errorGuard, UbiqIdpError } from '../errors.js';
 import type { ReferenceServerOptionsErrorCode } from '../error-codes.js';

@@ -1,5 +1,6 @@
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
-import { z } from 'zod';
+// zod/mini: a session file is read on the way to a process's first credentials (see config/schema.ts).
+import * as z from 'zod/mini';
 import type { IdpProvider } from '../config/types.js';
 import { createUbiqIdpCredentials, type UbiqIdpCredentials } from '../credentials/ubiq-credentials.js';
 import { parseCertificatePem, payloadCertToPem, publicKeysEqual } from '../x509/certificate.js';
@@ -56,48 +57,42 @@ export interface SessionRecord {
   updatedAt: Date;
 }
 
-const text = z.string().min(1).max(4096);
-const pem = z.string().min(1).max(64 * 1024);
+const text = z.string().check(z.minLength(1), z.maxLength(4096));
+const pem = z.string().check(z.minLength(1), z.maxLength(64 * 1024));
 const instant = z.iso.datetime({ offset: true });
 
-const identitySchema = z
-  .object({
-    server: text,
-    customerId: text,
-    profile: text,
-    provider: z.enum(['okta', 'entra']),
-    tokenEndpointUrl: text,
-    clientId: text,
-    // Empty for a device or browser sign-in profile: the person chooses the account in the browser.
-    username: z.string().max(4096),
-  })
-  .strict();
+const identitySchema = z.strictObject({
+  server: text,
+  customerId: text,
+  profile: text,
+  provider: z.enum(['okta', 'entra']),
+  tokenEndpointUrl: text,
+  clientId: text,
+  // Empty for a device or browser sign-in profile: the person chooses the account in the browser.
+  username: z.string().check(z.maxLength(4096)),
+});
 
-const credentialsSchema = z
-  .object({
-    accessKeyId: text,
-    secretSigningKey: text,
-    secretCryptoAccessKey: text,
-    encryptedPrivateKey: pem.refine((value) => value.includes('-----BEGIN ENCRYPTED PRIVATE KEY-----'), 'is not an encrypted PKCS#8 PEM'),
-    payloadCert: pem,
-    issuedAt: instant,
-    expiresAt: instant,
-  })
-  .strict();
+const credentialsSchema = z.strictObject({
+  accessKeyId: text,
+  secretSigningKey: text,
+  secretCryptoAccessKey: text,
+  encryptedPrivateKey: pem.check(z.refine((value) => value.includes('-----BEGIN ENCRYPTED PRIVATE KEY-----'), 'is not an encrypted PKCS#8 PEM')),
+  payloadCert: pem,
+  issuedAt: instant,
+  expiresAt: instant,
+});
 
-const fileSchema = z
-  .object({
-    format: z.literal(FORMAT),
-    version: z.literal(SESSION_FORMAT_VERSION),
-    identity: identitySchema,
-    issuer: text.optional(),
-    refreshToken: z.string().min(1).max(16 * 1024).optional(),
-    credentials: credentialsSchema.optional(),
-    signedInUser: z.string().min(1).max(256).optional(),
-    signedInAt: instant,
-    updatedAt: instant,
-  })
-  .strict();
+const fileSchema = z.strictObject({
+  format: z.literal(FORMAT),
+  version: z.literal(SESSION_FORMAT_VERSION),
+  identity: identitySchema,
+  issuer: z.optional(text),
+  refreshToken: z.optional(z.string().check(z.minLength(1), z.maxLength(16 * 1024))),
+  credentials: z.optional(credentialsSchema),
+  signedInUser: z.optional(z.string().check(z.minLength(1), z.maxLength(256))),
+  signedInAt: instant,
+  updatedAt: instant,
+});
 
 /** Why a file is not a session we can use (no secret in it: only field paths and kinds of problem). */
 export type DecodeResult = { ok: true; record: SessionRecord } | { ok: false; reason: string };

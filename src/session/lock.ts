@@ -4,7 +4,7 @@ import { open, readFile, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import process from 'node:process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { errnoOf } from './secure-file.js';
 
 /** Tuning of the cross-process lock. */
@@ -17,7 +17,8 @@ export interface SessionLockOptions {
   pollMs?: number;
 }
 
-const lockSchema = z.object({ pid: z.number().int().positive(), host: z.string(), createdAt: z.number(), nonce: z.string() });
+// zod/mini: the lock is read on the way to a session's first credentials (see config/schema.ts).
+const lockSchema = z.object({ pid: z.int().check(z.positive()), host: z.string(), createdAt: z.number(), nonce: z.string() });
 type LockContent = z.infer<typeof lockSchema>;
 
 /** The outcome of {@link withSessionLock}'s wait. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { scrub } from '../util/redact.js';
 import { ScimAgentError, type ScimAgentName } from './provisioning-agent-errors.js';
 

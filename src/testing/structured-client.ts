@@ -6,7 +6,7 @@
 // the first character, as the official client's pipeline does. It supports what the reference server's
 // datasets use (passthrough characters); prefix/suffix rules, pad characters and input encodings are refused.
 import { constants, privateDecrypt, type KeyObject } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { signUbiqRequest } from '../signing/index.js';
 import { createFf1, numberOf, textOf } from './ff1.js';
 import { StructuredClientError } from './structured-client-errors.js';

@@ -1,6 +1,6 @@
 // checkEndpointUrl() as a zod schema, in a module of its own: the URL check itself is on the path of every
 // import of ubiq-idp, and zod is not.
-import { z } from 'zod';
+import * as z from 'zod';
 import { checkEndpointUrl } from './endpoint-url.js';
 
 /**

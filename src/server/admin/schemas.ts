@@ -1,5 +1,5 @@
 // zod schemas of the admin API's request bodies and queries.
-import { z } from 'zod';
+import * as z from 'zod';
 import { endpointUrlSchema } from '../../util/endpoint-url-schema.js';
 import { structuredInputSchema } from '../keys/structured-definition.js';
 

@@ -1,6 +1,6 @@
 import type { Hono } from 'hono';
 import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { verifyUbiqRequest } from '../../signing/verify-request.js';
 import type { ServerCertificateAuthority } from '../ca.js';
 import type { ServerContext, ServerEnv } from '../context.js';

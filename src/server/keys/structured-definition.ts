@@ -5,7 +5,7 @@
 // must stay below 2^msb_encoding_bits, and the key number may only grow while the sum stays inside the
 // output character set: both follow from the character sets and the minimum length, computed here.
 import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { StructuredDataset, StructuredDefinition } from '../store/types.js';
 
 /** NIST SP 800-38G Rev. 1: FF1's domain must hold at least a million values (radix^minlen ≥ 1,000,000). */

@@ -3,7 +3,7 @@
 // extension URNs), `Remove` of a multi-valued attribute with a `value` list (Entra's legacy member removal),
 // and add/replace through `attr[type eq "work"].sub` creating the element when none matches (Entra).
 // Operations apply to a copy; the caller coerces the result by schema and commits it in one step.
-import { z } from 'zod';
+import * as z from 'zod';
 import { badRequest } from './errors.js';
 import { compileElementFilter } from './filter-eval.js';
 import { parsePatchPath, type FilterNode } from './filter.js';

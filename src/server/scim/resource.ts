@@ -4,7 +4,7 @@ import type { Context } from 'hono';
 import { badRequest, notFound } from './errors.js';
 import { checkIfMatch, ifNoneMatchHits, queryOf, readScimBody, scimText } from './http.js';
 import type { ServerContext } from '../context.js';
-import { z } from 'zod';
+import * as z from 'zod';
 import { listResourcesJson, type ListQuery, type ListSource } from './list.js';
 import { etagOf, parseProjection, project } from './render.js';
 

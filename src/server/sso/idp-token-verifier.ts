@@ -7,7 +7,7 @@ import {
   jwtVerify,
   type JWTPayload,
 } from 'jose';
-import { z } from 'zod';
+import * as z from 'zod';
 import { IdpTokenError, IdpTokenVerifierOptionsError, IdpUnavailableError } from './idp-token-errors.js';
 import type { Clock } from '../../util/clock.js';
 

@@ -1,6 +1,6 @@
 import type { Hono } from 'hono';
 import type { JWTPayload } from 'jose';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ServerContext, ServerEnv } from '../context.js';
 import type { ServerCertificateAuthority } from '../ca.js';
 import { isCsrError } from '../../x509/index.js';
