@@ -8,7 +8,7 @@
 // Run: npm run bench:session   (RUNS=5 PROCESSES=20 to change the sample sizes; NO_WORKER=1 adds the valid
 // session with the login worker turned off, for comparison)
 import { execFile } from 'node:child_process';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -51,11 +51,14 @@ const median = (values: number[]) => {
 };
 
 await mkdir(work, { recursive: true });
+// As tsup.config.ts does: the dependencies stay in node_modules except zod and ini, which are bundled.
+const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { dependencies?: Record<string, string>; peerDependencies?: Record<string, string> };
+const BUNDLED = ['zod', 'ini'];
 // Split as tsup splits dist/: what a function loads on its first call is a chunk of its own, so the import
 // is timed without the libraries the session path loads later (a single-file bundle would import them all).
 await rm(join(work, 'lib'), { recursive: true, force: true });
 // The login worker beside the chunks, where the provider looks for it.
-await build({ entryPoints: { lib: join(root, 'src/index.ts'), 'login-worker': join(root, 'src/credentials/login-worker.ts') }, bundle: true, splitting: true, platform: 'node', format: 'esm', ...(process.env.BUNDLE_ZOD ? { external: ['asn1js', 'ini', 'jose', 'open', 'openid-client', 'pkijs', 'undici', 'hono', '@hono/node-server'] } : { packages: 'external' as const }), outdir: join(work, 'lib'), logLevel: 'warning', absWorkingDir: root });
+await build({ entryPoints: { lib: join(root, 'src/index.ts'), 'login-worker': join(root, 'src/credentials/login-worker.ts') }, bundle: true, splitting: true, platform: 'node', format: 'esm', external: [...Object.keys(pkg.dependencies ?? {}).filter((name) => !BUNDLED.includes(name)), ...Object.keys(pkg.peerDependencies ?? {})], outdir: join(work, 'lib'), logLevel: 'warning', absWorkingDir: root });
 await writeFile(join(work, 'lib', 'package.json'), '{ "type": "module" }\n');
 await writeFile(join(work, 'child.mjs'), CHILD);
 

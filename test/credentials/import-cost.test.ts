@@ -1,10 +1,12 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFreshProcessRunner, projectRoot } from '../helpers/fresh-process.js';
+import { createFreshProcessRunner, packageOf, projectRoot } from '../helpers/fresh-process.js';
 
 // Which packages a fresh process evaluates when it only imports ubiq-idp, loads its settings and signs
 // a request, and logs in with its own fetch: a module-loading hook (on Node's loader thread) writes down every module it loads.
+// The script is built as dist/ is (split into chunks, zod and ini bundled into the chunks that use them), so
+// a package is evaluated when a module of it in node_modules is loaded, or a chunk it was bundled into.
 const runner = createFreshProcessRunner('ubiq-import-cost-');
 let hooks = '';
 let trace = '';
@@ -27,7 +29,7 @@ describe('what importing ubiq-idp costs', () => {
       `
       import { readFileSync } from 'node:fs';
       const lib = await import(${JSON.stringify(join(projectRoot, 'src/index.ts'))});
-      const packages = () => [...new Set(readFileSync(${JSON.stringify(trace)}, 'utf8').split('\\n').map((url) => /node_modules\\/((?:@[^/]+\\/)?[^/]+)\\//.exec(url)?.[1]).filter(Boolean))].sort();
+      const packages = () => readFileSync(${JSON.stringify(trace)}, 'utf8').split('\\n').filter(Boolean);
       const afterImport = packages();
       await lib.loadConfig({ env: {}, homeDir: '/nonexistent', overrides: { server: 'https://api.example.com', accessKeyId: 'a', secretSigningKey: 'b', secretCryptoAccessKey: 'c' } });
       lib.signUbiqRequest({ method: 'POST', url: 'https://api.example.com/api/v0/encryption/key', body: '{}', credentials: { accessKeyId: 'a', secretSigningKey: 'b' } });
@@ -40,11 +42,29 @@ describe('what importing ubiq-idp costs', () => {
       `,
       { nodeArgs: ['--import', hooks], timeoutMs: 30_000, splitting: true },
     );
-    const afterImport = result.afterImport as string[];
-    // The hook sees the loading: loading settings evaluates their schemas and the INI parser, so the check is not vacuous.
+    // Module URLs → the packages they are (node_modules) or hold (bundled chunks).
+    const chunks = runner.bundledPackages('import-cost');
+    const evaluated = (key: string) =>
+      [
+        ...new Set(
+          (result[key] as string[]).flatMap((url) => {
+            const name = packageOf(url);
+            return name !== undefined ? [name] : (chunks.get(url.split('/').at(-1) ?? '') ?? []);
+          }),
+        ),
+      ].sort();
+    const loadedFromNodeModules = (result.afterOwnFetchLogin as string[]).map(packageOf);
+    const afterImport = evaluated('afterImport');
+    result.afterConfigAndSign = evaluated('afterConfigAndSign');
+    result.afterOwnFetchLogin = evaluated('afterOwnFetchLogin');
+    // The hook sees the loading: loading settings evaluates their schemas and the INI parser (bundled into
+    // chunks of their own), so the check is not vacuous.
     expect(result.afterConfigAndSign).toEqual(expect.arrayContaining(['zod', 'ini']));
     // Importing evaluates none of the libraries: each loads with the first function that needs it.
     for (const heavy of ['zod', 'ini', 'openid-client', 'oauth4webapi', 'jose', 'asn1js', 'pkijs', 'undici']) expect(afterImport, 'afterImport').not.toContain(heavy);
+    // zod and ini come from the bundle, as in dist/: nothing of theirs is loaded from node_modules.
+    expect(loadedFromNodeModules).not.toContain('zod');
+    expect(loadedFromNodeModules).not.toContain('ini');
     for (const key of ['afterConfigAndSign', 'afterOwnFetchLogin'] as const) {
       expect(result[key], key).not.toContain('undici');
     }
