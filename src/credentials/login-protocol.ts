@@ -40,8 +40,6 @@ export type ToLoginWorker =
   | { type: 'open'; slot: number; data: LoginWorkerData }
   | { type: 'close'; slot: number }
   | { type: 'setup'; slot: number; id: number }
-  /** The credentials of a valid shared session, if there are any, without waiting for the login's setup. */
-  | { type: 'peek'; slot: number; id: number }
   | { type: 'load'; slot: number; id: number; reason: RefreshReason; previous: Omit<UbiqIdpCredentials, 'kind'> | undefined }
   | { type: 'abort'; slot: number; id: number }
   | { type: 'key-pair'; slot: number; keyPair: RsaKeyPair }
@@ -59,8 +57,6 @@ export type FromLoginWorker =
   | { type: 'loaded'; id: number; fields: Omit<UbiqIdpCredentials, 'kind'>; expiresAt: number; issuedAt: number | undefined }
   | { type: 'failed'; id: number; error: TransferredError }
   | { type: 'csr-made'; id: number; pem: string }
-  /** The answer to a `peek` when no session can serve the call as it is. */
-  | { type: 'nothing'; id: number }
   | { type: 'log'; slot: number; level: 'debug' | 'info' | 'warn' | 'error'; target: 'provider' | 'config'; message: string; fields: Record<string, unknown> | undefined };
 
 /** @internal An error as it crosses threads: the brand's class names, the message and the own fields. */

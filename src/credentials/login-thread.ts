@@ -32,8 +32,6 @@ export { LoginWorkerUnavailable };
 export interface LoginThread {
   /** Settings loaded and login ready in the worker (rejects with the settings error, or LoginWorkerUnavailable). */
   setup(): Promise<void>;
-  /** A valid shared session's credentials, read in the worker before the login is set up; undefined when none can serve. */
-  peek(): Promise<ExpiringValue<UbiqIdpCredentials> | undefined>;
   load(context: LoadContext<UbiqIdpCredentials>): Promise<ExpiringValue<UbiqIdpCredentials>>;
   /** Releases this provider's slot (the worker ends shortly after its last provider). Idempotent. */
   close(): Promise<void>;
@@ -220,11 +218,6 @@ export function startLoginThread(options: StartLoginThreadOptions): LoginThread 
       const error = fromTransferredError(answer.error);
       if (error.name === 'LoginWorkerUnavailable') throw new LoginWorkerUnavailable(error.message, { declined: true });
       throw error;
-    },
-    async peek() {
-      const answer = await call(host, { type: 'peek', slot, id: nextId++ }).catch(() => undefined);
-      if (answer?.type !== 'loaded') return undefined;
-      return { value: createUbiqIdpCredentials(answer.fields), expiresAt: answer.expiresAt, ...(answer.issuedAt === undefined ? {} : { issuedAt: answer.issuedAt }) };
     },
     async load({ reason, previous, signal }) {
       const answer = await call(host, { type: 'load', slot, id: nextId++, reason, previous: previous === undefined ? undefined : { ...previous } }, signal);

@@ -1,6 +1,7 @@
 // The login worker: a thread that does everything heavy of a login, so the providers' thread never
-// evaluates pkijs, undici, openid-client or zod and never runs the synchronous parts of the CSR, the
-// PBKDF2 of the encrypted key or the first HTTP requests. One worker serves every provider of the process,
+// evaluates pkijs, undici or openid-client and never runs the synchronous parts of the CSR, the
+// PBKDF2 of a new encrypted key or the first HTTP requests (that thread reads the settings and a valid shared session
+// itself, with zod/mini: see session-peek.ts). One worker serves every provider of the process,
 // each in a slot of its own; the provider talks to it with the messages of login-protocol.ts. The login
 // itself is the same createInProcessLogin() (settings, IdP login, shared session) the provider uses on its
 // own thread when there is no worker.
@@ -10,8 +11,7 @@ import type { Logger } from '../util/logger.js';
 import { CredentialsError } from './errors.js';
 import type { InProcessLogin } from './in-process-login.js';
 import { fromTransferredError, toTransferredError, type FromLoginWorker, type LoginWorkerData, type ToLoginWorker } from './login-protocol.js';
-import type { ExpiringValue } from './refreshing-types.js';
-import { createUbiqIdpCredentials, type UbiqIdpCredentials } from './ubiq-credentials.js';
+import { createUbiqIdpCredentials } from './ubiq-credentials.js';
 
 const port = parentPort;
 // Stays a plain Error: it can only happen if this file is run as a script (it is not an entry point of the
@@ -41,8 +41,6 @@ function forwardingLogger(slot: number, target: 'provider' | 'config'): Logger {
 }
 
 interface Slot {
-  /** A valid shared session's credentials, read before (and without) the login's modules. */
-  peek(): Promise<ExpiringValue<UbiqIdpCredentials> | undefined>;
   setup(): Promise<InProcessLogin>;
   giveKeyPair(keyPair: RsaKeyPair): void;
   failKeyPair(error: unknown): void;
@@ -69,8 +67,7 @@ function openSlot(slot: number, data: LoginWorkerData): Slot {
   function setup(): Promise<InProcessLogin> {
     if (login) return Promise.resolve(login);
     if (settingUp === undefined) {
-      // The login's modules (IdP, HTTP, CSR) are loaded here, after the session's: a process that a valid
-      // session serves gets its credentials before they are evaluated.
+      // The login's modules (IdP, HTTP, CSR) are loaded on first use, here on the worker's thread.
       const pending = import('./in-process-login.js').then(({ createInProcessLogin }) =>
         createInProcessLogin({
         load: data.load === undefined ? undefined : { ...data.load, logger: forwardingLogger(slot, 'config') },
@@ -102,29 +99,18 @@ function openSlot(slot: number, data: LoginWorkerData): Slot {
     }
     return settingUp;
   }
-  let peeked: Promise<ExpiringValue<UbiqIdpCredentials> | undefined> | undefined;
-  function peek(): Promise<ExpiringValue<UbiqIdpCredentials> | undefined> {
-    const session = data.session;
-    if (session === undefined || session.reuse === false) return Promise.resolve(undefined);
-    peeked ??= import('./session-peek.js').then(({ peekSession }) =>
-      peekSession({ load: data.load, config: data.config, allowInsecureHttp: data.allowInsecureHttp, session, minRemainingMs: data.minRemainingMs, now: Date.now }),
-    );
-    return peeked;
-  }
-  // Warm up at once: the session first (the first call may need nothing else), then settings, HTTP client
-  // and (with a pre-generated key pair) CSR and encrypted key, ready before the first call, and undici
-  // (which the HTTP client loads on its first request) — with a pre-generated key pair, through a first
-  // request to the IdP, so that the first call costs only its round trips.
-  peek()
-    .catch(() => undefined)
-    .then(() => setup())
+  // Warm up at once: settings, HTTP client and (with a pre-generated key pair) CSR and encrypted key, ready
+  // before the first call, and undici (which the HTTP client loads on its first request) — with a
+  // pre-generated key pair, through a first request to the IdP, so that the first call costs only its round
+  // trips. A valid shared session is read on the provider's thread (session-peek.ts), which starts this
+  // worker only when it needs a login.
+  setup()
     .then(async (made) => {
       if (data.warmUp) await made.login.warmUp();
       else await import('undici');
     })
     .catch(() => {});
   return {
-    peek,
     setup,
     giveKeyPair: (pair) => giveKeyPair(pair),
     failKeyPair: (error) => failKeyPair(error),
@@ -176,14 +162,6 @@ async function handle(message: ToLoginWorker): Promise<void> {
         post({ type: 'ready', id: message.id });
       } catch (error) {
         post({ type: 'failed', id: message.id, error: toTransferredError(error) });
-      }
-      return;
-    case 'peek':
-      try {
-        const found = await slots.get(message.slot)?.peek();
-        post(found === undefined ? { type: 'nothing', id: message.id } : { type: 'loaded', id: message.id, fields: { ...found.value }, expiresAt: found.expiresAt, issuedAt: found.issuedAt });
-      } catch {
-        post({ type: 'nothing', id: message.id });
       }
       return;
     case 'load': {

@@ -258,9 +258,15 @@ export function createIdpCredentialProvider(options: IdpCredentialProviderOption
     : undefined;
   firstKeyPair?.catch(() => {}); // reported to the first caller, through the login
 
+  // A valid shared session is read on this thread (session-peek.ts): a process it serves never starts the
+  // login worker for its first credentials. The worker then starts with the first call the session cannot
+  // serve (or the first renewal), unless a key pair is to be generated ahead, which it does at once.
+  const peekable = session !== undefined && session.reuse !== false;
   let thread: LoginThread | undefined;
-  let keyPair: RsaKeyPair | Promise<RsaKeyPair> | undefined;
-  if (wantsWorker) {
+  let threadStarted = false;
+  function startThread(): LoginThread | undefined {
+    if (threadStarted || !wantsWorker) return thread;
+    threadStarted = true;
     const given = firstKeyPair ?? options.pregenerateKeyPair;
     const { logger: configLogger, ...load } = options.load ?? {};
     thread = startLoginThread({
@@ -282,7 +288,10 @@ export function createIdpCredentialProvider(options: IdpCredentialProviderOption
       configLogger,
       ...(options.loginWorkerScript ? { script: options.loginWorkerScript } : {}),
     });
+    return thread;
   }
+  let keyPair: RsaKeyPair | Promise<RsaKeyPair> | undefined;
+  if (wantsWorker && (!peekable || preparesAhead)) startThread();
   // In-process (or as the fallback): started before the settings are read, it needs nothing from them.
   function ownKeyPair(): RsaKeyPair | Promise<RsaKeyPair> | undefined {
     if (keyPair !== undefined) return keyPair;
@@ -295,7 +304,7 @@ export function createIdpCredentialProvider(options: IdpCredentialProviderOption
     }
     return keyPair;
   }
-  if (thread === undefined) void ownKeyPair();
+  if (!wantsWorker || (threadStarted && thread === undefined)) void ownKeyPair();
 
   let inProcess: InProcessLogin | undefined;
   let cache: RefreshingCache<UbiqIdpCredentials> | undefined;
@@ -305,6 +314,8 @@ export function createIdpCredentialProvider(options: IdpCredentialProviderOption
   const closedError = () => new CredentialsError('provider_closed', 'Ubiq credentials provider was closed.', { hint: 'Create a new provider; close() is for shutdown.' });
 
   async function loginStep(): Promise<(context: LoadContext<UbiqIdpCredentials>) => Promise<ExpiringValue<UbiqIdpCredentials>>> {
+    if (closed) throw closedError();
+    startThread();
     if (thread !== undefined) {
       try {
         await thread.setup();
@@ -355,16 +366,19 @@ export function createIdpCredentialProvider(options: IdpCredentialProviderOption
   }
 
   /**
-   * With the login in the worker and a shared session, the first call is served from the session file when
-   * it holds valid credentials, as soon as the worker has read it (before the worker has loaded the IdP,
-   * HTTP and CSR modules of a login); the login is then set up in the background, for the renewals.
+   * With a shared session, the first call is served from the session file when it holds valid credentials,
+   * read here on the provider's thread with the settings and session modules only (no IdP, HTTP or CSR
+   * module, no worker). The login (in the worker, or here without one) is set up only when a renewal needs
+   * it. A session that cannot serve (none, too close to expiry, refused, corrupt) is left to the login,
+   * which reads the file again and warns about it.
    */
   async function firstFromSession(): Promise<((context: LoadContext<UbiqIdpCredentials>) => Promise<ExpiringValue<UbiqIdpCredentials>>) | undefined> {
-    if (thread === undefined || session === undefined || session.reuse === false) return undefined;
-    const served = await thread.peek();
+    if (!peekable || session === undefined) return undefined;
+    // Loaded on first use, like the loader: importing ubiq-idp evaluates none of it.
+    const { peekSession } = await import('./session-peek.js');
+    const served = await peekSession({ load: options.load, config: options.config, allowInsecureHttp, session, minRemainingMs, now });
     if (served === undefined) return undefined;
-    const login = loginStep();
-    login.catch(() => {}); // a renewal that needs it reports the failure
+    let login: ReturnType<typeof loginStep> | undefined;
     let first: ExpiringValue<UbiqIdpCredentials> | undefined = served;
     return async (context) => {
       if (first !== undefined && context.reason === 'initial') {
@@ -373,7 +387,13 @@ export function createIdpCredentialProvider(options: IdpCredentialProviderOption
         return value;
       }
       first = undefined;
-      return (await login)(context);
+      login ??= loginStep();
+      const pending = login;
+      // Settings errors are not cached: the next renewal sets the login up again.
+      pending.catch(() => {
+        if (login === pending) login = undefined;
+      });
+      return (await pending)(context);
     };
   }
 

@@ -1,8 +1,8 @@
-// The first call of a provider whose login runs in the login worker, served from a valid shared session as
-// soon as the worker has read it: reading the file needs the settings and the session modules only, not the
-// IdP, HTTP and CSR modules of a login, so a process that a session serves does not wait for those. Anything
-// unusual (no session, too old, unreadable, refused) is left to the login, which reads the file again and
-// reports it as usual.
+// The first call of a provider with a shared session, served on the provider's own thread when the session
+// file holds valid credentials: reading it needs the settings and the session modules only (zod/mini, no
+// IdP, HTTP or CSR module, no login worker), so a process that a session serves never waits for those.
+// Anything unusual (no session, too old, unreadable, refused, corrupt) is left to the login, which reads the
+// file again and reports it as usual. Loaded by the provider on its first call, never by importing ubiq-idp.
 import { loadConfig, type LoadConfigOptions, type LoadedConfig } from '../config/load.js';
 import { sessionIdentityOf } from '../session/identity.js';
 import { openSessionCredentials } from '../session/format.js';

@@ -1,6 +1,8 @@
-// A process that a valid session can serve gets its first credentials as soon as the login worker has read
-// the session, without waiting for the login to be set up (the IdP, HTTP and CSR modules); anything else
-// goes to the worker's login. The worker here is the real one, built with a login that never answers.
+// A process that a valid session can serve gets its first credentials from the session, read on the
+// provider's own thread, without starting the login's setup in the worker (the IdP, HTTP and CSR modules);
+// anything else goes to the worker's login. The worker here is the real one, built with a login that never
+// answers and that leaves a mark when its setup starts.
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -11,6 +13,7 @@ import { collectingLogger, startSessionSystem, type SessionSystem } from './help
 let s: SessionSystem;
 let dir: string;
 let unsetWorker: URL;
+let setupMark: string;
 beforeAll(async () => {
   s = await startSessionSystem();
   // Inside the project, so that the worker's bare imports resolve from node_modules.
@@ -18,9 +21,12 @@ beforeAll(async () => {
   dir = await mkdtemp(join(projectRoot, 'node_modules', '.cache', 'ubiq-session-first-'));
   // The login worker with a login that never answers: only what is read before the login can serve.
   const neverSetUp = join(dir, 'never-set-up.mjs');
+  setupMark = join(dir, 'setup-started');
+  // Called when the worker sets up a provider's login (its warm-up does that as soon as a provider opens a slot).
   await writeFile(
     neverSetUp,
-    'export async function createInProcessLogin() { return { login: { dispose() {} }, http: { async close() {} }, load: () => new Promise(() => {}) }; }\n',
+    `import { writeFileSync } from 'node:fs';\nexport async function createInProcessLogin() { writeFileSync(${JSON.stringify(setupMark)}, 'started'); ` +
+      'return { login: { dispose() {} }, http: { async close() {} }, load: () => new Promise(() => {}) }; }\n',
   );
   const script = join(dir, 'login-worker.mjs');
   await buildLoginWorker(script, [{ name: 'never-set-up', setup: (b) => b.onResolve({ filter: /in-process-login\.js$/ }, () => ({ path: neverSetUp })) }]);
@@ -32,6 +38,7 @@ afterAll(async () => {
 });
 beforeEach(async () => {
   await rm(join(s.home, '.ubiq'), { recursive: true, force: true });
+  await rm(setupMark, { force: true });
   s.resetCounts();
 });
 
@@ -44,7 +51,7 @@ async function signIn(): Promise<Date> {
 }
 
 describe('the first call of a process with a session', () => {
-  it('is served from a valid session, not by the login', async () => {
+  it("is served from a valid session on the provider's thread, without starting the login's setup", async () => {
     const expiresAt = await signIn();
     s.resetCounts();
     const logger = collectingLogger();
@@ -53,8 +60,11 @@ describe('the first call of a process with a session', () => {
       const credentials = await provider();
       expect(credentials.kind === 'idp' && credentials.expiresAt.getTime()).toBe(expiresAt.getTime());
       expect(s.counts()).toEqual({ password: 0, refresh: 0, sso: 0 });
-      // Served by the worker, not by a login on this thread after the worker failed.
+      // Not by a login on this thread after the worker failed, and without the worker's login: a setup
+      // started by the call (or just after it) would have left its mark by now.
       expect(logger.lines.join('\n')).not.toMatch(/main thread/);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(existsSync(setupMark)).toBe(false);
     } finally {
       await provider.close();
     }
@@ -72,6 +82,8 @@ describe('the first call of a process with a session', () => {
     await provider.close();
     expect(outcome).toBe('waiting for the login');
     expect(logger.lines.join('\n')).not.toMatch(/main thread/);
+    // The mark is seen when the login is set up, so its absence above means something.
+    expect(existsSync(setupMark)).toBe(true);
     expect(await call).toBe('failed'); // close() ends the wait
   });
 });
