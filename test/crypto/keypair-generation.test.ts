@@ -1,9 +1,12 @@
 // Which generation generateRsaKeyPair uses, seen through a wrapped node:crypto: the parallel primes by
 // default, OpenSSL's whole-key generation on request, in FIPS mode and where generatePrime is missing.
 import type * as NodeCrypto from 'node:crypto';
+import { generatePrime } from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
 interface Seen {
+  /** setImmediate turns counted by the test when the first signature (the pairwise test) was asked for. */
+  turnsAtFirstSign: number | undefined;
   primeCalls: number;
   primesInFlight: number;
   maxPrimesInFlight: number;
@@ -12,7 +15,7 @@ interface Seen {
 
 /** keypair.js loaded against a node:crypto that counts calls, with `generatePrime` missing or replaced and `getFips` set. */
 async function loadWith(options: { generatePrime?: 'missing' | ((size: number) => bigint); fips?: 0 | 1 } = {}): Promise<{ module: typeof import('../../src/crypto/keypair.js'); seen: Seen }> {
-  const seen: Seen = { primeCalls: 0, primesInFlight: 0, maxPrimesInFlight: 0, keyPairCalls: 0 };
+  const seen: Seen = { turnsAtFirstSign: undefined, primeCalls: 0, primesInFlight: 0, maxPrimesInFlight: 0, keyPairCalls: 0 };
   vi.resetModules();
   vi.doMock('node:crypto', async (importOriginal) => {
     const actual = await importOriginal<typeof NodeCrypto>();
@@ -30,8 +33,13 @@ async function loadWith(options: { generatePrime?: 'missing' | ((size: number) =
       seen.keyPairCalls += 1;
       return (actual.generateKeyPair as (...a: unknown[]) => void)(...args);
     }) as typeof actual.generateKeyPair;
+    const sign = ((...args: Parameters<typeof actual.sign>) => {
+      seen.turnsAtFirstSign ??= turns;
+      return (actual.sign as (...a: unknown[]) => unknown)(...args);
+    }) as typeof actual.sign;
     const mocked = {
       ...actual,
+      sign,
       generatePrime: options.generatePrime === 'missing' ? undefined : generatePrime,
       generateKeyPair,
       getFips: () => options.fips ?? 0,
@@ -40,6 +48,24 @@ async function loadWith(options: { generatePrime?: 'missing' | ((size: number) =
   });
   const module = await import('../../src/crypto/keypair.js');
   return { module, seen };
+}
+
+/** Event-loop turns (setImmediate) counted while `countTurns` runs. */
+let turns = 0;
+async function countTurns<T>(work: () => Promise<T>): Promise<T> {
+  turns = 0;
+  let counting = true;
+  const tick = (): void => {
+    if (!counting) return;
+    turns += 1;
+    setImmediate(tick);
+  };
+  setImmediate(tick);
+  try {
+    return await work();
+  } finally {
+    counting = false;
+  }
 }
 
 afterEach(() => {
@@ -94,5 +120,19 @@ describe('generateRsaKeyPair: which generation', () => {
     const error: unknown = await module.generateRsaKeyPair({ keyGeneration: 'fast' as 'openssl' }).catch((e: unknown) => e);
     expect(module.isKeyPairError(error)).toBe(true);
     expect((error as InstanceType<typeof module.KeyPairError>).hint).toMatch(/'openssl'/);
+  });
+
+});
+
+describe('the key arithmetic and the event loop', () => {
+  it('spreads the key arithmetic over event-loop turns before the pairwise test', async () => {
+    // RSA-4096: a few milliseconds of BigInt work in all; in one block it would delay the application's timers.
+    const { seen } = await loadWith();
+    const { rsaKeyPairFromPrimes } = await import('../../src/crypto/rsa-from-primes.js');
+    const prime = (): Promise<bigint> => new Promise((resolve, reject) => generatePrime(2048, { bigint: true }, (error, p) => (error ? reject(error) : resolve(p))));
+    const [p, q] = await Promise.all([prime(), prime()]);
+    const made = await countTurns(() => rsaKeyPairFromPrimes(p, q, 4096));
+    expect('privateKey' in made).toBe(true);
+    expect(seen.turnsAtFirstSign).toBeGreaterThanOrEqual(2);
   });
 });
