@@ -4,7 +4,7 @@
 // attribute still succeeds); read-only attributes are ignored; wrong types are 400 invalidValue.
 // `password` is write-only and never stored: the reference server does not authenticate SCIM users.
 import { badRequest } from './errors.js';
-import { findAttr, type AttrDef, type ResourceTypeDef } from './schema.js';
+import { findAttr, type AttrDef, type ResourceTypeDef, type SchemaDef } from './schema.js';
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -17,8 +17,8 @@ export function coerceValue(def: AttrDef, value: unknown, path: string): unknown
     const list = Array.isArray(value) ? value : isObject(value) ? [value] : undefined;
     if (!list) throw invalid(path, 'must be an array');
     const out: unknown[] = [];
-    for (const [i, item] of list.entries()) {
-      const coerced = coerceSingle(def, item, `${path}[${i}]`);
+    for (let i = 0; i < list.length; i++) {
+      const coerced = coerceSingle(def, list[i], path, i);
       if (coerced !== undefined) out.push(coerced);
     }
     // The array is stored: push() left room for 17 elements (~150 bytes per user's `emails`); keep an
@@ -33,20 +33,30 @@ export function coerceValue(def: AttrDef, value: unknown, path: string): unknown
   return coerceSingle(def, value, path);
 }
 
-function coerceSingle(def: AttrDef, value: unknown, path: string): unknown {
+/**
+ * Coerce one (non-array) value. `index` is the element's position when `path` names a multi-valued
+ * attribute: paths for messages are built only when a message is (`emails[1].value`), not per value.
+ */
+function coerceSingle(def: AttrDef, value: unknown, parentPath: string, index?: number): unknown {
   if (value === null || value === undefined) return undefined;
+  const path = index === undefined ? parentPath : `${parentPath}[${index}]`;
   switch (def.type) {
     case 'complex': {
       if (typeof value === 'string' && findAttr(def.subAttributes, 'value')) return { value };
       if (!isObject(value)) throw invalid(path, 'must be an object');
       const out: Record<string, unknown> = {};
-      for (const [key, v] of Object.entries(value)) {
+      let kept = 0;
+      for (const key in value) {
+        if (!Object.hasOwn(value, key)) continue;
         const sub = findAttr(def.subAttributes, key);
         if (!sub || sub.mutability === 'readOnly' && def.name !== 'manager') continue;
-        const coerced = coerceValue(sub, v, `${path}.${sub.name}`);
-        if (coerced !== undefined) out[sub.name] = coerced;
+        const coerced = coerceValue(sub, value[key], `${path}.${sub.name}`);
+        if (coerced !== undefined) {
+          out[sub.name] = coerced;
+          kept++;
+        }
       }
-      return Object.keys(out).length === 0 ? undefined : out;
+      return kept === 0 ? undefined : out;
     }
     case 'boolean':
       if (typeof value === 'boolean') return value;
@@ -77,18 +87,22 @@ function coerceSingle(def: AttrDef, value: unknown, path: string): unknown {
  */
 export function coerceResource(type: ResourceTypeDef, body: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(body)) {
+  const extensions = extensionsByLowerId(type);
+  for (const key in body) {
+    if (!Object.hasOwn(body, key)) continue;
+    const value = body[key];
     const lower = key.toLowerCase();
     if (lower === 'schemas' || lower === 'id' || lower === 'meta') continue;
-    const extension = type.extensions.find((e) => e.id.toLowerCase() === lower);
+    const extension = extensions.get(lower);
     if (extension) {
       if (value === null) continue;
       if (!isObject(value)) throw invalid(extension.id, 'must be an object');
       const ext: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(value)) {
+      for (const k in value) {
+        if (!Object.hasOwn(value, k)) continue;
         const def = findAttr(extension.attributes, k);
         if (!def || def.mutability === 'readOnly') continue;
-        const coerced = coerceValue(def, v, `${extension.id}:${def.name}`);
+        const coerced = coerceValue(def, value[k], `${extension.id}:${def.name}`);
         if (coerced !== undefined) ext[def.name] = coerced;
       }
       if (Object.keys(ext).length > 0) out[extension.id] = ext;
@@ -103,12 +117,30 @@ export function coerceResource(type: ResourceTypeDef, body: Record<string, unkno
   return out;
 }
 
+// Per resource type, built on first use (types are constants): its extensions by lower-cased URN, and its
+// multi-valued core attributes, so a body's keys are Map lookups rather than a scan lower-casing each URN.
+const extensionIndexes = new WeakMap<ResourceTypeDef, Map<string, SchemaDef>>();
+function extensionsByLowerId(type: ResourceTypeDef): Map<string, SchemaDef> {
+  let index = extensionIndexes.get(type);
+  if (!index) {
+    index = new Map();
+    // The first extension of a URN wins, as find() would pick it.
+    for (const e of type.extensions) if (!index.has(e.id.toLowerCase())) index.set(e.id.toLowerCase(), e);
+    extensionIndexes.set(type, index);
+  }
+  return index;
+}
+const multiValuedIndexes = new WeakMap<ResourceTypeDef, AttrDef[]>();
+
 /** RFC 7643 §2.4: "The primary attribute value "true" MUST appear no more than once" in a multi-valued attribute. */
 function assertOnePrimary(type: ResourceTypeDef, attributes: Record<string, unknown>): void {
-  for (const def of type.core.attributes) {
+  let defs = multiValuedIndexes.get(type);
+  if (!defs) multiValuedIndexes.set(type, (defs = type.core.attributes.filter((def) => def.multiValued)));
+  for (const def of defs) {
     const list = attributes[def.name];
-    if (!def.multiValued || !Array.isArray(list)) continue;
-    const primaries = list.filter((item) => isObject(item) && item.primary === true).length;
+    if (!Array.isArray(list)) continue;
+    let primaries = 0;
+    for (const item of list) if (isObject(item) && item.primary === true) primaries++;
     if (primaries > 1) throw invalid(def.name, `has ${primaries} values marked primary; at most one may be`);
   }
 }
