@@ -63,21 +63,46 @@ export function ifNoneMatchHits(c: Context, version: number): boolean {
   });
 }
 
+/** The query parameters the SCIM endpoints read, by lower-cased name (clients send startindex, Count …). */
+export interface ScimQuery {
+  filter: string | undefined;
+  startindex: string | undefined;
+  count: string | undefined;
+  sortby: string | undefined;
+  sortorder: string | undefined;
+  attributes: string | undefined;
+  excludedattributes: string | undefined;
+}
+
+// A fixed shape: one hidden class for every request's query, where an object with a null prototype (the
+// previous form) is a dictionary built and probed per request.
+class Query implements ScimQuery {
+  filter: string | undefined = undefined;
+  startindex: string | undefined = undefined;
+  count: string | undefined = undefined;
+  sortby: string | undefined = undefined;
+  sortorder: string | undefined = undefined;
+  attributes: string | undefined = undefined;
+  excludedattributes: string | undefined = undefined;
+}
+
 /**
- * The query parameters, names lower-cased (clients send startindex, Count …): one URLSearchParams pass over
- * the query string. A name repeated exactly keeps its first value; names differing only in case: the last.
+ * The query parameters the SCIM endpoints read: one URLSearchParams pass over the query string, other
+ * names ignored. A name repeated exactly keeps its first value; names differing only in case: the last.
  */
-export function queryOf(c: Context): Record<string, string | undefined> {
+export function queryOf(c: Context): ScimQuery {
   const url = c.req.url;
-  const out: Record<string, string | undefined> = Object.create(null) as Record<string, string | undefined>;
+  const out = new Query();
   const start = url.indexOf('?');
   if (start === -1) return out;
   const hash = url.indexOf('#', start);
-  const seen: Record<string, true> = Object.create(null) as Record<string, true>;
+  let seen: Set<string> | undefined;
   for (const [name, value] of new URLSearchParams(url.slice(start + 1, hash === -1 ? undefined : hash))) {
-    if (name === '' || seen[name]) continue;
-    seen[name] = true;
-    out[name.toLowerCase()] = value;
+    const key = name.toLowerCase();
+    if (!Object.hasOwn(out, key)) continue;
+    if (seen?.has(name)) continue;
+    (seen ??= new Set()).add(name);
+    out[key as keyof ScimQuery] = value;
   }
   return out;
 }
