@@ -81,7 +81,7 @@ function safeHomedir(): string {
 function optionLayer(overrides: unknown, problems: ConfigProblem[]): Map<ConfigFieldName, RawValue> {
   const layer = new Map<ConfigFieldName, RawValue>();
   if (overrides === undefined) return layer;
-  const parsed = overridesSchema.safeParse(overrides);
+  const parsed = overridesSchema().safeParse(overrides);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const path = ['overrides', ...issue.path.map(String)].join('.');
@@ -167,11 +167,11 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
   if (resolved.kind === 'idp') {
     const idp = redactIdp(idpSettingsSchema.parse(resolved.idp));
     const interactive = idp.grant === 'device' || idp.grant === 'browser';
-    const user = redactUser((interactive ? interactiveUserSchema : userSchema).parse(resolved.user));
+    const user = redactUser((interactive ? interactiveUserSchema() : userSchema()).parse(resolved.user));
     return redactLoaded({ kind: 'idp', ...common, idp, user });
   }
   const issued = resolved.issued === undefined ? {} : { issued: redactIssued(resolved.issued) };
-  return redactLoaded({ kind: 'static', ...common, keys: redactKeys(staticKeysSchema.parse(resolved.keys)), ...issued });
+  return redactLoaded({ kind: 'static', ...common, keys: redactKeys(staticKeysSchema().parse(resolved.keys)), ...issued });
 }
 
 /**

@@ -7,36 +7,49 @@ import type { IdpSettings, IdpUserCredentials, StaticKeyCredentials } from './ty
 
 const nonEmpty = z.string().check(z.minLength(1));
 
+/**
+ * A schema built on first use: building a zod schema runs zod's initialisation for each of its parts (a few
+ * milliseconds for this file's schemas in a fresh process), and most loads need only some of them.
+ */
+function once<T>(build: () => T): () => T {
+  let built: T | undefined;
+  return () => (built ??= build());
+}
+
 /** What code may pass as `overrides`: checked because JavaScript callers can pass anything. */
-export const overridesSchema = z.partial(
-  z.strictObject({
-    server: z.string(),
-    idp: z.partial(
-      z.strictObject({ provider: z.string(), customerId: z.string(), tokenEndpointUrl: z.string(), clientId: z.string(), clientSecret: z.string(), scope: z.string(), grant: z.string(), redirectPort: z.union([z.string(), z.number()]) }),
-    ),
-    username: z.string(),
-    password: z.string(),
-    accessKeyId: z.string(),
-    secretSigningKey: z.string(),
-    secretCryptoAccessKey: z.string(),
-  }),
-);
-
-export const providerSchema = z.pipe(
-  z.pipe(
-    z.string(),
-    z.transform((value: string) => value.trim().toLowerCase()),
+export const overridesSchema = once(() =>
+  z.partial(
+    z.strictObject({
+      server: z.string(),
+      idp: z.partial(
+        z.strictObject({ provider: z.string(), customerId: z.string(), tokenEndpointUrl: z.string(), clientId: z.string(), clientSecret: z.string(), scope: z.string(), grant: z.string(), redirectPort: z.union([z.string(), z.number()]) }),
+      ),
+      username: z.string(),
+      password: z.string(),
+      accessKeyId: z.string(),
+      secretSigningKey: z.string(),
+      secretCryptoAccessKey: z.string(),
+    }),
   ),
-  z.enum(['okta', 'entra']),
 );
 
-export const customerIdSchema = z.guid();
+export const providerSchema = once(() =>
+  z.pipe(
+    z.pipe(
+      z.string(),
+      z.transform((value: string) => value.trim().toLowerCase()),
+    ),
+    z.enum(['okta', 'entra']),
+  ),
+);
+
+export const customerIdSchema = once(() => z.guid());
 
 /** The validated result; the loader parses its output through these once more before returning. */
 export const idpSettingsSchema: z.ZodMiniType<IdpSettings> = z
   .object({
     provider: z.enum(['okta', 'entra']),
-    customerId: customerIdSchema,
+    customerId: z.guid(),
     tokenEndpointUrl: z.url(),
     clientId: nonEmpty,
     // Empty only for a public client, which the device and browser grants allow.
@@ -46,21 +59,26 @@ export const idpSettingsSchema: z.ZodMiniType<IdpSettings> = z
     redirectPort: z.optional(z.int().check(z.minimum(0), z.maximum(65535))),
   })
   .check(z.refine((idp) => idp.clientSecret !== '' || (idp.grant !== undefined && idp.grant !== 'password'), 'clientSecret is empty'));
-export const userSchema: z.ZodMiniType<IdpUserCredentials> = z.object({ username: nonEmpty, password: nonEmpty });
+export const userSchema = once((): z.ZodMiniType<IdpUserCredentials> => z.object({ username: nonEmpty, password: nonEmpty }));
 /** A device or browser sign-in: no password; the username is optional (the person types it in the browser). */
-export const interactiveUserSchema: z.ZodMiniType<IdpUserCredentials> = z.object({ username: z.string(), password: z.literal('') });
-export const grantSchema = z.pipe(
+export const interactiveUserSchema = once((): z.ZodMiniType<IdpUserCredentials> => z.object({ username: z.string(), password: z.literal('') }));
+export const grantSchema = once(() =>
   z.pipe(
-    z.string(),
-    z.transform((value: string) => value.trim().toLowerCase()),
+    z.pipe(
+      z.string(),
+      z.transform((value: string) => value.trim().toLowerCase()),
+    ),
+    z.enum(['password', 'device', 'browser']),
   ),
-  z.enum(['password', 'device', 'browser']),
 );
-export const staticKeysSchema: z.ZodMiniType<StaticKeyCredentials> = z.object({
-  accessKeyId: nonEmpty,
-  secretSigningKey: nonEmpty,
-  secretCryptoAccessKey: nonEmpty,
-});
+export const staticKeysSchema = once(
+  (): z.ZodMiniType<StaticKeyCredentials> =>
+    z.object({
+      accessKeyId: nonEmpty,
+      secretSigningKey: nonEmpty,
+      secretCryptoAccessKey: nonEmpty,
+    }),
+);
 
 const ALIASES: Record<string, string> = { azure: 'entra', azuread: 'entra', 'azure-ad': 'entra', aad: 'entra', microsoft: 'entra', 'entra-id': 'entra', entraid: 'entra' };
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
@@ -82,13 +100,13 @@ export function validateField(spec: FieldSpec, raw: unknown, allowInsecureHttp: 
       return checked.url === undefined ? { findings: [...findings, ...checked.findings] } : { value: checked.url, findings };
     }
     case 'provider': {
-      const parsed = providerSchema.safeParse(value);
+      const parsed = providerSchema().safeParse(value);
       if (parsed.success) return { value: parsed.data, findings };
       const alias = ALIASES[value.toLowerCase()];
       return fail('unknown_provider', alias ? `must be 'okta' or 'entra' (for Microsoft, write '${alias}')` : "must be 'okta' or 'entra'");
     }
     case 'uuid': {
-      if (customerIdSchema.safeParse(value).success) return { value: value.toLowerCase(), findings };
+      if (customerIdSchema().safeParse(value).success) return { value: value.toLowerCase(), findings };
       const inner = GUID_IN.exec(value)?.[0];
       if (inner && /^https?:|\/scim/i.test(value)) {
         return fail('customer_id_is_url', `is a URL; use only the customer id in it (${inner.toLowerCase()}), the UUID in the Ubiq SCIM URL`);
@@ -103,7 +121,7 @@ export function validateField(spec: FieldSpec, raw: unknown, allowInsecureHttp: 
       return PEM_BLOCK.test(pem.trim()) ? { value: `${pem.trim()}\n`, findings } : fail('not_pem', 'must be a PEM block or base64 of one (as `ubiq-idp credentials` writes it)');
     }
     case 'grant': {
-      const parsed = grantSchema.safeParse(value);
+      const parsed = grantSchema().safeParse(value);
       return parsed.success ? { value: parsed.data, findings } : fail('unknown_grant', "must be 'password', 'device' or 'browser'");
     }
     case 'port':

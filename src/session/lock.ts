@@ -18,8 +18,12 @@ export interface SessionLockOptions {
 }
 
 // zod/mini: the lock is read on the way to a session's first credentials (see config/schema.ts).
-const lockSchema = z.object({ pid: z.int().check(z.positive()), host: z.string(), createdAt: z.number(), nonce: z.string() });
-type LockContent = z.infer<typeof lockSchema>;
+function makeLockSchema() {
+  return z.object({ pid: z.int().check(z.positive()), host: z.string(), createdAt: z.number(), nonce: z.string() });
+}
+// Built on first use: a process that a valid session serves never reads a lock.
+let lockSchema: ReturnType<typeof makeLockSchema> | undefined;
+type LockContent = z.infer<ReturnType<typeof makeLockSchema>>;
 
 /** The outcome of {@link withSessionLock}'s wait. */
 export type LockOutcome<T> =
@@ -46,7 +50,7 @@ async function readLock(path: string): Promise<{ content: LockContent | undefine
     const [raw, info] = await Promise.all([readFile(path, 'utf8'), stat(path)]);
     let content: LockContent | undefined;
     try {
-      const parsed = lockSchema.safeParse(JSON.parse(raw));
+      const parsed = (lockSchema ??= makeLockSchema()).safeParse(JSON.parse(raw));
       content = parsed.success ? parsed.data : undefined;
     } catch {
       content = undefined;
