@@ -6,6 +6,7 @@ import type { SessionStore } from '../session/store.js';
 import type { Logger } from '../util/logger.js';
 import type { IdpLogin } from './idp-login.js';
 import type { ExpiringValue, LoadContext } from './refreshing.js';
+import { servable } from './session-peek.js';
 import type { UbiqIdpCredentials } from './ubiq-credentials.js';
 
 /** @internal What the session-backed login needs. */
@@ -31,15 +32,6 @@ function issuerOf(settings: IdpSettings): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-/**
- * @internal Whether stored credentials may still be served: more than `minRemainingMs` left, capped at a
- * tenth of their lifetime (so short-lived certificates are not renewed on every call).
- */
-export function servable(expiresAt: Date, issuedAt: Date, minRemainingMs: number, now: number): boolean {
-  const margin = Math.min(minRemainingMs, (expiresAt.getTime() - issuedAt.getTime()) / 10);
-  return expiresAt.getTime() - now > margin;
 }
 
 /**
