@@ -3,7 +3,7 @@
 // intermediate objects and with fewer JSON.stringify calls: on Node 20 each call costs ~0.2 µs before it
 // writes anything, and a User response had about a dozen of them. Shapes the short path does not cover
 // (the enterprise extension, `active` stored differently from the record) take the object path.
-import type { ReferenceStore, UserRecord } from '../store/types.js';
+import type { GroupRecord, ReferenceStore, UserRecord } from '../store/types.js';
 import { renderUser } from './render.js';
 import { ENTERPRISE_SCHEMA, LIST_SCHEMA, USER_SCHEMA } from './schema.js';
 
@@ -53,11 +53,35 @@ export function isoString(date: Date): string {
 
 const USER_SCHEMAS_JSON = JSON.stringify([USER_SCHEMA]);
 
+// A group's entry in its members' `groups`, kept per group record with the display name and base URL it
+// was written from, and rewritten when either differs: the entry is a function of the record's id (never
+// changed), its displayName and the base URL, so a stale entry cannot be served. Records are dropped with
+// their entries (WeakMap).
+const groupRefs = new WeakMap<GroupRecord, { displayName: string; baseUrl: string; json: string }>();
+
 function groupRefJson(store: ReferenceStore, groupId: string, baseUrl: string): string {
   const group = store.getGroup(groupId);
   if (!group) return '';
+  const cached = groupRefs.get(group);
+  if (cached && cached.displayName === group.displayName && cached.baseUrl === baseUrl) return cached.json;
   const id = jsonString(group.id);
-  return `{"value":${id},"$ref":${jsonString(`${baseUrl}/Groups/${group.id}`)},"display":${jsonString(group.displayName)},"type":"direct"}`;
+  const json = `{"value":${id},"$ref":${jsonString(`${baseUrl}/Groups/${group.id}`)},"display":${jsonString(group.displayName)},"type":"direct"}`;
+  groupRefs.set(group, { displayName: group.displayName, baseUrl, json });
+  return json;
+}
+
+// The JSON text of a user's stored attributes, kept per attributes object. Stored attributes are never
+// changed in place: every write (POST, PUT, PATCH) stores a new object, so the text of an object never
+// goes stale, and it is dropped with the object when the record is replaced or deleted (WeakMap).
+const attributesJson = new WeakMap<Record<string, unknown>, string>();
+
+function storedAttributesJson(attributes: Record<string, unknown>): string {
+  let json = attributesJson.get(attributes);
+  if (json === undefined) {
+    json = JSON.stringify(attributes);
+    attributesJson.set(attributes, json);
+  }
+  return json;
 }
 
 /**
@@ -78,7 +102,7 @@ export function renderUserJson(store: ReferenceStore, user: UserRecord, baseUrl:
     (hasActive && stored !== user.active)
   )
     return JSON.stringify(renderUser(store, user, baseUrl, withGroups));
-  const body = JSON.stringify(attributes);
+  const body = storedAttributesJson(attributes);
   // An integer-like key ("7") would come first in the object form, before `schemas`: not a schema name,
   // so never stored by the handlers, but keep the bytes equal anyway.
   const first = body.charCodeAt(2);

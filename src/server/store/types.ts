@@ -30,6 +30,10 @@ export interface UserRecord extends ResourceMeta {
   userName: string;
   active: boolean;
   externalId: string | undefined;
+  /**
+   * Never changed in place: a write stores a new object (the SCIM handlers build one per POST, PUT and
+   * PATCH). The JSON text of a user's attributes is kept per object, so an in-place change would not show.
+   */
   attributes: Record<string, unknown>;
 }
 
