@@ -2,7 +2,8 @@
 // own process, loaded by wrk (Debian package `wrk`) with 20 connections from a third process, alternating
 // bare / reference rounds in one run. Scenarios: `GET /Users?filter=userName eq "…"` and `POST /Users`
 // over 100,000 users and 10,000 groups. Prints req/s, latency, the ratios against the bare handler and the
-// reference server's RSS.
+// reference server's RSS; also each server's CPU time per request (process.cpuUsage() across the round
+// divided by wrk's request count), which moves far less than req/s when other processes share the cores.
 // Env: BENCH_SECONDS (per round, default 5), BENCH_ROUNDS (default 3), BENCH_CONNECTIONS (default 20),
 // BENCH_USERS (default 100000), BENCH_PROFILE=1 (the reference server writes a CPU profile to .tmp/).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -51,6 +52,7 @@ async function serveReference(): Promise<void> {
       const { rss, heapUsed } = process.memoryUsage();
       process.stdout.write(`${JSON.stringify({ rss, heapUsed, users: store.countUsers() })}\n`);
     }
+    if (line === 'cpu') process.stdout.write(`${JSON.stringify(process.cpuUsage())}\n`);
     if (line === 'exit') break;
   }
   await ref.close();
@@ -62,7 +64,10 @@ async function serveBare(): Promise<void> {
   const { origin, server } = await startBareServer();
   const ready: Ready = { origin, scimPath: '', token: 'none' };
   process.stdout.write(`${JSON.stringify(ready)}\n`);
-  for await (const line of createInterface({ input: process.stdin })) if (line === 'exit') break;
+  for await (const line of createInterface({ input: process.stdin })) {
+    if (line === 'cpu') process.stdout.write(`${JSON.stringify(process.cpuUsage())}\n`);
+    if (line === 'exit') break;
+  }
   server.close();
   process.exit(0);
 }
@@ -120,10 +125,21 @@ interface Round {
   p50: string;
   p99: string;
   non2xx: number;
+  /** Server CPU time (user + system) per request, µs. */
+  cpuUs: number;
 }
 
 let runCounter = 0;
-function wrk(target: Ready, lua: string): Round {
+/** One wrk round against `target`, with the server's CPU time across it. */
+async function measured(target: Child, lua: string): Promise<Round> {
+  const before = (await target.ask('cpu')) as unknown as NodeJS.CpuUsage;
+  const round = wrk(target.ready, lua);
+  const after = (await target.ask('cpu')) as unknown as NodeJS.CpuUsage;
+  const cpu = after.user + after.system - before.user - before.system;
+  return { ...round, cpuUs: round.requests > 0 ? cpu / round.requests : 0 };
+}
+
+function wrk(target: Ready, lua: string): Omit<Round, 'cpuUs'> & { requests: number } {
   const dir = join(tmpdir(), 'ubiq-bench-scim');
   mkdirSync(dir, { recursive: true });
   const script = join(dir, `${lua === LUA_GET ? 'get' : 'post'}.lua`);
@@ -137,7 +153,8 @@ function wrk(target: Ready, lua: string): Round {
   const p50 = /\s50%\s+(\S+)/.exec(out)?.[1] ?? '?';
   const p99 = /\s99%\s+(\S+)/.exec(out)?.[1] ?? '?';
   const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0);
-  return { rps, p50, p99, non2xx };
+  const requests = Number(/(\d+) requests in/.exec(out)?.[1] ?? 0);
+  return { rps, p50, p99, non2xx, requests };
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
@@ -160,14 +177,15 @@ async function main(): Promise<void> {
   const table: Record<string, { bare: Round[]; reference: Round[] }> = { 'GET filter userName eq': { bare: [], reference: [] }, 'POST /Users': { bare: [], reference: [] } };
   for (let round = 0; round < ROUNDS; round += 1) {
     for (const [name, lua] of [['GET filter userName eq', LUA_GET], ['POST /Users', LUA_POST]] as const) {
-      table[name]!.bare.push(wrk(bare.ready, lua));
-      table[name]!.reference.push(wrk(reference.ready, lua));
+      table[name]!.bare.push(await measured(bare, lua));
+      table[name]!.reference.push(await measured(reference, lua));
     }
   }
   const end = await reference.ask('rss');
   for (const child of [reference, bare]) child.process.stdin!.write('exit\n');
   console.log('\nscenario                     bare req/s  reference req/s  ratio   reference p50 / p99   (medians of rounds)');
   const ratios: Record<string, number> = {};
+  const cpuRatios: Record<string, number> = {};
   for (const [name, { bare: b, reference: r }] of Object.entries(table)) {
     const bareRps = median(b.map((x) => x.rps));
     const refRps = median(r.map((x) => x.rps));
@@ -178,8 +196,15 @@ async function main(): Promise<void> {
       `${name.padEnd(28)} ${bareRps.toFixed(0).padStart(10)}  ${refRps.toFixed(0).padStart(15)}  ${(refRps / bareRps).toFixed(2).padStart(5)}   ${last.p50} / ${last.p99}${errors ? `   NON-2XX ${errors}` : ''}`,
     );
     console.log(`${''.padEnd(28)} rounds: bare ${b.map((x) => x.rps.toFixed(0)).join(', ')}; reference ${r.map((x) => x.rps.toFixed(0)).join(', ')}`);
+    const bareCpu = median(b.map((x) => x.cpuUs));
+    const refCpu = median(r.map((x) => x.cpuUs));
+    cpuRatios[name] = bareCpu / refCpu;
+    console.log(
+      `${''.padEnd(28)} server CPU per request: bare ${bareCpu.toFixed(1)} µs, reference ${refCpu.toFixed(1)} µs, bare/reference ${(bareCpu / refCpu).toFixed(2)} (rounds: reference ${r.map((x) => x.cpuUs.toFixed(1)).join(', ')})`,
+    );
   }
   console.log(`\ntargets: GET filter ≥ 0.50 × bare (${(ratios['GET filter userName eq'] ?? 0).toFixed(2)}), POST ≥ 0.25 × bare (${(ratios['POST /Users'] ?? 0).toFixed(2)})`);
+  console.log(`  by server CPU per request: GET filter ${(cpuRatios['GET filter userName eq'] ?? 0).toFixed(2)}, POST ${(cpuRatios['POST /Users'] ?? 0).toFixed(2)}; load average now ${(await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   const mb = (bytes: unknown) => `${(Number(bytes) / 2 ** 20).toFixed(0)} MB`;
   console.log(`reference server RSS after gc(): ${mb(seeded.rss)} seeded, ${mb(end.rss)} at the end (target < 300 MB)`);
   console.log(`  heap used ${mb(seeded.heapUsed)} with ${String(seeded.users)} users, ${mb(end.heapUsed)} with ${String(end.users)} users at the end (the POST rounds add users)`);
