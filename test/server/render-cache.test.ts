@@ -53,6 +53,20 @@ describe('user JSON after changes', () => {
     expect(await byFilter('cache@example.com')).toMatchObject({ id: again.body.id, displayName: 'Recreated', meta: { version: 'W/"1"' } });
   });
 
+  it('a PATCH of the enterprise extension shows at once', async () => {
+    const ext = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
+    const id: string = (await run.scim('POST', '/Users', { userName: 'ext@example.com', [ext]: { department: 'Before' } })).body.id;
+    expect((await byFilter('ext@example.com'))[ext]).toEqual({ department: 'Before' });
+    await run.scim('PATCH', `/Users/${id}`, patchOf({ op: 'replace', path: `${ext}:department`, value: 'After' }));
+    const listed = await byFilter('ext@example.com');
+    expect(listed.schemas).toEqual(['urn:ietf:params:scim:schemas:core:2.0:User', ext]);
+    expect(listed[ext]).toEqual({ department: 'After' });
+    await run.scim('PATCH', `/Users/${id}`, patchOf({ op: 'remove', path: ext }));
+    const removed = await byFilter('ext@example.com');
+    expect(removed.schemas).toEqual(['urn:ietf:params:scim:schemas:core:2.0:User']);
+    expect(removed[ext]).toBeUndefined();
+  });
+
   it("members' groups show a group rename and membership changes", async () => {
     const user = (await run.scim('POST', '/Users', { userName: 'member@example.com' })).body;
     const group = (await run.scim('POST', '/Groups', { displayName: 'Old name', members: [{ value: user.id }] })).body;

@@ -2,7 +2,7 @@
 // GET/POST/PUT/PATCH of one user). It is exactly `JSON.stringify(renderUser(...))`, without building the
 // intermediate objects and with fewer JSON.stringify calls: on Node 20 each call costs ~0.2 µs before it
 // writes anything, and a User response had about a dozen of them. Shapes the short path does not cover
-// (the enterprise extension, `active` stored differently from the record) take the object path.
+// (`active` stored differently from the record, keys the handlers never store) take the object path.
 import type { GroupRecord, ReferenceStore, UserRecord } from '../store/types.js';
 import { renderUser } from './render.js';
 import { ENTERPRISE_SCHEMA, LIST_SCHEMA, USER_SCHEMA } from './schema.js';
@@ -52,6 +52,8 @@ export function isoString(date: Date): string {
 }
 
 const USER_SCHEMAS_JSON = JSON.stringify([USER_SCHEMA]);
+const USER_SCHEMAS_WITH_ENTERPRISE_JSON = JSON.stringify([USER_SCHEMA, ENTERPRISE_SCHEMA]);
+const ENTERPRISE_KEY_JSON = JSON.stringify(ENTERPRISE_SCHEMA);
 
 // A group's entry in its members' `groups`, kept per group record with the display name and base URL it
 // was written from, and rewritten when either differs: the entry is a function of the record's id (never
@@ -73,28 +75,56 @@ function groupRefJson(store: ReferenceStore, groupId: string, baseUrl: string): 
 // The JSON text of a user's stored attributes, kept per attributes object. Stored attributes are never
 // changed in place: every write (POST, PUT, PATCH) stores a new object, so the text of an object never
 // goes stale, and it is dropped with the object when the record is replaced or deleted (WeakMap).
-const attributesJson = new WeakMap<Record<string, unknown>, string>();
+// Most users have no enterprise extension: their entry is the attributes' JSON itself, with no object
+// around it (the entry costs the string, ~290 bytes for a typical user).
+interface SplitText {
+  /** The core attributes as `"k":v,…` (no braces; empty when none), in the object form's order. */
+  core: string;
+  /** The enterprise extension's JSON; undefined when the attributes hold it undefined. */
+  enterprise: string | undefined;
+}
+/** A string: the attributes' JSON (no extension). `null`: a shape the short path does not write. */
+const attributesText = new WeakMap<Record<string, unknown>, string | SplitText | null>();
 
-function storedAttributesJson(attributes: Record<string, unknown>): string {
-  let json = attributesJson.get(attributes);
-  if (json === undefined) {
-    json = JSON.stringify(attributes);
-    attributesJson.set(attributes, json);
+function storedAttributesText(attributes: Record<string, unknown>): string | SplitText | null {
+  let text = attributesText.get(attributes);
+  if (text === undefined) {
+    text = attributesTextOf(attributes);
+    attributesText.set(attributes, text);
   }
-  return json;
+  return text;
+}
+
+function attributesTextOf(attributes: Record<string, unknown>): string | SplitText | null {
+  // An integer-like key ("7") comes first in the object form, before `schemas`: not a schema name, so
+  // never stored by the handlers, but the bytes must stay equal anyway.
+  const integerKeyFirst = (json: string) => json.charCodeAt(2) >= 48 && json.charCodeAt(2) <= 57;
+  if (!Object.hasOwn(attributes, ENTERPRISE_SCHEMA)) {
+    const json = JSON.stringify(attributes);
+    return integerKeyFirst(json) ? null : json;
+  }
+  // Copied as renderUser copies (for-in, the extension left out), so the order is the object form's.
+  const core: Record<string, unknown> = {};
+  for (const key in attributes) if (key !== ENTERPRISE_SCHEMA) core[key] = attributes[key];
+  const value = attributes[ENTERPRISE_SCHEMA];
+  const enterprise = value === undefined ? undefined : (JSON.stringify(value) as string | undefined);
+  // A value JSON leaves out (a function) would still list the extension's schema in the object form.
+  if (value !== undefined && enterprise === undefined) return null;
+  const json = JSON.stringify(core);
+  return integerKeyFirst(json) ? null : { core: json.slice(1, -1), enterprise };
 }
 
 /**
- * `JSON.stringify(renderUser(store, user, baseUrl, withGroups))`, written directly for the usual shape:
- * no enterprise extension, no stored `schemas`/`id`/`meta`/`groups` keys, and a stored `active` (if any)
- * equal to the record's. Anything else goes through {@link renderUser}, so the two never disagree.
+ * `JSON.stringify(renderUser(store, user, baseUrl, withGroups))`, written directly when the stored
+ * attributes hold no `schemas`/`id`/`meta`/`groups` keys (the handlers never store them) and a stored
+ * `active`, if any, equals the record's. Anything else goes through {@link renderUser}, so the two never
+ * disagree.
  */
 export function renderUserJson(store: ReferenceStore, user: UserRecord, baseUrl: string, withGroups = true): string {
   const attributes = user.attributes;
   const stored = attributes.active;
   const hasActive = Object.hasOwn(attributes, 'active');
   if (
-    Object.hasOwn(attributes, ENTERPRISE_SCHEMA) ||
     Object.hasOwn(attributes, 'schemas') ||
     Object.hasOwn(attributes, 'id') ||
     Object.hasOwn(attributes, 'meta') ||
@@ -102,13 +132,12 @@ export function renderUserJson(store: ReferenceStore, user: UserRecord, baseUrl:
     (hasActive && stored !== user.active)
   )
     return JSON.stringify(renderUser(store, user, baseUrl, withGroups));
-  const body = storedAttributesJson(attributes);
-  // An integer-like key ("7") would come first in the object form, before `schemas`: not a schema name,
-  // so never stored by the handlers, but keep the bytes equal anyway.
-  const first = body.charCodeAt(2);
-  if (first >= 48 && first <= 57) return JSON.stringify(renderUser(store, user, baseUrl, withGroups));
-  let out = `{"schemas":${USER_SCHEMAS_JSON},"id":${jsonString(user.id)}`;
-  if (body.length > 2) out += `,${body.slice(1, -1)}`;
+  const text = storedAttributesText(attributes);
+  if (text === null) return JSON.stringify(renderUser(store, user, baseUrl, withGroups));
+  const core = typeof text === 'string' ? text.slice(1, -1) : text.core;
+  const enterprise = typeof text === 'string' ? undefined : text.enterprise;
+  let out = `{"schemas":${enterprise === undefined ? USER_SCHEMAS_JSON : USER_SCHEMAS_WITH_ENTERPRISE_JSON},"id":${jsonString(user.id)}`;
+  if (core) out += `,${core}`;
   if (!hasActive) out += `,"active":${user.active}`;
   if (withGroups) {
     const ids = store.groupIdsOfUserUnwrapped ? store.groupIdsOfUserUnwrapped(user.id) : store.groupIdsOfUser(user.id);
@@ -121,6 +150,7 @@ export function renderUserJson(store: ReferenceStore, user: UserRecord, baseUrl:
       }
     if (groups) out += `,"groups":[${groups}]`;
   }
+  if (enterprise !== undefined) out += `,${ENTERPRISE_KEY_JSON}:${enterprise}`;
   const created = isoString(user.created);
   const lastModified = user.lastModified.getTime() === user.created.getTime() ? created : isoString(user.lastModified);
   return `${out},"meta":{"resourceType":"User","created":"${created}","lastModified":"${lastModified}","location":${jsonString(`${baseUrl}/Users/${user.id}`)},"version":"W/\\"${user.version}\\""}}`;
