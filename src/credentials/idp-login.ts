@@ -8,7 +8,7 @@ import type { IdpToken, RenewedIdpToken } from '../idp/token.js';
 import type { Logger } from '../util/logger.js';
 import { createCsr } from './csr.js';
 import { renewInteractiveToken, type InteractiveSignInOptions } from './interactive-login.js';
-import { encryptPrivateKeyPem, generateRsaKeyPair, randomCryptoAccessKey, type RsaKeyPair } from '../crypto/keypair.js';
+import { encryptPrivateKeyPem, generateRsaKeyPair, randomCryptoAccessKey, type RsaKeyGeneration, type RsaKeyPair } from '../crypto/keypair.js';
 import type { ExpiringValue, LoadContext } from './refreshing.js';
 import { exchangeIdpToken } from './sso.js';
 import { createUbiqIdpCredentials, type UbiqIdpCredentials } from './ubiq-credentials.js';
@@ -29,6 +29,8 @@ export interface IdpLoginOptions {
   profile: string | undefined;
   http: HttpClient;
   modulusLength: number;
+  /** How key pairs are made (see generateRsaKeyPair). */
+  keyGeneration: RsaKeyGeneration;
   /** A key pair made (or being made) beforehand. */
   keyPair: RsaKeyPair | Promise<RsaKeyPair> | undefined;
   /** New key pair for every renewal (generated ahead in the background). Default: reuse. */
@@ -90,7 +92,7 @@ export function createIdpLogin(options: IdpLoginOptions): IdpLogin {
 
   function buildMaterial(given?: RsaKeyPair | Promise<RsaKeyPair>): Promise<KeyMaterial> {
     const promise = (async () => {
-      const keyPair = (await given) ?? (await generateRsaKeyPair({ modulusLength: options.modulusLength }));
+      const keyPair = (await given) ?? (await generateRsaKeyPair({ modulusLength: options.modulusLength, keyGeneration: options.keyGeneration }));
       // ARCHITECTURE.md, Performance targets: separate turns for the CSR, the PBKDF2 of the encrypted PEM and what the caller does
       // next (the SSO request), so their synchronous parts never add up into one long stall.
       await nextTurn();

@@ -9,7 +9,7 @@ import { sessionLocation } from '../session/paths.js';
 import { createSessionStore } from '../session/store.js';
 import type { Logger } from '../util/logger.js';
 import type { IdpGrant } from '../config/types.js';
-import type { RsaKeyPair } from '../crypto/keypair.js';
+import type { RsaKeyGeneration, RsaKeyPair } from '../crypto/keypair.js';
 import type { InteractiveSignInOptions } from './interactive-login.js';
 import { LoginWorkerUnavailable } from './login-worker-unavailable.js';
 import { createIdpLogin, type IdpLogin } from './idp-login.js';
@@ -27,6 +27,7 @@ export interface InProcessLoginOptions {
   timeoutMs: number | undefined;
   retry: RetryOptions | false | undefined;
   modulusLength: number;
+  keyGeneration: RsaKeyGeneration;
   keyPair: RsaKeyPair | Promise<RsaKeyPair> | undefined;
   rotateKeyPair: boolean;
   allowInsecureHttp: boolean;
@@ -74,6 +75,7 @@ export async function createInProcessLogin(options: InProcessLoginOptions): Prom
     profile: config.profile,
     http,
     modulusLength: options.modulusLength,
+    keyGeneration: options.keyGeneration,
     keyPair: options.keyPair,
     rotateKeyPair: options.rotateKeyPair,
     timeoutMs: options.timeoutMs,

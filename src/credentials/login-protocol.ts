@@ -7,7 +7,7 @@ import { UbiqIdpError } from '../errors.js';
 import { HttpRequestError } from '../http/errors.js';
 import { IdpError } from '../idp/errors.js';
 import { CredentialsError, CredentialsUnavailableError, SsoError } from './errors.js';
-import { KeySizeError, type RsaKeyPair } from '../crypto/keypair.js';
+import { KeySizeError, type RsaKeyGeneration, type RsaKeyPair } from '../crypto/keypair.js';
 import type { SessionOptions } from './session-options.js';
 import type { RefreshReason } from './refreshing-types.js';
 import type { UbiqIdpCredentials } from './ubiq-credentials.js';
@@ -19,6 +19,7 @@ export interface LoginWorkerData {
   /** Settings already loaded by the caller. */
   config: LoadedConfig | undefined;
   modulusLength: number;
+  keyGeneration: RsaKeyGeneration;
   /** `true`: generate at once; a key pair: use it; `'pending'`: one arrives in a `key-pair` message; `false`: on the first login. */
   pregenerate: boolean | RsaKeyPair | 'pending';
   /** Open the IdP connection during the warm-up (the caller pre-generates its key pair). */

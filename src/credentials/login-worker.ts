@@ -53,7 +53,7 @@ function openSlot(slot: number, data: LoginWorkerData): Slot {
   let giveKeyPair: (keyPair: RsaKeyPair) => void = () => {};
   let failKeyPair: (error: unknown) => void = () => {};
   let keyPair: RsaKeyPair | Promise<RsaKeyPair> | undefined;
-  if (data.pregenerate === true) keyPair = generateRsaKeyPair({ modulusLength: data.modulusLength });
+  if (data.pregenerate === true) keyPair = generateRsaKeyPair({ modulusLength: data.modulusLength, keyGeneration: data.keyGeneration });
   else if (data.pregenerate === 'pending') {
     keyPair = new Promise<RsaKeyPair>((resolve, reject) => {
       giveKeyPair = resolve;
@@ -76,6 +76,7 @@ function openSlot(slot: number, data: LoginWorkerData): Slot {
         timeoutMs: data.timeoutMs,
         retry: data.retry,
         modulusLength: data.modulusLength,
+        keyGeneration: data.keyGeneration,
         keyPair,
         rotateKeyPair: data.rotateKeyPair,
         allowInsecureHttp: data.allowInsecureHttp,

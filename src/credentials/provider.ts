@@ -9,7 +9,7 @@ import type { SessionOptions } from './session-options.js';
 import type { InteractiveSignInOptions } from './interactive-login.js';
 import { askedRetryDelayMs, isTransientLoginError } from './login-retry.js';
 import { LoginWorkerUnavailable, startLoginThread, type LoginThread } from './login-thread.js';
-import { DEFAULT_RSA_MODULUS_LENGTH, generateRsaKeyPair, MIN_RSA_MODULUS_LENGTH, type RsaKeyPair } from '../crypto/keypair.js';
+import { DEFAULT_RSA_MODULUS_LENGTH, generateRsaKeyPair, MIN_RSA_MODULUS_LENGTH, type RsaKeyGeneration, type RsaKeyPair } from '../crypto/keypair.js';
 import { createRefreshingCache, type RefreshErrorInfo, type RefreshingCache, type RefreshRetryOptions, type RefreshSuccessInfo } from './refreshing.js';
 import type { ExpiringValue, LoadContext } from './refreshing-types.js';
 import type { ProviderTimers } from './timers.js';
@@ -80,6 +80,12 @@ export interface IdpCredentialProviderOptions extends InteractiveSignInOptions {
   config?: LoadedConfig;
   /** RSA key size. Default 4096 (as the official clients), at least 2048. */
   modulusLength?: number;
+  /**
+   * How the provider makes its RSA key pairs: `'parallel-primes'` (default: OpenSSL makes the two primes at
+   * once, on two threads, and the key is assembled and checked from them) or `'openssl'` (OpenSSL makes the
+   * whole key, as FIPS mode always does). See `generateRsaKeyPair()`.
+   */
+  keyGeneration?: RsaKeyGeneration;
   /**
    * Keep a session per server + customer + profile in `~/.ubiq/sessions/` (mode 0600), shared by every
    * process of the user: valid credentials are served from it, renewed with its refresh token without the
@@ -226,6 +232,13 @@ export function createIdpCredentialProvider(options: IdpCredentialProviderOption
       hint: `Leave it at ${DEFAULT_RSA_MODULUS_LENGTH} (what the official Ubiq clients use).`,
     });
   }
+  const keyGeneration = options.keyGeneration ?? 'parallel-primes';
+  if (keyGeneration !== 'parallel-primes' && keyGeneration !== 'openssl') {
+    throw new CredentialsError('invalid_provider_options', `keyGeneration must be 'parallel-primes' or 'openssl', got ${JSON.stringify(String(keyGeneration)).slice(0, 40)}.`, {
+      hint: "Leave it out (parallel primes) or set 'openssl' to have OpenSSL generate the whole key.",
+    });
+  }
+  const keyOptions = { modulusLength, keyGeneration };
   const logger = options.logger ?? silentLogger;
   const now = options.now ?? Date.now;
   const listeners = createListeners<UbiqIdpCredentials>({ onRefresh: options.onRefresh, onRefreshError: options.onRefreshError });
@@ -252,7 +265,7 @@ export function createIdpCredentialProvider(options: IdpCredentialProviderOption
   const firstKeyPair = keyPairWithFirstCall
     ? new Promise<RsaKeyPair>((resolve, reject) => {
         startFirstKeyPair = () => {
-          generateRsaKeyPair({ modulusLength }).then(resolve, reject);
+          generateRsaKeyPair(keyOptions).then(resolve, reject);
         };
       })
     : undefined;
@@ -274,6 +287,7 @@ export function createIdpCredentialProvider(options: IdpCredentialProviderOption
         load: options.load ? load : undefined,
         config: options.config,
         modulusLength,
+        keyGeneration,
         pregenerate: given instanceof Promise ? 'pending' : (given ?? false),
         warmUp: preparesAhead,
         rotateKeyPair: options.rotateKeyPair ?? false,
@@ -298,7 +312,7 @@ export function createIdpCredentialProvider(options: IdpCredentialProviderOption
     if (firstKeyPair !== undefined) keyPair = firstKeyPair;
     else if (typeof options.pregenerateKeyPair === 'object') keyPair = options.pregenerateKeyPair;
     else if (options.pregenerateKeyPair === true) {
-      const pending = generateRsaKeyPair({ modulusLength });
+      const pending = generateRsaKeyPair(keyOptions);
       pending.catch(() => {}); // reported to the first caller, through the login
       keyPair = pending;
     }
@@ -340,6 +354,7 @@ export function createIdpCredentialProvider(options: IdpCredentialProviderOption
       timeoutMs,
       retry: options.retry,
       modulusLength,
+      keyGeneration,
       keyPair: ownKeyPair(),
       rotateKeyPair: options.rotateKeyPair ?? false,
       allowInsecureHttp,

@@ -79,7 +79,7 @@ function configSource(
   // Pre-generation starts now, not when the settings turn out to be an IdP profile.
   let keyPair: RsaKeyPair | Promise<RsaKeyPair> | undefined;
   if (rest.pregenerateKeyPair === true) {
-    const pending = generateRsaKeyPair(rest.modulusLength === undefined ? {} : { modulusLength: rest.modulusLength });
+    const pending = generateRsaKeyPair({ ...(rest.modulusLength === undefined ? {} : { modulusLength: rest.modulusLength }), ...(rest.keyGeneration === undefined ? {} : { keyGeneration: rest.keyGeneration }) });
     pending.catch(() => {});
     keyPair = pending;
   } else if (typeof rest.pregenerateKeyPair === 'object') keyPair = rest.pregenerateKeyPair;
@@ -346,7 +346,7 @@ export function defaultProvider(options: SourceOptions = {}): CredentialProvider
   // One key pair for whichever source wins, started now when asked for.
   let shared = options;
   if (options.pregenerateKeyPair === true) {
-    const pending = generateRsaKeyPair(options.modulusLength === undefined ? {} : { modulusLength: options.modulusLength });
+    const pending = generateRsaKeyPair({ ...(options.modulusLength === undefined ? {} : { modulusLength: options.modulusLength }), ...(options.keyGeneration === undefined ? {} : { keyGeneration: options.keyGeneration }) });
     pending.catch(() => {});
     shared = { ...options, pregenerateKeyPair: pending };
   }

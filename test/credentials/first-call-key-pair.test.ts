@@ -8,6 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import * as keypair from '../../src/crypto/keypair.js';
 import { createIdpCredentialProvider, type IdpCredentialProviderOptions } from '../../src/credentials/provider.js';
+import { defaultProvider } from '../../src/credentials/sources.js';
 import { CLIENT_ID, CLIENT_SECRET, CUSTOMER_ID, PASSWORD, startIdpFixture, USERNAME, type IdpFixture } from './helpers/idp-fixture.js';
 
 vi.mock('../../src/crypto/keypair.js', async (importOriginal) => {
@@ -58,7 +59,7 @@ describe('the key pair of the first call', () => {
       const call = provider();
       call.catch(() => {});
       expect(generated).toHaveBeenCalledTimes(1);
-      expect(generated).toHaveBeenCalledWith({ modulusLength: 2048 });
+      expect(generated).toHaveBeenCalledWith({ modulusLength: 2048, keyGeneration: 'parallel-primes' });
     } finally {
       await provider.close();
     }
@@ -86,5 +87,35 @@ describe('the key pair of the first call', () => {
     } finally {
       await provider.close();
     }
+  });
+});
+
+describe('keyGeneration', () => {
+  it("'openssl' reaches every key pair the provider makes: the first call's, a pre-generated one, and a source's", async () => {
+    const first = createIdpCredentialProvider({ load: load(), session: false, modulusLength: 2048, retry: false, keyGeneration: 'openssl', loginWorkerScript: silentWorker });
+    const call = first();
+    call.catch(() => {});
+    await first.close();
+    const ahead = createIdpCredentialProvider({ load: load(), session: false, modulusLength: 2048, retry: false, keyGeneration: 'openssl', loginInWorker: false, pregenerateKeyPair: true });
+    await ahead.close();
+    const source = defaultProvider({ load: load(), session: false, modulusLength: 2048, retry: false, keyGeneration: 'openssl', pregenerateKeyPair: true });
+    await source.close();
+    expect(generated.mock.calls).toEqual([[{ modulusLength: 2048, keyGeneration: 'openssl' }], [{ modulusLength: 2048, keyGeneration: 'openssl' }], [{ modulusLength: 2048, keyGeneration: 'openssl' }]]);
+  });
+
+  it('in the login, where a renewal makes a new key pair (rotateKeyPair)', async () => {
+    const provider = createIdpCredentialProvider({ load: load(), session: false, modulusLength: 2048, retry: false, keyGeneration: 'openssl', loginInWorker: false, rotateKeyPair: true });
+    try {
+      await provider();
+      await provider.forceRefresh();
+      expect(generated.mock.calls.length).toBeGreaterThanOrEqual(2);
+      for (const [options] of generated.mock.calls) expect(options).toEqual({ modulusLength: 2048, keyGeneration: 'openssl' });
+    } finally {
+      await provider.close();
+    }
+  });
+
+  it('an unknown value is refused when the provider is created', () => {
+    expect(() => createIdpCredentialProvider({ load: load(), keyGeneration: 'fast' as never })).toThrow(expect.objectContaining({ code: 'invalid_provider_options' }));
   });
 });
