@@ -4,7 +4,7 @@
 // changes, and a changed base URL.
 /* eslint-disable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-return -- wire bodies read as `any` by helpers.ts */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { renderUserJson } from '../../src/server/scim/render-json.js';
+import { keepsAttributesText, renderUserJson } from '../../src/server/scim/render-json.js';
 import { createMemoryStore } from '../../src/server/store/memory.js';
 import { startServer, type Running } from './helpers.js';
 
@@ -51,6 +51,22 @@ describe('user JSON after changes', () => {
     expect((await run.scim('GET', `/Users?filter=${encodeURIComponent('userName eq "cache@example.com"')}`)).body.totalResults).toBe(0);
     const again = await run.scim('POST', '/Users', { userName: 'cache@example.com', displayName: 'Recreated' });
     expect(await byFilter('cache@example.com')).toMatchObject({ id: again.body.id, displayName: 'Recreated', meta: { version: 'W/"1"' } });
+  });
+
+  it('keeps the text of users read, not of users only created or changed', async () => {
+    const attributesOf = (id: string) => run.server.store.getUser(id)!.attributes;
+    const id: string = (await run.scim('POST', '/Users', { userName: 'kept@example.com' })).body.id;
+    expect(keepsAttributesText(attributesOf(id))).toBe(false);
+    await byFilter('kept@example.com');
+    expect(keepsAttributesText(attributesOf(id))).toBe(true);
+    await run.scim('PATCH', `/Users/${id}`, patchOf({ op: 'replace', path: 'displayName', value: 'Changed' }));
+    expect(keepsAttributesText(attributesOf(id))).toBe(false);
+    await run.scim('GET', `/Users/${id}`);
+    expect(keepsAttributesText(attributesOf(id))).toBe(true);
+    await run.scim('PUT', `/Users/${id}`, { userName: 'kept@example.com' });
+    expect(keepsAttributesText(attributesOf(id))).toBe(false);
+    await run.scim('POST', '/Users/.search', { schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'], filter: 'userName eq "kept@example.com"' });
+    expect(keepsAttributesText(attributesOf(id))).toBe(true);
   });
 
   it('a PATCH of the enterprise extension shows at once', async () => {

@@ -24,8 +24,11 @@ export interface ListSource<R> {
    */
   exactLookup?(attr: string, value: string): readonly R[] | undefined;
   render(record: R, projection: Projection, forFilter: boolean): Json;
-  /** Optional: the JSON text of `render(record, <all attributes>, false)`, written without the object. */
-  renderJson?: (record: R) => string;
+  /**
+   * Optional: the JSON text of `render(record, <all attributes>, false)`, written without the object.
+   * `read`: the answer to a read (GET, search), after which a source may keep what it wrote for the next.
+   */
+  renderJson?: (record: R, read: boolean) => string;
 }
 
 export interface ListQuery {
@@ -175,5 +178,5 @@ export function listResourcesJson<R>(source: ListSource<R>, query: ListQuery): s
     const page = records.map((record, i) => project(rendered[i] ?? source.render(record, projection, false), projection));
     return JSON.stringify({ schemas: [LIST_SCHEMA], totalResults: total, startIndex, itemsPerPage: page.length, Resources: page });
   }
-  return listResponseJson(total, startIndex, records.map((record, i) => (rendered[i] ? JSON.stringify(rendered[i]) : renderJson(record))));
+  return listResponseJson(total, startIndex, records.map((record, i) => (rendered[i] ? JSON.stringify(rendered[i]) : renderJson(record, true))));
 }

@@ -86,13 +86,18 @@ interface SplitText {
 /** A string: the attributes' JSON (no extension). `null`: a shape the short path does not write. */
 const attributesText = new WeakMap<Record<string, unknown>, string | SplitText | null>();
 
-function storedAttributesText(attributes: Record<string, unknown>): string | SplitText | null {
+function storedAttributesText(attributes: Record<string, unknown>, keep: boolean): string | SplitText | null {
   let text = attributesText.get(attributes);
   if (text === undefined) {
     text = attributesTextOf(attributes);
-    attributesText.set(attributes, text);
+    if (keep) attributesText.set(attributes, text);
   }
   return text;
+}
+
+/** @internal For tests: whether the JSON text of this attributes object is kept. */
+export function keepsAttributesText(attributes: Record<string, unknown>): boolean {
+  return attributesText.has(attributes);
 }
 
 function attributesTextOf(attributes: Record<string, unknown>): string | SplitText | null {
@@ -118,9 +123,10 @@ function attributesTextOf(attributes: Record<string, unknown>): string | SplitTe
  * `JSON.stringify(renderUser(store, user, baseUrl, withGroups))`, written directly when the stored
  * attributes hold no `schemas`/`id`/`meta`/`groups` keys (the handlers never store them) and a stored
  * `active`, if any, equals the record's. Anything else goes through {@link renderUser}, so the two never
- * disagree.
+ * disagree. `keep`: keep the attributes' text for the next call (reads); the answer to a write passes
+ * false, so users created or changed but not read again cost no memory for it.
  */
-export function renderUserJson(store: ReferenceStore, user: UserRecord, baseUrl: string, withGroups = true): string {
+export function renderUserJson(store: ReferenceStore, user: UserRecord, baseUrl: string, withGroups = true, keep = true): string {
   const attributes = user.attributes;
   const stored = attributes.active;
   const hasActive = Object.hasOwn(attributes, 'active');
@@ -132,7 +138,7 @@ export function renderUserJson(store: ReferenceStore, user: UserRecord, baseUrl:
     (hasActive && stored !== user.active)
   )
     return JSON.stringify(renderUser(store, user, baseUrl, withGroups));
-  const text = storedAttributesText(attributes);
+  const text = storedAttributesText(attributes, keep);
   if (text === null) return JSON.stringify(renderUser(store, user, baseUrl, withGroups));
   const core = typeof text === 'string' ? text.slice(1, -1) : text.core;
   const enterprise = typeof text === 'string' ? undefined : text.enterprise;

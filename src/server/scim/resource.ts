@@ -61,7 +61,7 @@ export function getHandler<R extends Versioned>(source: ListSource<R>, kind: 'us
   return (c) => {
     const record = recordOf(c, kind, get);
     if (ifNoneMatchHits(c, record.version)) return new Response(null, { status: 304, headers: { etag: etagOf(record.version) } });
-    return respond(c, record, 200);
+    return respond(c, record, 200, {}, true);
   };
 }
 
@@ -122,11 +122,12 @@ export function assertSameId(body: Record<string, unknown>, record: Versioned): 
 
 /** One resource in the response body, projected by `attributes`/`excludedAttributes`, with its ETag. */
 export function resourceResponder<R extends Versioned>(source: ListSource<R>) {
-  return (c: Context, record: R, status: number, extra: Record<string, string> = {}): Response => {
+  /** `read`: a GET of the resource (see {@link ListSource.renderJson}); writes answer with `false`. */
+  return (c: Context, record: R, status: number, extra: Record<string, string> = {}, read = false): Response => {
     const q = queryOf(c);
     const projection = parseProjection(source.type, q.attributes, q.excludedattributes);
     const headers = { etag: etagOf(record.version), ...extra };
-    if (projection.mode === 'all' && source.renderJson) return scimText(status, source.renderJson(record), headers);
+    if (projection.mode === 'all' && source.renderJson) return scimText(status, source.renderJson(record, read), headers);
     return scimText(status, JSON.stringify(project(source.render(record, projection, false), projection)), headers);
   };
 }

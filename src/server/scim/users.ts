@@ -75,7 +75,7 @@ export function createUsersHandlers(ctx: ServerContext) {
       return undefined;
     },
     render: (user, projection, forFilter) => renderUser(ctx.store, user, base(), forFilter || !projection.excludes('groups')),
-    renderJson: (user) => renderUserJson(ctx.store, user, base()),
+    renderJson: (user, read) => renderUserJson(ctx.store, user, base(), true, read),
   };
   const respond = resourceResponder(source);
   const getUser = (id: string) => ctx.store.getUser(id);
