@@ -1,8 +1,10 @@
 // A User's JSON text written directly, for the responses that carry whole users (a `userName eq` lookup,
 // GET/POST/PUT/PATCH of one user). It is exactly `JSON.stringify(renderUser(...))`, without building the
 // intermediate objects and with fewer JSON.stringify calls: on Node 20 each call costs ~0.2 µs before it
-// writes anything, and a User response had about a dozen of them. Shapes the short path does not cover
-// (`active` stored differently from the record, keys the handlers never store) take the object path.
+// writes anything, and a User response had about a dozen of them. The stored attributes' text is kept
+// for users that answered a read, and each group's entry in `groups` per group record (see below). Shapes
+// the short path does not cover (`active` stored differently from the record, keys the handlers never
+// store) take the object path.
 import type { GroupRecord, ReferenceStore, UserRecord } from '../store/types.js';
 import { renderUser } from './render.js';
 import { ENTERPRISE_SCHEMA, LIST_SCHEMA, USER_SCHEMA } from './schema.js';
