@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DRIFT_MONITOR_SOURCE } from '../helpers/event-loop-stall.js';
 import { createFreshProcessRunner, projectRoot } from '../helpers/fresh-process.js';
 import { CLIENT_ID, CLIENT_SECRET, CUSTOMER_ID, PASSWORD, startIdpFixture, USERNAME, type IdpFixture } from './helpers/idp-fixture.js';
 
@@ -20,16 +21,6 @@ afterAll(async () => {
   await fx.close();
 });
 
-// The drift monitor of the children: maxDriftMs is the longest lateness of a 1 ms interval since `last`.
-const DRIFT_MONITOR = `
-  let last = performance.now();
-  let maxDriftMs = 0;
-  const drift = setInterval(() => {
-    const now = performance.now();
-    maxDriftMs = Math.max(maxDriftMs, now - last - 1);
-    last = now;
-  }, 1);
-`;
 
 function childSource(): string {
   const tokenEndpoint = fx.config.kind === 'idp' ? fx.config.idp.tokenEndpointUrl : '';
@@ -48,7 +39,7 @@ function childSource(): string {
     import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
     const lib = await import(${JSON.stringify(join(projectRoot, 'src/index.ts'))});
     const histogram = monitorEventLoopDelay({ resolution: 1 });
-    ${DRIFT_MONITOR}
+    ${DRIFT_MONITOR_SOURCE}
     histogram.enable();
     // Let the monitors take their first samples before the work starts.
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -88,7 +79,7 @@ describe('login does not block the event loop', () => {
     const source = `
       const lib = await import(${JSON.stringify(join(projectRoot, 'src/index.ts'))});
       const keyPair = await lib.generateRsaKeyPair({ modulusLength: 2048 });
-      ${DRIFT_MONITOR}
+      ${DRIFT_MONITOR_SOURCE}
       await new Promise((resolve) => setTimeout(resolve, 20));
       last = performance.now();
       maxDriftMs = 0;

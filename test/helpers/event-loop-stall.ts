@@ -52,3 +52,17 @@ export async function measureEventLoopStall<T>(
     clearTimeout(timer);
   }
 }
+
+/**
+ * The same measurement as source text, for a child process's script: declares `last`, `maxDriftMs` (the
+ * longest lateness of a 1 ms interval since `last`) and the interval `drift`, which the script clears.
+ */
+export const DRIFT_MONITOR_SOURCE = `
+  let last = performance.now();
+  let maxDriftMs = 0;
+  const drift = setInterval(() => {
+    const now = performance.now();
+    maxDriftMs = Math.max(maxDriftMs, now - last - 1);
+    last = now;
+  }, 1);
+`;

@@ -6,6 +6,7 @@
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DRIFT_MONITOR_SOURCE } from '../helpers/event-loop-stall.js';
 import { createFreshProcessRunner, packageOf, projectRoot } from '../helpers/fresh-process.js';
 import { startSessionSystem, type SessionSystem } from './helpers.js';
 
@@ -44,13 +45,7 @@ function childSource(): string {
     const loaded = () => readFileSync(${JSON.stringify(trace)}, 'utf8').split('\\n').filter(Boolean);
     const before = loaded().length;
     // The drift of a 1 ms interval: the longest time the event loop was held up by synchronous work.
-    let last = performance.now();
-    let maxDriftMs = 0;
-    const drift = setInterval(() => {
-      const now = performance.now();
-      maxDriftMs = Math.max(maxDriftMs, now - last - 1);
-      last = now;
-    }, 1);
+    ${DRIFT_MONITOR_SOURCE}
     await new Promise((resolve) => setTimeout(resolve, 20));
     last = performance.now();
     maxDriftMs = 0;
