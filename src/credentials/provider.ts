@@ -9,7 +9,7 @@ import type { SessionOptions } from './session-options.js';
 import type { InteractiveSignInOptions } from './interactive-login.js';
 import { askedRetryDelayMs, isTransientLoginError } from './login-retry.js';
 import { LoginWorkerUnavailable, startLoginThread, type LoginThread } from './login-thread.js';
-import { DEFAULT_RSA_MODULUS_LENGTH, generateRsaKeyPair, MIN_RSA_MODULUS_LENGTH, type RsaKeyGeneration, type RsaKeyPair } from '../crypto/keypair.js';
+import { DEFAULT_RSA_MODULUS_LENGTH, generateRsaKeyPair, isRsaKeyGeneration, MIN_RSA_MODULUS_LENGTH, type RsaKeyGeneration, type RsaKeyPair } from '../crypto/keypair.js';
 import { createRefreshingCache, type RefreshErrorInfo, type RefreshingCache, type RefreshRetryOptions, type RefreshSuccessInfo } from './refreshing.js';
 import type { ExpiringValue, LoadContext } from './refreshing-types.js';
 import type { ProviderTimers } from './timers.js';
@@ -233,7 +233,7 @@ export function createIdpCredentialProvider(options: IdpCredentialProviderOption
     });
   }
   const keyGeneration = options.keyGeneration ?? 'parallel-primes';
-  if (keyGeneration !== 'parallel-primes' && keyGeneration !== 'openssl') {
+  if (!isRsaKeyGeneration(keyGeneration)) {
     throw new CredentialsError('invalid_provider_options', `keyGeneration must be 'parallel-primes' or 'openssl', got ${JSON.stringify(String(keyGeneration)).slice(0, 40)}.`, {
       hint: "Leave it out (parallel primes) or set 'openssl' to have OpenSSL generate the whole key.",
     });

@@ -29,6 +29,11 @@ export interface RsaKeyPair {
  */
 export type RsaKeyGeneration = 'parallel-primes' | 'openssl';
 
+/** @internal Whether `value` names a {@link RsaKeyGeneration} (options may come from untyped code). */
+export function isRsaKeyGeneration(value: unknown): value is RsaKeyGeneration {
+  return value === 'parallel-primes' || value === 'openssl';
+}
+
 /** Options of {@link generateRsaKeyPair}. */
 export interface GenerateRsaKeyPairOptions {
   /** Key size in bits: a multiple of 8, at least 2048. Default 4096, as the official clients use. */
@@ -117,7 +122,7 @@ export function generateRsaKeyPair(options: GenerateRsaKeyPairOptions = {}): Pro
     return Promise.reject(new KeySizeError(modulusLength));
   }
   const keyGeneration = options.keyGeneration ?? 'parallel-primes';
-  if (keyGeneration !== 'parallel-primes' && keyGeneration !== 'openssl') {
+  if (!isRsaKeyGeneration(keyGeneration)) {
     return Promise.reject(
       new KeyPairError('key_generation_failed', `Unknown keyGeneration ${JSON.stringify(String(keyGeneration)).slice(0, 40)}.`, {
         hint: "Use 'parallel-primes' (the default) or 'openssl'.",

@@ -160,11 +160,15 @@ function selectPage<R>(source: ListSource<R>, query: ListQuery): Page<R> {
   return { startIndex, total: source.total(), projection, records: page, rendered: [] };
 }
 
-/** The ListResponse of a query (RFC 7644 §3.4.2) as an object. */
-export function listResources<R>(source: ListSource<R>, query: ListQuery): Json {
-  const { startIndex, total, projection, records, rendered } = selectPage(source, query);
+/** The ListResponse of a page (RFC 7644 §3.4.2) as an object, each resource rendered in the page's projection. */
+function listObject<R>(source: ListSource<R>, { startIndex, total, projection, records, rendered }: Page<R>): Json {
   const page = records.map((record, i) => project(rendered[i] ?? source.render(record, projection, false), projection));
   return { schemas: [LIST_SCHEMA], totalResults: total, startIndex, itemsPerPage: page.length, Resources: page };
+}
+
+/** The ListResponse of a query (RFC 7644 §3.4.2) as an object. */
+export function listResources<R>(source: ListSource<R>, query: ListQuery): Json {
+  return listObject(source, selectPage(source, query));
 }
 
 /**
@@ -172,11 +176,9 @@ export function listResources<R>(source: ListSource<R>, query: ListQuery): Json 
  * resources in their full form are written by `source.renderJson` when the source has it.
  */
 export function listResourcesJson<R>(source: ListSource<R>, query: ListQuery): string {
-  const { startIndex, total, projection, records, rendered } = selectPage(source, query);
+  const selected = selectPage(source, query);
+  const { startIndex, total, projection, records, rendered } = selected;
   const renderJson = source.renderJson;
-  if (projection.mode !== 'all' || !renderJson) {
-    const page = records.map((record, i) => project(rendered[i] ?? source.render(record, projection, false), projection));
-    return JSON.stringify({ schemas: [LIST_SCHEMA], totalResults: total, startIndex, itemsPerPage: page.length, Resources: page });
-  }
+  if (projection.mode !== 'all' || !renderJson) return JSON.stringify(listObject(source, selected));
   return listResponseJson(total, startIndex, records.map((record, i) => (rendered[i] ? JSON.stringify(rendered[i]) : renderJson(record, true))));
 }
