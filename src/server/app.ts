@@ -4,7 +4,7 @@ import { Hono } from 'hono';
 import type { ServerContext, ServerEnv } from './context.js';
 import { registerSsoAndKeyRoutes, type SsoAndKeyInfo } from './sso/register.js';
 import { unknownCustomerSso } from './sso/sso-route.js';
-import { registerScimRoutes } from './scim/routes.js';
+import { registerScimRoutes, type ScimDirectReads } from './scim/routes.js';
 import { registerAdminRoutes } from './admin/routes.js';
 import { ScimError, scimErrorResponse } from './scim/errors.js';
 import { AdminError, adminErrorResponse } from './admin/errors.js';
@@ -13,6 +13,8 @@ export interface ComposedApp {
   app: Hono<ServerEnv>;
   /** The `info()` fields of the SSO and key routes. */
   ssoAndKeyInfo: () => SsoAndKeyInfo;
+  /** What the node:http listener answers without the app (see `node-listener.ts`). */
+  scimDirectReads: ScimDirectReads;
 }
 
 /**
@@ -24,7 +26,7 @@ export interface ComposedApp {
 export function createApp(ctx: ServerContext): ComposedApp {
   const app = new Hono<ServerEnv>();
   const ssoAndKeys = registerSsoAndKeyRoutes(app, ctx);
-  registerScimRoutes(app, ctx);
+  const scimDirectReads = registerScimRoutes(app, ctx);
   registerAdminRoutes(app, ctx);
   app.notFound((c) => {
     const path = new URL(c.req.url).pathname;
@@ -41,5 +43,5 @@ export function createApp(ctx: ServerContext): ComposedApp {
     if (path.includes('/api/v3/scim')) return scimErrorResponse(new ScimError(500, 'Internal server error.'));
     return c.json({ code: 'internal_error', message: 'Internal server error.' }, 500);
   });
-  return { app, ssoAndKeyInfo: ssoAndKeys.info };
+  return { app, ssoAndKeyInfo: ssoAndKeys.info, scimDirectReads };
 }

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import { createApp } from './app.js';
+import { createNodeListener } from './node-listener.js';
 import type { ServerContext, ServerSettings } from './context.js';
 import { resolveOptions, type ReferenceServerOptions } from './options.js';
 import { createProvisioningEngine } from './provisioning.js';
@@ -82,7 +83,7 @@ export function createReferenceServer(options: ReferenceServerOptions = {}): Ref
     adminBaseUrl: () => `${origin()}/${resolved.customerId}/api/admin`,
     onClose: (fn) => void closers.push(fn),
   };
-  const { app, ssoAndKeyInfo } = createApp(ctx);
+  const { app, ssoAndKeyInfo, scimDirectReads } = createApp(ctx);
   const handler = async (request: Request): Promise<Response> => app.fetch(request);
   let server: Server | undefined;
 
@@ -96,8 +97,8 @@ export function createReferenceServer(options: ReferenceServerOptions = {}): Ref
       // Not `handler`: an async wrapper always returns a Promise, which keeps @hono/node-server off its
       // fast path (a synchronously returned Response with a string body is written at once, without a
       // close listener per request and the extra awaits).
-      // eslint-disable-next-line @typescript-eslint/no-misused-promises -- @hono/node-server's listener settles its own Promise (errors become 500s); node:http need not await it
-      const s = createServer(getRequestListener((request: Request) => app.fetch(request)));
+      const viaApp = getRequestListener((request: Request) => app.fetch(request));
+      const s = createServer(createNodeListener(scimDirectReads, viaApp));
       server = s;
       await new Promise<void>((resolve, reject) => {
         s.once('error', reject);

@@ -13,7 +13,7 @@ import { queryOf, readScimBody } from './http.js';
 import type { ListSource } from './list.js';
 import { applyPatch, parsePatchBody, type PatchOperation } from './patch.js';
 import { etagOf, renderGroup } from './render.js';
-import { assertSameId, currentRecordOf, getHandler, indexedLookup, listHandler, resourceResponder, searchHandler } from './resource.js';
+import { assertSameId, collectionRead, currentRecordOf, getHandler, indexedLookup, listHandler, resourceResponder, searchHandler } from './resource.js';
 import { findAttr, groupSchema, groupType, resolveAttrPath } from './schema.js';
 
 const membersDef = findAttr(groupSchema.attributes, 'members')!;
@@ -146,6 +146,7 @@ export function createGroupsHandlers(ctx: ServerContext) {
     render: (group, projection, forFilter) => renderGroup(ctx.store, group, base(), forFilter || !projection.excludes('members')),
   };
   const respond = resourceResponder(source);
+  const read = collectionRead(source);
   const getGroup = (id: string) => ctx.store.getGroup(id);
 
   /** Replace scalar attributes and membership of an existing group in one step; recompute access. */
@@ -166,7 +167,9 @@ export function createGroupsHandlers(ctx: ServerContext) {
 
   return {
     source,
-    list: listHandler(source),
+    /** The collection GET's answer from a request URL (also served by the node:http listener directly). */
+    read,
+    list: listHandler(read),
     create: async (c: Context) => {
       const body = await readScimBody(c, ctx);
       const attributes = coerceResource(groupType, body);

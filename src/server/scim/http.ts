@@ -91,7 +91,11 @@ class Query implements ScimQuery {
  * names ignored. A name repeated exactly keeps its first value; names differing only in case: the last.
  */
 export function queryOf(c: Context): ScimQuery {
-  const url = c.req.url;
+  return queryOfUrl(c.req.url);
+}
+
+/** {@link queryOf} of a request URL (absolute or a path with its query), for callers without a hono Context. */
+export function queryOfUrl(url: string): ScimQuery {
   const out = new Query();
   const start = url.indexOf('?');
   if (start === -1) return out;

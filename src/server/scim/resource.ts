@@ -2,7 +2,7 @@
 // behind `filter=… eq …`, finding the `:id` record (404, If-Match 412) and the single-resource response.
 import type { Context } from 'hono';
 import { badRequest, notFound } from './errors.js';
-import { checkIfMatch, ifNoneMatchHits, queryOf, readScimBody, scimText } from './http.js';
+import { checkIfMatch, ifNoneMatchHits, queryOf, queryOfUrl, readScimBody, scimText } from './http.js';
 import type { ServerContext } from '../context.js';
 import * as z from 'zod';
 import { listResourcesJson, type ListQuery, type ListSource } from './list.js';
@@ -65,23 +65,31 @@ export function getHandler<R extends Versioned>(source: ListSource<R>, kind: 'us
   };
 }
 
-/** GET on the collection (RFC 7644 §3.4.2) with the request's query parameters. */
-export function listHandler<R>(source: ListSource<R>): (c: Context) => Response {
-  return (c) => {
-    const q = queryOf(c);
-    return scimText(
-      200,
-      listResourcesJson(source, {
-        filter: q.filter,
-        startIndex: q.startindex,
-        count: q.count,
-        sortBy: q.sortby,
-        sortOrder: q.sortorder,
-        attributes: q.attributes,
-        excludedAttributes: q.excludedattributes,
-      }),
-    );
+/**
+ * The body of a 200 answer to GET on the collection (RFC 7644 §3.4.2), from the request URL's query
+ * parameters; throws {@link ScimError} (400) for a query it refuses. Needs no hono Context: the node:http
+ * listener answers collection GETs with it directly (see `node-listener.ts`), the route through the app.
+ */
+export type CollectionRead = (url: string) => string;
+
+export function collectionRead<R>(source: ListSource<R>): CollectionRead {
+  return (url) => {
+    const q = queryOfUrl(url);
+    return listResourcesJson(source, {
+      filter: q.filter,
+      startIndex: q.startindex,
+      count: q.count,
+      sortBy: q.sortby,
+      sortOrder: q.sortorder,
+      attributes: q.attributes,
+      excludedAttributes: q.excludedattributes,
+    });
   };
+}
+
+/** GET on the collection (RFC 7644 §3.4.2) with the request's query parameters. */
+export function listHandler(read: CollectionRead): (c: Context) => Response {
+  return (c) => scimText(200, read(c.req.url));
 }
 
 /** `ListSource.lookup` over the store's indexes: the unique name attribute, `externalId` and `id`. */

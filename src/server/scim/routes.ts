@@ -8,12 +8,25 @@ import { createGroupsHandlers } from './groups.js';
 import { queryOf, requireScimAuth } from './http.js';
 import { ScimError } from './errors.js';
 import { listResources } from './list.js';
+import type { CollectionRead } from './resource.js';
 import { rootSearchHandler } from './root-search.js';
 import { createUsersHandlers } from './users.js';
 
 type Handler = (c: Context) => Response | Promise<Response>;
 
-export function registerScimRoutes(app: Hono<ServerEnv>, ctx: ServerContext): void {
+/**
+ * The SCIM requests a node:http listener may answer without the app: GET on the Users and Groups
+ * collections, by exact path, behind the same bearer check as the routes. What it cannot answer with a
+ * 200 (a token refused, a query refused) is left to the app, which answers the error.
+ */
+export interface ScimDirectReads {
+  /** `{SCIM base path}/Users` and `…/Groups` (as in a request line) → the collection's 200 body. */
+  readonly collections: ReadonlyMap<string, CollectionRead>;
+  /** The check the SCIM routes apply to the Authorization header. */
+  authorized(header: string | undefined): boolean;
+}
+
+export function registerScimRoutes(app: Hono<ServerEnv>, ctx: ServerContext): ScimDirectReads {
   const base = `/${ctx.options.customerId}/api/v3/scim`;
   const check = createBearerCheck();
   const authed = (handler: Handler) => (c: Context) => {
@@ -62,4 +75,12 @@ export function registerScimRoutes(app: Hono<ServerEnv>, ctx: ServerContext): vo
   app.put(`${base}/Groups/:id`, authed(groups.replace));
   app.patch(`${base}/Groups/:id`, authed(groups.patch));
   app.delete(`${base}/Groups/:id`, authed(groups.remove));
+
+  return {
+    collections: new Map([
+      [`${base}/Users`, users.read],
+      [`${base}/Groups`, groups.read],
+    ]),
+    authorized: (header) => check(header, ctx.settings.scimToken),
+  };
 }

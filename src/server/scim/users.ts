@@ -10,7 +10,7 @@ import type { ListSource } from './list.js';
 import { applyPatch, parsePatchBody } from './patch.js';
 import { renderUser } from './render.js';
 import { renderUserJson } from './render-json.js';
-import { assertSameId, currentRecordOf, getHandler, indexedLookup, listHandler, resourceResponder, searchHandler } from './resource.js';
+import { assertSameId, collectionRead, currentRecordOf, getHandler, indexedLookup, listHandler, resourceResponder, searchHandler } from './resource.js';
 import { userType } from './schema.js';
 
 function validated(attributes: Record<string, unknown>): { userName: string; externalId: string | undefined } {
@@ -78,11 +78,14 @@ export function createUsersHandlers(ctx: ServerContext) {
     renderJson: (user, read) => renderUserJson(ctx.store, user, base(), true, read),
   };
   const respond = resourceResponder(source);
+  const read = collectionRead(source);
   const getUser = (id: string) => ctx.store.getUser(id);
 
   return {
     source,
-    list: listHandler(source),
+    /** The collection GET's answer from a request URL (also served by the node:http listener directly). */
+    read,
+    list: listHandler(read),
     create: async (c: Context) => {
       const body = await readScimBody(c, ctx);
       const attributes = coerceResource(userType, body);
