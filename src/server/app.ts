@@ -4,9 +4,10 @@ import { Hono } from 'hono';
 import type { ServerContext, ServerEnv } from './context.js';
 import { registerSsoAndKeyRoutes, type SsoAndKeyInfo } from './sso/register.js';
 import { unknownCustomerSso } from './sso/sso-route.js';
-import { registerScimRoutes, type ScimDirectReads } from './scim/routes.js';
+import { registerScimRoutes, type ScimDirectRoutes } from './scim/routes.js';
 import { registerAdminRoutes } from './admin/routes.js';
-import { ScimError, scimErrorResponse } from './scim/errors.js';
+import { ScimError, scimErrorAnswer, scimErrorResponse } from './scim/errors.js';
+import { answerResponse, type Answer } from './http-util.js';
 import { AdminError, adminErrorResponse } from './admin/errors.js';
 
 export interface ComposedApp {
@@ -14,7 +15,14 @@ export interface ComposedApp {
   /** The `info()` fields of the SSO and key routes. */
   ssoAndKeyInfo: () => SsoAndKeyInfo;
   /** What the node:http listener answers without the app (see `node-listener.ts`). */
-  scimDirectReads: ScimDirectReads;
+  scimDirectRoutes: ScimDirectRoutes;
+}
+
+/** The answer to an error no handler answered: logged by name only (never its message), then a 500. */
+export function unexpectedErrorAnswer(ctx: ServerContext, error: Error, path: string): Answer {
+  ctx.logger.error?.('reference server: unhandled error', { path, error: error.name });
+  if (path.includes('/api/v3/scim')) return scimErrorAnswer(new ScimError(500, 'Internal server error.'));
+  return { status: 500, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: 'internal_error', message: 'Internal server error.' }) };
 }
 
 /**
@@ -26,7 +34,7 @@ export interface ComposedApp {
 export function createApp(ctx: ServerContext): ComposedApp {
   const app = new Hono<ServerEnv>();
   const ssoAndKeys = registerSsoAndKeyRoutes(app, ctx);
-  const scimDirectReads = registerScimRoutes(app, ctx);
+  const scimDirectRoutes = registerScimRoutes(app, ctx);
   registerAdminRoutes(app, ctx);
   app.notFound((c) => {
     const path = new URL(c.req.url).pathname;
@@ -38,10 +46,7 @@ export function createApp(ctx: ServerContext): ComposedApp {
   app.onError((error, c) => {
     if (error instanceof ScimError) return scimErrorResponse(error, error.status === 401 ? { 'www-authenticate': 'Bearer realm="Ubiq SCIM"' } : {});
     if (error instanceof AdminError) return adminErrorResponse(error);
-    ctx.logger.error?.('reference server: unhandled error', { path: new URL(c.req.url).pathname, error: error.name });
-    const path = new URL(c.req.url).pathname;
-    if (path.includes('/api/v3/scim')) return scimErrorResponse(new ScimError(500, 'Internal server error.'));
-    return c.json({ code: 'internal_error', message: 'Internal server error.' }, 500);
+    return answerResponse(unexpectedErrorAnswer(ctx, error, new URL(c.req.url).pathname));
   });
-  return { app, ssoAndKeyInfo: ssoAndKeys.info, scimDirectReads };
+  return { app, ssoAndKeyInfo: ssoAndKeys.info, scimDirectRoutes };
 }

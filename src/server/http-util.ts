@@ -1,6 +1,18 @@
 // Small HTTP helpers shared by the SCIM, admin, SSO and key routes: bearer check and the one bounded body reader.
 import { hash, timingSafeEqual } from 'node:crypto';
 
+/** A response as plain data, for the handlers both the hono app and the node:http listener answer with. */
+export interface Answer {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** An {@link Answer} as a web Response. */
+export function answerResponse(answer: Answer): Response {
+  return new Response(answer.body, { status: answer.status, headers: answer.headers });
+}
+
 type BearerCheck = (header: string | null | undefined, expected: string) => boolean;
 
 const BEARER = /^Bearer[ \t]+(\S+)\s*$/i;
@@ -86,7 +98,11 @@ export async function readJsonBody(
   request: Request,
   limit: number,
 ): Promise<{ ok: true; value: unknown } | { ok: false; failure: BodyReadFailure }> {
-  const bytes = await readBodyBytes(request, limit);
+  return parseJsonBytes(await readBodyBytes(request, limit), limit);
+}
+
+/** The second half of {@link readJsonBody}: bytes already read (undefined: over `limit`) as JSON. */
+export function parseJsonBytes(bytes: Uint8Array | undefined, limit: number): { ok: true; value: unknown } | { ok: false; failure: BodyReadFailure } {
   if (bytes === undefined) return { ok: false, failure: { kind: 'too_large', limit } };
   if (bytes.byteLength === 0) return { ok: false, failure: { kind: 'empty' } };
   try {

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
-import { createApp } from './app.js';
+import { createApp, unexpectedErrorAnswer } from './app.js';
 import { createNodeListener } from './node-listener.js';
 import type { ServerContext, ServerSettings } from './context.js';
 import { resolveOptions, type ReferenceServerOptions } from './options.js';
@@ -83,7 +83,7 @@ export function createReferenceServer(options: ReferenceServerOptions = {}): Ref
     adminBaseUrl: () => `${origin()}/${resolved.customerId}/api/admin`,
     onClose: (fn) => void closers.push(fn),
   };
-  const { app, ssoAndKeyInfo, scimDirectReads } = createApp(ctx);
+  const { app, ssoAndKeyInfo, scimDirectRoutes } = createApp(ctx);
   const handler = async (request: Request): Promise<Response> => app.fetch(request);
   let server: Server | undefined;
 
@@ -98,7 +98,7 @@ export function createReferenceServer(options: ReferenceServerOptions = {}): Ref
       // fast path (a synchronously returned Response with a string body is written at once, without a
       // close listener per request and the extra awaits).
       const viaApp = getRequestListener((request: Request) => app.fetch(request));
-      const s = createServer(createNodeListener(scimDirectReads, viaApp));
+      const s = createServer(createNodeListener(scimDirectRoutes, viaApp, (error, path) => unexpectedErrorAnswer(ctx, error, path)));
       server = s;
       await new Promise<void>((resolve, reject) => {
         s.once('error', reject);

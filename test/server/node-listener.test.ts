@@ -10,6 +10,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/server/app.js';
 import { createNodeListener } from '../../src/server/node-listener.js';
+import { createReferenceServer, type ReferenceServer } from 'ubiq-idp/server';
 import { startServer, type Running } from './helpers.js';
 
 interface RawAnswer {
@@ -18,8 +19,8 @@ interface RawAnswer {
   body: string;
 }
 
-/** One request written byte for byte (the target, Host and headers exactly as given); the raw answer. */
-async function raw(port: number, target: string, headers: string[]): Promise<RawAnswer> {
+/** One request written byte for byte (target, Host, headers and body exactly as given); the raw answer. */
+async function raw(port: number, target: string, headers: string[], method = 'GET', body?: string): Promise<RawAnswer> {
   const socket = connect(port, '127.0.0.1');
   const chunks: Buffer[] = [];
   socket.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -27,7 +28,7 @@ async function raw(port: number, target: string, headers: string[]): Promise<Raw
     socket.on('end', resolve);
     socket.on('error', reject);
   });
-  socket.write(`GET ${target} HTTP/1.1\r\n${headers.map((h) => `${h}\r\n`).join('')}Connection: close\r\n\r\n`);
+  socket.write(`${method} ${target} HTTP/1.1\r\n${headers.map((h) => `${h}\r\n`).join('')}Connection: close\r\n\r\n${body ?? ''}`);
   await ended;
   const text = Buffer.concat(chunks).toString('latin1');
   const split = text.indexOf('\r\n\r\n');
@@ -156,13 +157,13 @@ describe('the node:http listener answers as the app does', () => {
 describe('which requests the direct route takes', () => {
   /** A listener over the server's reads with an app that only counts what reaches it. */
   async function counting(): Promise<{ port: number; reachedApp: string[]; close(): Promise<void> }> {
-    const { scimDirectReads } = createApp(running.server.context);
+    const { scimDirectRoutes } = createApp(running.server.context);
     const reachedApp: string[] = [];
     const app = (req: IncomingMessage, res: ServerResponse) => {
       reachedApp.push(req.url ?? '');
       res.writeHead(299).end();
     };
-    const server = createServer(createNodeListener(scimDirectReads, app));
+    const server = createServer(createNodeListener(scimDirectRoutes, app, () => ({ status: 598, headers: {}, body: '' })));
     const port = await listen(server);
     return {
       port,
@@ -174,7 +175,7 @@ describe('which requests the direct route takes', () => {
     };
   }
 
-  it('answers collection GETs with a good token itself, and leaves everything else to the app', async () => {
+  it('answers collection GETs and POST /Users itself, and leaves everything else to the app', async () => {
     const listener = await counting();
     try {
       const host = `Host: 127.0.0.1:${listener.port}`;
@@ -199,8 +200,132 @@ describe('which requests the direct route takes', () => {
       ];
       for (const [target, headers] of toApp) expect((await raw(listener.port, target, headers)).status).toBe('HTTP/1.1 299 unknown');
       expect(listener.reachedApp).toEqual(toApp.map(([target]) => target));
+      listener.reachedApp.length = 0;
+
+      // POST /Users: taken when it is plain, errors included (the body is read by then).
+      const body = (name: string) => JSON.stringify({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: name });
+      const post = (target: string, headers: string[], text: string) => raw(listener.port, target, [host, ...headers], 'POST', text);
+      const sized = (text: string) => `Content-Length: ${Buffer.byteLength(text)}`;
+      expect((await post(`${scimPath}/Users`, [bearer, 'Content-Type: application/scim+json', sized(body('direct@example.com'))], body('direct@example.com'))).status).toBe('HTTP/1.1 201 Created');
+      expect((await post(`${scimPath}/Users`, [bearer, sized(body('direct@example.com'))], body('direct@example.com'))).status).toBe('HTTP/1.1 409 Conflict');
+      expect((await post(`${scimPath}/Users`, [bearer, sized('{')], '{')).status).toBe('HTTP/1.1 400 Bad Request');
+      expect(listener.reachedApp).toEqual([]);
+      const big = body('x'.repeat(2 * 1024 * 1024));
+      const postsToApp: [string, string[], string][] = [
+        [`${scimPath}/Users?attributes=userName`, [bearer, sized(body('a@example.com'))], body('a@example.com')],
+        [`${scimPath}/Users`, [bearer, 'Content-Type: text/plain', sized(body('b@example.com'))], body('b@example.com')],
+        [`${scimPath}/Users`, [bearer, 'Content-Type: application/json', 'Content-Type: application/json', sized(body('c@example.com'))], body('c@example.com')],
+        [`${scimPath}/Users`, [bearer, 'Transfer-Encoding: chunked'], `${body('d@example.com').length.toString(16)}\r\n${body('d@example.com')}\r\n0\r\n\r\n`],
+        [`${scimPath}/Users`, [bearer, sized(big)], big],
+        [`${scimPath}/Users`, ['Authorization: Bearer wrong', sized(body('e@example.com'))], body('e@example.com')],
+        [`${scimPath}/Groups`, [bearer, sized('{}')], '{}'],
+      ];
+      for (const [target, headers, text] of postsToApp) expect((await post(target, headers, text)).status).toBe('HTTP/1.1 299 unknown');
+      expect(listener.reachedApp).toEqual(postsToApp.map(([target]) => target));
     } finally {
       await listener.close();
     }
+  });
+});
+
+describe('POST /Users: the listener answers as the app does', () => {
+  // Two servers with the same clock, origin and body limit: one behind listen(), one behind the app alone.
+  // Each gets the same requests in the same order; ids are random, so answers are compared with each
+  // UUID replaced by its order of appearance.
+  const options = { now: () => Date.UTC(2026, 11, 7, 12), origin: 'https://ubiq.test', bodyLimitBytes: 4096, customerId: '0c0c386a-ccf8-4ecf-b8ff-0e2090f898b0' };
+  let direct: ReferenceServer;
+  let viaApp: ReferenceServer;
+  let viaAppServer: Server;
+  let directPort: number;
+  let viaAppPort: number;
+  const logs: { direct: unknown[]; viaApp: unknown[] } = { direct: [], viaApp: [] };
+
+  beforeAll(async () => {
+    direct = createReferenceServer({ ...options, logger: { warn() {}, error: (message, fields) => logs.direct.push([message, fields]) } });
+    viaApp = createReferenceServer({ ...options, logger: { warn() {}, error: (message, fields) => logs.viaApp.push([message, fields]) } });
+    // With `origin` set, listen() reports that origin: find a free port first and listen there.
+    const probe = createServer();
+    directPort = await listen(probe);
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    await direct.listen({ port: directPort });
+    // eslint-disable-next-line @typescript-eslint/no-misused-promises -- @hono/node-server's listener settles its own Promise
+    viaAppServer = createServer(getRequestListener((request: Request) => viaApp.fetch(request)));
+    viaAppPort = await listen(viaAppServer);
+  });
+
+  afterAll(async () => {
+    viaAppServer.closeAllConnections();
+    await new Promise<void>((resolve) => viaAppServer.close(() => resolve()));
+    await direct.close();
+  });
+
+  /** The answer with every UUID replaced by its order of appearance (ids are random on each server). */
+  function normalised(answer: RawAnswer): RawAnswer {
+    const seen = new Map<string, string>();
+    const replace = (text: string) => text.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, (id) => seen.get(id) ?? (seen.set(id, `<id${seen.size}>`), `<id${seen.size - 1}>`));
+    return { status: answer.status, headers: answer.headers.map(([name, value]) => [name, replace(value)]), body: replace(answer.body) };
+  }
+
+  const scimPathOf = () => new URL(direct.info().scimBaseUrl).pathname;
+
+  /** The same POST to both servers (each with its own token unless `auth` is given); answers compared. */
+  async function expectSamePost(body: string, headers: string[] = ['Content-Type: application/scim+json'], target = `${scimPathOf()}/Users`, auth?: string): Promise<RawAnswer> {
+    const send = (port: number, server: ReferenceServer) =>
+      raw(port, target, [`Host: 127.0.0.1:${port}`, auth ?? `Authorization: Bearer ${server.info().scimToken}`, ...headers, `Content-Length: ${Buffer.byteLength(body)}`], 'POST', body);
+    const a = normalised(await send(directPort, direct));
+    const b = normalised(await send(viaAppPort, viaApp));
+    expect(a, `POST ${target} ${body.slice(0, 120)}`).toEqual(b);
+    return a;
+  }
+
+  const user = (userName: string, extra: Record<string, unknown> = {}) =>
+    JSON.stringify({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName, name: { givenName: 'Kate', familyName: 'Lee' }, emails: [{ value: userName, primary: true }], ...extra });
+
+  it('for creations, conflicts and refused bodies', async () => {
+    const statuses: string[] = [];
+    const cases: [string, string[]?][] = [
+      [user('kate@example.com', { externalId: '00u1' })],
+      [user('kate@example.com')],
+      [user('KATE@example.com')],
+      [user('\u212Aate@example.com')],
+      [user('second@example.com'), ['Content-Type: application/json; charset=utf-8']],
+      [user('third@example.com'), []],
+      [user('fourth@example.com', { emails: [{ value: 'a@example.com', primary: true }, { value: 'b@example.com', primary: true }] })],
+      [user('fifth@example.com', { active: 'yes' })],
+      [user('sixth@example.com', { 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User': { employeeNumber: '7', manager: { value: 'x' } } })],
+      [JSON.stringify({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'] })],
+      ['{"userName": '],
+      [''],
+      ['[1, 2]'],
+      ['"just a string"'],
+      [user('x'.repeat(5000))],
+      [user('typed@example.com'), ['Content-Type: text/plain']],
+      [user('twice@example.com'), ['Content-Type: application/json', 'Content-Type: application/json']],
+    ];
+    for (const [body, headers] of cases) statuses.push((await expectSamePost(body, headers)).status);
+    // The cases above reach creation, conflict, validation, syntax, size and type refusals.
+    expect(new Set(statuses)).toEqual(new Set(['HTTP/1.1 201 Created', 'HTTP/1.1 409 Conflict', 'HTTP/1.1 400 Bad Request', 'HTTP/1.1 413 Payload Too Large', 'HTTP/1.1 415 Unsupported Media Type']));
+    await expectSamePost(user('query@example.com'), undefined, `${scimPathOf()}/Users?attributes=userName`);
+    await expectSamePost(user('token@example.com'), undefined, undefined, 'Authorization: Bearer wrong');
+  });
+
+  it('for a failure inside the SCIM code: the same 500, logged the same way', async () => {
+    for (const server of [direct, viaApp]) {
+      server.store.putUser = () => {
+        throw new TypeError('store down');
+      };
+    }
+    logs.direct.length = 0;
+    logs.viaApp.length = 0;
+    const answer = await expectSamePost(user('broken@example.com'));
+    expect(answer.status).toBe('HTTP/1.1 500 Internal Server Error');
+    expect(logs.direct).toEqual(logs.viaApp);
+    expect(logs.direct).toHaveLength(1);
+  });
+
+  it('leaves the same state behind', async () => {
+    const list = async (port: number, server: ReferenceServer) =>
+      normalised(await raw(port, `${scimPathOf()}/Users?sortBy=userName`, [`Host: 127.0.0.1:${port}`, `Authorization: Bearer ${server.info().scimToken}`]));
+    expect(await list(directPort, direct)).toEqual(await list(viaAppPort, viaApp));
   });
 });

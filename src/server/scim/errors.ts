@@ -1,5 +1,6 @@
 // SCIM error responses (RFC 7644 §3.12). Handlers throw ScimError; the app's onError renders it.
 import { errorGuard, UbiqIdpError } from '../../errors.js';
+import { answerResponse, type Answer } from '../http-util.js';
 import type { ScimErrorCode, ScimErrorStatus, ScimType } from '../../error-codes.js';
 
 export type { ScimErrorCode, ScimErrorStatus, ScimType } from '../../error-codes.js';
@@ -36,9 +37,11 @@ export const badRequest = (scimType: ScimType, detail: string) => new ScimError(
 export const notFound = (detail: string) => new ScimError(404, detail);
 export const conflict = (detail: string) => new ScimError(409, detail, 'uniqueness');
 
+/** The error's answer (RFC 7644 §3.12) as status, headers and JSON text, for any transport. */
+export function scimErrorAnswer(error: ScimError, extraHeaders: Record<string, string> = {}): Answer {
+  return { status: error.status, headers: { 'content-type': SCIM_CONTENT_TYPE, ...extraHeaders }, body: JSON.stringify(error.toBody()) };
+}
+
 export function scimErrorResponse(error: ScimError, extraHeaders: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(error.toBody()), {
-    status: error.status,
-    headers: { 'content-type': SCIM_CONTENT_TYPE, ...extraHeaders },
-  });
+  return answerResponse(scimErrorAnswer(error, extraHeaders));
 }

@@ -23,11 +23,20 @@ export function requireScimAuth(c: Context, ctx: ServerContext, check: typeof be
 
 const JSON_TYPES = /^application\/(scim\+)?json\s*(;|$)/i;
 
+/** Whether a request body of this Content-Type is read as JSON (absent: yes); other types are refused with 415. */
+export function isJsonBodyType(type: string | undefined): boolean {
+  return !type || JSON_TYPES.test(type);
+}
+
 /** Read a JSON object body (413 over the limit, 415 for non-JSON content types, 400 invalidSyntax). */
 export async function readScimBody(c: Context, ctx: ServerContext): Promise<Record<string, unknown>> {
   const type = c.req.header('content-type');
-  if (type && !JSON_TYPES.test(type)) throw new ScimError(415, `Content-Type "${type.slice(0, 80)}" is not supported: send application/scim+json or application/json.`);
-  const result = await readJsonBody(c.req.raw, ctx.options.bodyLimitBytes);
+  if (!isJsonBodyType(type)) throw new ScimError(415, `Content-Type "${type!.slice(0, 80)}" is not supported: send application/scim+json or application/json.`);
+  return scimBodyOf(await readJsonBody(c.req.raw, ctx.options.bodyLimitBytes));
+}
+
+/** A body read as JSON ({@link readJsonBody}, {@link parseJsonBytes}) as a SCIM request body: a JSON object, or a SCIM error. */
+export function scimBodyOf(result: Awaited<ReturnType<typeof readJsonBody>>): Record<string, unknown> {
   if (!result.ok) {
     const f = result.failure;
     if (f.kind === 'too_large') throw new ScimError(413, `The request body is larger than ${f.limit} bytes.`);

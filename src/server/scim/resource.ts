@@ -1,7 +1,8 @@
 // The parts of a SCIM resource endpoint that /Users and /Groups share: the list handler, the index lookup
 // behind `filter=… eq …`, finding the `:id` record (404, If-Match 412) and the single-resource response.
 import type { Context } from 'hono';
-import { badRequest, notFound } from './errors.js';
+import { answerResponse, type Answer } from '../http-util.js';
+import { badRequest, notFound, SCIM_CONTENT_TYPE } from './errors.js';
 import { checkIfMatch, ifNoneMatchHits, queryOf, queryOfUrl, readScimBody, scimText } from './http.js';
 import type { ServerContext } from '../context.js';
 import * as z from 'zod';
@@ -128,14 +129,27 @@ export function assertSameId(body: Record<string, unknown>, record: Versioned): 
   if (typeof body.id === 'string' && body.id !== record.id) throw badRequest('mutability', 'Attribute "id" cannot be changed.');
 }
 
-/** One resource in the response body, projected by `attributes`/`excludedAttributes`, with its ETag. */
+/**
+ * One resource as the answer's body, projected by the `attributes`/`excludedAttributes` query parameters
+ * (undefined: none), with its ETag. `read`: a GET of the resource (see {@link ListSource.renderJson});
+ * writes answer with `false`.
+ */
+export function resourceAnswer<R extends Versioned>(
+  source: ListSource<R>,
+  record: R,
+  status: number,
+  extra: Record<string, string>,
+  read: boolean,
+  query: { attributes?: string | undefined; excludedattributes?: string | undefined } = {},
+): Answer {
+  const projection = parseProjection(source.type, query.attributes, query.excludedattributes);
+  const headers = { 'content-type': SCIM_CONTENT_TYPE, etag: etagOf(record.version), ...extra };
+  if (projection.mode === 'all' && source.renderJson) return { status, headers, body: source.renderJson(record, read) };
+  return { status, headers, body: JSON.stringify(project(source.render(record, projection, false), projection)) };
+}
+
+/** {@link resourceAnswer} with the request's query parameters, as a Response. */
 export function resourceResponder<R extends Versioned>(source: ListSource<R>) {
-  /** `read`: a GET of the resource (see {@link ListSource.renderJson}); writes answer with `false`. */
-  return (c: Context, record: R, status: number, extra: Record<string, string> = {}, read = false): Response => {
-    const q = queryOf(c);
-    const projection = parseProjection(source.type, q.attributes, q.excludedattributes);
-    const headers = { etag: etagOf(record.version), ...extra };
-    if (projection.mode === 'all' && source.renderJson) return scimText(status, source.renderJson(record, read), headers);
-    return scimText(status, JSON.stringify(project(source.render(record, projection, false), projection)), headers);
-  };
+  return (c: Context, record: R, status: number, extra: Record<string, string> = {}, read = false): Response =>
+    answerResponse(resourceAnswer(source, record, status, extra, read, queryOf(c)));
 }

@@ -2,7 +2,7 @@
 // prefix, so the SSO endpoint `{SCIM base}/sso` (IdP-token authenticated) can live under the same base.
 import type { Context, Hono } from 'hono';
 import type { ServerContext, ServerEnv } from '../context.js';
-import { createBearerCheck } from '../http-util.js';
+import { createBearerCheck, type Answer } from '../http-util.js';
 import { createDiscoveryHandlers } from './discovery.js';
 import { createGroupsHandlers } from './groups.js';
 import { queryOf, requireScimAuth } from './http.js';
@@ -15,18 +15,23 @@ import { createUsersHandlers } from './users.js';
 type Handler = (c: Context) => Response | Promise<Response>;
 
 /**
- * The SCIM requests a node:http listener may answer without the app: GET on the Users and Groups
- * collections, by exact path, behind the same bearer check as the routes. What it cannot answer with a
- * 200 (a token refused, a query refused) is left to the app, which answers the error.
+ * The SCIM requests a node:http listener may answer without the app, behind the same bearer check as the
+ * routes: GET on the Users and Groups collections (by exact path) and POST /Users without a query.
  */
-export interface ScimDirectReads {
+export interface ScimDirectRoutes {
   /** `{SCIM base path}/Users` and `…/Groups` (as in a request line) → the collection's 200 body. */
   readonly collections: ReadonlyMap<string, CollectionRead>;
+  /** `{SCIM base path}/Users`, as in a request line. */
+  readonly usersPath: string;
+  /** The body limit of every route (bytes). */
+  readonly bodyLimitBytes: number;
   /** The check the SCIM routes apply to the Authorization header. */
   authorized(header: string | undefined): boolean;
+  /** POST /Users from the body's bytes (undefined: over the limit): the 201 answer; throws the SCIM error to answer. */
+  createUser(bytes: Uint8Array | undefined): Answer;
 }
 
-export function registerScimRoutes(app: Hono<ServerEnv>, ctx: ServerContext): ScimDirectReads {
+export function registerScimRoutes(app: Hono<ServerEnv>, ctx: ServerContext): ScimDirectRoutes {
   const base = `/${ctx.options.customerId}/api/v3/scim`;
   const check = createBearerCheck();
   const authed = (handler: Handler) => (c: Context) => {
@@ -81,6 +86,9 @@ export function registerScimRoutes(app: Hono<ServerEnv>, ctx: ServerContext): Sc
       [`${base}/Users`, users.read],
       [`${base}/Groups`, groups.read],
     ]),
+    usersPath: `${base}/Users`,
+    bodyLimitBytes: ctx.options.bodyLimitBytes,
     authorized: (header) => check(header, ctx.settings.scimToken),
+    createUser: users.createAnswer,
   };
 }

@@ -5,12 +5,13 @@ import type { ServerContext } from '../context.js';
 import type { UserRecord } from '../store/types.js';
 import { coerceResource } from './coerce.js';
 import { badRequest, conflict } from './errors.js';
-import { readScimBody } from './http.js';
+import { readScimBody, scimBodyOf } from './http.js';
+import { parseJsonBytes, type Answer } from '../http-util.js';
 import type { ListSource } from './list.js';
 import { applyPatch, parsePatchBody } from './patch.js';
 import { renderUser } from './render.js';
 import { renderUserJson } from './render-json.js';
-import { assertSameId, collectionRead, currentRecordOf, getHandler, indexedLookup, listHandler, resourceResponder, searchHandler } from './resource.js';
+import { assertSameId, collectionRead, currentRecordOf, getHandler, indexedLookup, listHandler, resourceAnswer, resourceResponder, searchHandler } from './resource.js';
 import { userType } from './schema.js';
 
 function validated(attributes: Record<string, unknown>): { userName: string; externalId: string | undefined } {
@@ -78,6 +79,28 @@ export function createUsersHandlers(ctx: ServerContext) {
     renderJson: (user, read) => renderUserJson(ctx.store, user, base(), true, read),
   };
   const respond = resourceResponder(source);
+  const locationOf = (user: UserRecord) => `${base()}/Users/${user.id}`;
+  /** POST /Users once the body is read: the new user, stored and handed to the engine. */
+  const createUser = (body: Record<string, unknown>): UserRecord => {
+    const attributes = coerceResource(userType, body);
+    const { userName, externalId } = validated(attributes);
+    assertUniqueUserName(ctx, userName, undefined);
+    const active = typeof attributes.active === 'boolean' ? attributes.active : true;
+    const now = ctx.now();
+    const user: UserRecord = {
+      id: newId(),
+      version: 1,
+      created: now,
+      lastModified: now,
+      userName,
+      externalId,
+      active,
+      attributes: { ...attributes, active },
+    };
+    ctx.store.putUser(user);
+    ctx.engine.userCreated(user);
+    return user;
+  };
   const read = collectionRead(source);
   const getUser = (id: string) => ctx.store.getUser(id);
 
@@ -87,25 +110,16 @@ export function createUsersHandlers(ctx: ServerContext) {
     read,
     list: listHandler(read),
     create: async (c: Context) => {
-      const body = await readScimBody(c, ctx);
-      const attributes = coerceResource(userType, body);
-      const { userName, externalId } = validated(attributes);
-      assertUniqueUserName(ctx, userName, undefined);
-      const active = typeof attributes.active === 'boolean' ? attributes.active : true;
-      const now = ctx.now();
-      const user: UserRecord = {
-        id: newId(),
-        version: 1,
-        created: now,
-        lastModified: now,
-        userName,
-        externalId,
-        active,
-        attributes: { ...attributes, active },
-      };
-      ctx.store.putUser(user);
-      ctx.engine.userCreated(user);
-      return respond(c, user, 201, { location: `${base()}/Users/${user.id}` });
+      const user = createUser(await readScimBody(c, ctx));
+      return respond(c, user, 201, { location: locationOf(user) });
+    },
+    /**
+     * POST /Users without query parameters, from the body's bytes (undefined: larger than the limit), as
+     * the node:http listener reads them: the 201 answer. Throws the SCIM error the route would answer.
+     */
+    createAnswer: (bytes: Uint8Array | undefined): Answer => {
+      const user = createUser(scimBodyOf(parseJsonBytes(bytes, ctx.options.bodyLimitBytes)));
+      return resourceAnswer(source, user, 201, { location: locationOf(user) }, false);
     },
     get: getHandler(source, 'user', getUser),
     search: searchHandler(ctx, source),
