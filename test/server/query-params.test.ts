@@ -2,6 +2,7 @@
 // rule it implements (a name repeated exactly keeps its first value, names differing only in case the
 // last), written out here over URLSearchParams, for fixed and generated queries.
 import type { Context } from 'hono';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { queryOf, type ScimQuery } from '../../src/server/scim/http.js';
 
@@ -47,5 +48,18 @@ describe('queryOf', () => {
       const query = Array.from({ length: next(6) + 1 }, () => `${parts[next(parts.length)]}=${values[next(values.length)]}`).join('&');
       expect(read(queryOf(contextOf(`http://h/x?${query}`))), query).toEqual(expected(query));
     }
+  });
+
+  it('reads `?filter=…` alone (decoded without URLSearchParams) as URLSearchParams does (fast-check)', () => {
+    // Valid and broken escapes, UTF-8 and overlong or surrogate sequences, '+' and an escaped '+'.
+    const piece = fc.constantFrom('userName', '%20', ' ', '+', '%2B', 'eq', '%22', '"', '%40', '@', '%', '%2', '%zz', '%C3%A9', 'é', '%E2%82', '%E2%82%AC', '%ED%A0%80', '%C0%AF', '%00', '%25', '=', '#', '%23');
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 10 }), (pieces) => {
+        const query = `filter=${pieces.join('')}`;
+        const hash = query.indexOf('#');
+        expect(read(queryOf(contextOf(`http://h/x?${query}`))), query).toEqual(expected(hash === -1 ? query : query.slice(0, hash)));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

@@ -54,6 +54,33 @@ describe('parseFilter', () => {
     expect(parseFilter(Array.from({ length: 300 }, (_, i) => `a eq ${i}`).join(' or ')).kind).toBe('or');
   });
 
+  it('reads a lone `attr eq "text"` as the parser does (fast-check)', () => {
+    // In parentheses the same filter always goes through the tokenizer and the parser.
+    const part = fc.constantFrom('userName', 'name.familyName', 'a$b-c_1', '$x', '1x', 'a.b.c', 'urn:x:y', 'emails[type', ' ', '  ', '\t', '\n', '', 'eq', 'EQ', 'eQ', 'ne', 'pr', '"a"', '"a b@c.d"', '""', '"\\"x"', '"\\u0041"', '"é"', '"\u0001"', '"a', '"', 'true', 'and');
+    const outcome = (filter: string) => {
+      try {
+        return parseFilter(filter);
+      } catch (error) {
+        return (error as ScimError).scimType;
+      }
+    };
+    // Shaped like the comparison (space, name, space, operator, space, string, space), each slot with
+    // near misses, and free sequences of the same parts.
+    const space = fc.constantFrom('', ' ', '  ', '\t', '\n', '\r', '\u00a0');
+    const name = fc.constantFrom('userName', 'name.familyName', 'a$b-c_1', '$x', '1x', 'a.b.c', 'urn:x:y', 'emails[type', 'x y');
+    const op = fc.constantFrom('eq', 'EQ', 'eQ', 'ne', 'co', 'pr', 'e q', '');
+    const text = fc.constantFrom('"a"', '"a b@c.d"', '""', '"\\"x"', '"\\u0041"', '"a\\\\"', '"é"', '"\u0001"', '"\u001f"', '"\u007f"', '"a', '"', 'true', '1', '"a" and b pr');
+    const shaped = fc.tuple(space, name, space, op, space, text, space).map((slots) => slots.join(''));
+    const free = fc.array(part, { maxLength: 7 }).map((parts) => parts.join(''));
+    fc.assert(
+      fc.property(fc.oneof(shaped, free), (filter) => {
+        expect(outcome(filter), filter).toEqual(outcome(`(${filter})`));
+      }),
+      { numRuns: 4000 },
+    );
+    expect(parseFilter(' userName  EQ "Kate@example.com" ')).toEqual({ kind: 'compare', path: 'userName', op: 'eq', value: 'Kate@example.com' });
+  });
+
   it('any string either parses or fails with a SCIM 400 invalidFilter (fast-check)', () => {
     const alphabet = fc.constantFrom('a', 'b', ' ', '(', ')', '[', ']', '"', '\\', '.', ':', 'eq', 'and', 'or', 'not', 'pr', 'urn:', '1', '-', 'true', 'null');
     fc.assert(

@@ -109,8 +109,20 @@ export function queryOfUrl(url: string): ScimQuery {
   const start = url.indexOf('?');
   if (start === -1) return out;
   const hash = url.indexOf('#', start);
+  const query = url.slice(start + 1, hash === -1 ? undefined : hash);
+  // `?filter=…` alone (an IdP's lookup before each push) is decoded as URLSearchParams would: '+' is a
+  // space, then percent-decoding, which decodeURIComponent does the same way for any valid escape; it
+  // throws on the others (URLSearchParams keeps or replaces them), which the general path then reads.
+  if (query.startsWith('filter=') && !query.includes('&')) {
+    try {
+      out.filter = decodeURIComponent(query.slice(7).replaceAll('+', ' '));
+      return out;
+    } catch {
+      // An invalid escape: below.
+    }
+  }
   let seen: Set<string> | undefined;
-  for (const [name, value] of new URLSearchParams(url.slice(start + 1, hash === -1 ? undefined : hash))) {
+  for (const [name, value] of new URLSearchParams(query)) {
     const key = name.toLowerCase();
     if (!Object.hasOwn(out, key)) continue;
     if (seen?.has(name)) continue;
