@@ -105,7 +105,11 @@ export function createNodeListener(
       } catch {
         // A query the SCIM code refuses, or a failure: the app runs the same read and answers it.
       }
-      if (body !== undefined) return write(res, { status: 200, headers: { 'content-type': SCIM_CONTENT_TYPE }, body });
+      if (body !== undefined) {
+        res.writeHead(200, { 'content-type': SCIM_CONTENT_TYPE, 'content-length': Buffer.byteLength(body) });
+        res.end(body);
+        return;
+      }
     } else if (req.method === 'POST' && directCreate(routes, req)) {
       // The body is ours once read: from here on this route answers, errors included.
       const chunks: Buffer[] = [];
