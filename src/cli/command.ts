@@ -57,6 +57,9 @@ export function parseCommandArgs(command: Command, args: readonly string[]): Rec
   } catch (error) {
     if (error instanceof UsageError) throw error;
     const message = (error instanceof Error ? error.message.split('\n')[0] ?? '' : String(error)).replace(/\. To specify a positional argument.*$/, '.');
+    // A value that starts with '-' (a password, a secret) reads as another option unless joined with '='.
+    const dashValue = /^Option '(--[\w-]+)' argument is ambiguous/.exec(message)?.[1];
+    if (dashValue) throw new UsageError(`${command.name}: ${message}`, `A value that starts with '-' is written '${dashValue}=<value>'.`);
     throw new UsageError(`${command.name}: ${message}`, `Run 'ubiq-idp ${command.name} --help'.`);
   }
 }

@@ -35,7 +35,17 @@ export interface EmulatedIdp {
   close(): Promise<void>;
 }
 
-const secret = () => randomBytes(24).toString('base64url');
+/**
+ * A random secret (24 bytes, base64url) that does not start with '-': the values land in files and in
+ * commands a person copies (`configure --password …`), where a leading '-' reads as an option.
+ */
+export function newSecret(): string {
+  for (;;) {
+    const value = randomBytes(24).toString('base64url');
+    if (!value.startsWith('-')) return value;
+  }
+}
+const secret = newSecret;
 
 /** Starts an Okta org emulator with one OIDC app and the given people. */
 export async function startOktaIdp(people: DemoPerson[]): Promise<EmulatedIdp> {

@@ -7,6 +7,7 @@ import { COMMANDS } from '../../src/cli/run.js';
 import { ConfigError } from '../../src/config/errors.js';
 import { SsoError } from '../../src/credentials/errors.js';
 import { IdpError } from '../../src/idp/errors.js';
+import { newSecret } from '../../src/cli/emulated-idps.js';
 import { cli } from './cli-helpers.js';
 
 describe('ubiq-idp help and usage', () => {
@@ -51,6 +52,18 @@ describe('ubiq-idp help and usage', () => {
     expect(badPort.stderr).toContain('--port must be a port number');
     const badFormat = await cli(['credentials', '--format', 'yaml']);
     expect(badFormat.code).toBe(EXIT.usage);
+  });
+
+  it("names the '=' form when an option's value starts with '-', which parses as another option", async () => {
+    const run = await cli(['configure', '--non-interactive', '--password', '-Xk3vQ']);
+    expect(run.code).toBe(EXIT.usage);
+    expect(run.stderr).toContain("argument is ambiguous");
+    expect(run.stderr).toContain("A value that starts with '-' is written '--password=<value>'.");
+    expect(run.stderr).not.toContain('-Xk3vQ');
+  });
+
+  it("generated secrets (the server's and the demo's client secrets and passwords) never start with '-'", () => {
+    for (let i = 0; i < 4000; i++) expect(newSecret().startsWith('-')).toBe(false);
   });
 
   it('reports errors as one JSON document with --json', async () => {
