@@ -323,6 +323,19 @@ describe('POST /Users: the listener answers as the app does', () => {
     expect(logs.direct).toHaveLength(1);
   });
 
+  it('survives a client that leaves in the middle of a body, and answers the next request', async () => {
+    const body = user('leaver@example.com');
+    const socket = connect(directPort, '127.0.0.1');
+    await new Promise<void>((resolve) => socket.once('connect', resolve));
+    socket.write(`POST ${scimPathOf()}/Users HTTP/1.1\r\nHost: 127.0.0.1:${directPort}\r\nAuthorization: Bearer ${direct.info().scimToken}\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 20)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    socket.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const next = await raw(directPort, `${scimPathOf()}/Users?filter=userName%20eq%20%22leaver%40example.com%22`, [`Host: 127.0.0.1:${directPort}`, `Authorization: Bearer ${direct.info().scimToken}`]);
+    expect(next.status).toBe('HTTP/1.1 200 OK');
+    expect(JSON.parse(next.body)).toMatchObject({ totalResults: 0 });
+  });
+
   it('leaves the same state behind', async () => {
     const list = async (port: number, server: ReferenceServer) =>
       normalised(await raw(port, `${scimPathOf()}/Users?sortBy=userName`, [`Host: 127.0.0.1:${port}`, `Authorization: Bearer ${server.info().scimToken}`]));
