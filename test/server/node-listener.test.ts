@@ -42,15 +42,31 @@ async function raw(port: number, target: string, headers: string[], method = 'GE
 }
 
 let running: Running;
-let appOnly: Server;
-let appOnlyPort: number;
+let appOnly: Served;
 let scimPath: string;
 let token: string;
 
-async function listen(server: Server): Promise<number> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return (server.address() as AddressInfo).port;
+interface Served {
+  port: number;
+  close(): Promise<void>;
 }
+
+/** `listener` on a node:http server at 127.0.0.1 (any free port); close() also drops kept-alive connections. */
+async function serve(listener: (req: IncomingMessage, res: ServerResponse) => void | Promise<void>): Promise<Served> {
+  // eslint-disable-next-line @typescript-eslint/no-misused-promises -- @hono/node-server's listener settles its own Promise
+  const server: Server = createServer(listener);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** The app alone behind @hono/node-server, as listen() served every request before it answered some itself. */
+const serveApp = (fetch: (request: Request) => Response | Promise<Response>) => serve(getRequestListener(fetch));
 
 beforeAll(async () => {
   running = await startServer();
@@ -70,16 +86,13 @@ beforeAll(async () => {
       expect(group.status).toBe(201);
     }
   }
-  // The same server's records behind the app alone, the way listen() served every request before.
+  // The same server's records behind the app alone.
   const { app } = createApp(running.server.context);
-  // eslint-disable-next-line @typescript-eslint/no-misused-promises -- @hono/node-server's listener settles its own Promise
-  appOnly = createServer(getRequestListener((request: Request) => app.fetch(request)));
-  appOnlyPort = await listen(appOnly);
+  appOnly = await serveApp((request) => app.fetch(request));
 });
 
 afterAll(async () => {
-  appOnly.closeAllConnections();
-  await new Promise<void>((resolve) => appOnly.close(() => resolve()));
+  await appOnly.close();
   await running.close();
 });
 
@@ -87,7 +100,7 @@ const listenerPort = () => Number(new URL(running.origin).port);
 
 async function expectSameAnswer(target: string, headers: string[]): Promise<RawAnswer> {
   const viaListener = await raw(listenerPort(), target, headers);
-  const viaApp = await raw(appOnlyPort, target, headers);
+  const viaApp = await raw(appOnly.port, target, headers);
   expect(viaListener, `GET ${target} with ${headers.join(' | ')}`).toEqual(viaApp);
   return viaListener;
 }
@@ -163,16 +176,7 @@ describe('which requests the direct route takes', () => {
       reachedApp.push(req.url ?? '');
       res.writeHead(299).end();
     };
-    const server = createServer(createNodeListener(scimDirectRoutes, app, () => ({ status: 598, headers: {}, body: '' })));
-    const port = await listen(server);
-    return {
-      port,
-      reachedApp,
-      close: async () => {
-        server.closeAllConnections();
-        await new Promise<void>((resolve) => server.close(() => resolve()));
-      },
-    };
+    return { ...(await serve(createNodeListener(scimDirectRoutes, app, () => ({ status: 598, headers: {}, body: '' })))), reachedApp };
   }
 
   it('answers collection GETs and POST /Users itself, and leaves everything else to the app', async () => {
@@ -235,27 +239,23 @@ describe('POST /Users: the listener answers as the app does', () => {
   const options = { now: () => Date.UTC(2026, 11, 7, 12), origin: 'https://ubiq.test', bodyLimitBytes: 4096, customerId: '0c0c386a-ccf8-4ecf-b8ff-0e2090f898b0' };
   let direct: ReferenceServer;
   let viaApp: ReferenceServer;
-  let viaAppServer: Server;
+  let viaAppServer: Served;
   let directPort: number;
-  let viaAppPort: number;
   const logs: { direct: unknown[]; viaApp: unknown[] } = { direct: [], viaApp: [] };
 
   beforeAll(async () => {
     direct = createReferenceServer({ ...options, logger: { warn() {}, error: (message, fields) => logs.direct.push([message, fields]) } });
     viaApp = createReferenceServer({ ...options, logger: { warn() {}, error: (message, fields) => logs.viaApp.push([message, fields]) } });
     // With `origin` set, listen() reports that origin: find a free port first and listen there.
-    const probe = createServer();
-    directPort = await listen(probe);
-    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    const probe = await serve(() => {});
+    directPort = probe.port;
+    await probe.close();
     await direct.listen({ port: directPort });
-    // eslint-disable-next-line @typescript-eslint/no-misused-promises -- @hono/node-server's listener settles its own Promise
-    viaAppServer = createServer(getRequestListener((request: Request) => viaApp.fetch(request)));
-    viaAppPort = await listen(viaAppServer);
+    viaAppServer = await serveApp((request) => viaApp.fetch(request));
   });
 
   afterAll(async () => {
-    viaAppServer.closeAllConnections();
-    await new Promise<void>((resolve) => viaAppServer.close(() => resolve()));
+    await viaAppServer.close();
     await direct.close();
   });
 
@@ -273,7 +273,7 @@ describe('POST /Users: the listener answers as the app does', () => {
     const send = (port: number, server: ReferenceServer) =>
       raw(port, target, [`Host: 127.0.0.1:${port}`, auth ?? `Authorization: Bearer ${server.info().scimToken}`, ...headers, `Content-Length: ${Buffer.byteLength(body)}`], 'POST', body);
     const a = normalised(await send(directPort, direct));
-    const b = normalised(await send(viaAppPort, viaApp));
+    const b = normalised(await send(viaAppServer.port, viaApp));
     expect(a, `POST ${target} ${body.slice(0, 120)}`).toEqual(b);
     return a;
   }
@@ -339,6 +339,6 @@ describe('POST /Users: the listener answers as the app does', () => {
   it('leaves the same state behind', async () => {
     const list = async (port: number, server: ReferenceServer) =>
       normalised(await raw(port, `${scimPathOf()}/Users?sortBy=userName`, [`Host: 127.0.0.1:${port}`, `Authorization: Bearer ${server.info().scimToken}`]));
-    expect(await list(directPort, direct)).toEqual(await list(viaAppPort, viaApp));
+    expect(await list(directPort, direct)).toEqual(await list(viaAppServer.port, viaApp));
   });
 });
