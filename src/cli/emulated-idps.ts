@@ -45,13 +45,12 @@ export function newSecret(): string {
     if (!value.startsWith('-')) return value;
   }
 }
-const secret = newSecret;
 
 /** Starts an Okta org emulator with one OIDC app and the given people. */
 export async function startOktaIdp(people: DemoPerson[]): Promise<EmulatedIdp> {
   const clientId = `0oa${randomBytes(8).toString('hex')}`;
-  const clientSecret = secret();
-  const passwords = new Map(people.map((p) => [p.username, secret()]));
+  const clientSecret = newSecret();
+  const passwords = new Map(people.map((p) => [p.username, newSecret()]));
   const okta = createOktaEmulator({
     apps: [{ clientId, clientSecret, grantTypes: ['password', 'refresh_token'], grantedScopes: ['okta.users.read', 'okta.groups.read'] }],
     users: people.map((p) => ({ login: p.username, password: passwords.get(p.username) ?? '', groups: p.groups, profile: { firstName: p.firstName, lastName: p.lastName, email: p.username } })),
@@ -76,8 +75,8 @@ export async function startOktaIdp(people: DemoPerson[]): Promise<EmulatedIdp> {
 /** Starts an Entra tenant emulator with one app registration (v1 tokens for its api:// resource). */
 export async function startEntraIdp(people: DemoPerson[]): Promise<EmulatedIdp> {
   const clientId = randomUUID();
-  const clientSecret = secret();
-  const passwords = new Map(people.map((p) => [p.username, secret()]));
+  const clientSecret = newSecret();
+  const passwords = new Map(people.map((p) => [p.username, newSecret()]));
   const entra = createEntraEmulator({
     apps: [{ clientId, clientSecret, displayName: 'Ubiq' }],
     users: people.map((p) => ({ userPrincipalName: p.username, password: passwords.get(p.username) ?? '', givenName: p.firstName, surname: p.lastName, displayName: `${p.firstName} ${p.lastName}`, groups: p.groups })),

@@ -57,6 +57,9 @@ export function createBearerCheck(): BearerCheck {
 /** Why a body could not be read. */
 export type BodyReadFailure = { kind: 'too_large'; limit: number } | { kind: 'invalid_json'; message: string } | { kind: 'empty' };
 
+/** A body read as JSON: the parsed value, or why it could not be. */
+export type JsonBodyResult = { ok: true; value: unknown } | { ok: false; failure: BodyReadFailure };
+
 /**
  * The body as received, byte for byte (the SSO/key routes' signature digest covers these bytes), with a
  * limit counted on the bytes actually read (Content-Length may be absent or wrong). `undefined` when
@@ -97,12 +100,12 @@ export async function readBodyBytes(request: Request, limit: number): Promise<Ui
 export async function readJsonBody(
   request: Request,
   limit: number,
-): Promise<{ ok: true; value: unknown } | { ok: false; failure: BodyReadFailure }> {
+): Promise<JsonBodyResult> {
   return parseJsonBytes(await readBodyBytes(request, limit), limit);
 }
 
 /** The second half of {@link readJsonBody}: bytes already read (undefined: over `limit`) as JSON. */
-export function parseJsonBytes(bytes: Uint8Array | undefined, limit: number): { ok: true; value: unknown } | { ok: false; failure: BodyReadFailure } {
+export function parseJsonBytes(bytes: Uint8Array | undefined, limit: number): JsonBodyResult {
   if (bytes === undefined) return { ok: false, failure: { kind: 'too_large', limit } };
   if (bytes.byteLength === 0) return { ok: false, failure: { kind: 'empty' } };
   try {

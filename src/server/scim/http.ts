@@ -1,7 +1,7 @@
 // Request/response plumbing shared by the SCIM route modules.
 import type { Context } from 'hono';
 import type { ServerContext } from '../context.js';
-import { bearerMatches, readJsonBody } from '../http-util.js';
+import { bearerMatches, readJsonBody, type JsonBodyResult } from '../http-util.js';
 import { SCIM_CONTENT_TYPE, ScimError, badRequest } from './errors.js';
 import { etagOf } from './render.js';
 
@@ -36,7 +36,7 @@ export async function readScimBody(c: Context, ctx: ServerContext): Promise<Reco
 }
 
 /** A body read as JSON ({@link readJsonBody}, {@link parseJsonBytes}) as a SCIM request body: a JSON object, or a SCIM error. */
-export function scimBodyOf(result: Awaited<ReturnType<typeof readJsonBody>>): Record<string, unknown> {
+export function scimBodyOf(result: JsonBodyResult): Record<string, unknown> {
   if (!result.ok) {
     const f = result.failure;
     if (f.kind === 'too_large') throw new ScimError(413, `The request body is larger than ${f.limit} bytes.`);
